@@ -1,0 +1,1 @@
+"""The runtime: Telegram in, flow steps, one transaction, the one pipe out."""

@@ -1,0 +1,82 @@
+"""Entry point: ``python -m bot`` polls, ``python -m bot webhook`` serves webhooks.
+
+With no TELEGRAM_BOT_TOKEN the playground starts instead: a local Telegram
+emulator and a web page where two partners can try the bot side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from bot.playground_launcher import run_with_playground
+from bot.runtime import Runtime
+from bot.settings import Settings, SettingsError, load_settings
+from bot.webhook import WebhookServer
+
+log = logging.getLogger("bot")
+USAGE = "usage: python -m bot [polling|webhook]"
+
+
+def main(argv: list[str]) -> int:
+    mode = argv[0] if argv else "polling"
+    if mode not in ("polling", "webhook"):
+        print(USAGE, file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    _configure_logging(settings.log_level)
+    if settings.telegram_bot_token is None:
+        return run_with_playground(settings)
+    if mode == "webhook" and not settings.webhook_secret:
+        print("Invalid configuration:\n  WEBHOOK_SECRET: required in webhook mode",
+              file=sys.stderr)
+        return 2
+    runner = _serve_webhook if mode == "webhook" else _poll
+    asyncio.run(_until_signal(settings, runner))
+    return 0
+
+
+async def _until_signal(settings: Settings, runner) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    runtime = Runtime(settings)
+    await runtime.start()
+    try:
+        await runner(runtime, stop)
+    finally:
+        await runtime.stop()
+        log.info("stopped cleanly")
+
+
+async def _poll(runtime: Runtime, stop: asyncio.Event) -> None:
+    log.info("polling %s", runtime.settings.telegram_api_base_url)
+    await runtime.run_polling(stop)
+
+
+async def _serve_webhook(runtime: Runtime, stop: asyncio.Event) -> None:
+    server = WebhookServer(runtime, runtime.settings.webhook_secret)
+    await server.start(runtime.settings.host, runtime.settings.port)
+    await server.register()
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and those URLs carry the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Storage: models, migrations, the engine and the repositories over them."""

@@ -1,0 +1,33 @@
+"""One handle on the database: the engine, the vault, and a transaction per unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.crypto import Vault
+from bot.db.engine import make_engine, migrate
+from bot.db.repositories import Repositories
+
+
+class Database:
+    def __init__(self, engine: AsyncEngine, vault: Vault) -> None:
+        self.engine = engine
+        self.vault = vault
+
+    @classmethod
+    async def open(cls, url: str, vault: Vault) -> Database:
+        """Connect and bring the schema up to date."""
+        engine = make_engine(url)
+        await migrate(engine)
+        return cls(engine, vault)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Repositories]:
+        async with self.engine.begin() as connection:
+            yield Repositories(connection, self.vault)
+
+    async def close(self) -> None:
+        await self.engine.dispose()

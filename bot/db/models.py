@@ -1,0 +1,92 @@
+"""The tables. User words only ever live in the ``*_sealed`` columns (encrypted).
+
+Columns the scheduler must query (zone, reminder time, active) stay plain;
+everything a person wrote or chose about their relationship is sealed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Text, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, returns aware UTC, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use aware UTC times")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _when(nullable: bool = True, index: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+AUTO_ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    locale: str = Field(default="en", max_length=16)
+    time_zone: str | None = Field(default=None, max_length=64)
+    reminder_time: str | None = Field(default=None, max_length=5)
+    is_active: bool = Field(default=True)
+    onboarded_at: datetime | None = Field(default=None, sa_column=_when())
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+    updated_at: datetime = Field(sa_column=_when(nullable=False))
+    profile_sealed: str | None = Field(default=None, sa_column=Column(Text))
+    session_sealed: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class InboxUpdate(SQLModel, table=True):
+    """Every update, stored before it is acknowledged to Telegram.
+
+    The row is the de-duplication record (update_id is the key) and the
+    durable queue: a crash before handling leaves it pending for the restart.
+    The sealed payload is dropped once handled.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_pending", "user_id", "handled_at", "update_id"),)
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    payload_sealed: str | None = Field(default=None, sa_column=Column(Text))
+    received_at: datetime = Field(sa_column=_when(nullable=False))
+    handled_at: datetime | None = Field(default=None, sa_column=_when())
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A Bot API call the bot decided to make, kept until Telegram confirmed it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "chat_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    method: str = Field(max_length=64)
+    payload_sealed: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+    due_at: datetime = Field(sa_column=_when(nullable=False))
+    lease_until: datetime | None = Field(default=None, sa_column=_when())
+    sent_at: datetime | None = Field(default=None, sa_column=_when())
+    last_error: str | None = Field(default=None, max_length=200)
+
+
+PENDING, SENT, DEAD = "pending", "sent", "dead"

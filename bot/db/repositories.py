@@ -1,0 +1,271 @@
+"""Repositories over one open transaction: users, the inbox and the outbox.
+
+Each method runs inside the caller's transaction (one per update), so a
+step's state change, its outgoing messages and the "handled" mark commit or
+roll back together. Sealing and unsealing of user words happens here and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.crypto import Vault
+from bot.db.models import DEAD, PENDING, SENT, InboxUpdate, OutboxMessage, User
+
+USERS = User.__table__
+INBOX = InboxUpdate.__table__
+OUTBOX = OutboxMessage.__table__
+
+
+def _insert(connection: AsyncConnection, table):
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _for_update(connection: AsyncConnection, query, skip_locked: bool = False):
+    # SQLite has one writer at a time (BEGIN IMMEDIATE), so row locks are moot there.
+    if connection.dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=skip_locked)
+    return query
+
+
+@dataclass
+class UserRecord:
+    id: int
+    chat_id: int
+    locale: str = "en"
+    time_zone: str | None = None
+    reminder_time: str | None = None
+    is_active: bool = True
+    onboarded_at: datetime | None = None
+    profile: dict[str, Any] = field(default_factory=dict)
+    session: dict[str, Any] | None = None
+
+
+class Users:
+    def __init__(self, connection: AsyncConnection, vault: Vault) -> None:
+        self._db = connection
+        self._vault = vault
+
+    async def lock(self, user_id: int, chat_id: int, locale: str, now: datetime) -> UserRecord:
+        """The user's row, created if new, locked until the transaction ends."""
+        await self._db.execute(
+            _insert(self._db, USERS)
+            .values(id=user_id, chat_id=chat_id, locale=locale, is_active=True,
+                    created_at=now, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        row = (await self._db.execute(
+            _for_update(self._db, select(USERS).where(USERS.c.id == user_id))
+        )).one()
+        return self._record(row)
+
+    async def get(self, user_id: int) -> UserRecord | None:
+        row = (await self._db.execute(select(USERS).where(USERS.c.id == user_id))).first()
+        return None if row is None else self._record(row)
+
+    async def save(self, record: UserRecord, now: datetime) -> None:
+        session = None if record.session is None else self._vault.seal(record.session)
+        profile = self._vault.seal(record.profile) if record.profile else None
+        await self._db.execute(
+            update(USERS).where(USERS.c.id == record.id).values(
+                chat_id=record.chat_id, locale=record.locale, time_zone=record.time_zone,
+                reminder_time=record.reminder_time, is_active=record.is_active,
+                onboarded_at=record.onboarded_at, profile_sealed=profile,
+                session_sealed=session, updated_at=now,
+            )
+        )
+
+    async def set_active(self, user_id: int, active: bool, now: datetime) -> None:
+        await self._db.execute(
+            update(USERS).where(USERS.c.id == user_id).values(is_active=active, updated_at=now)
+        )
+
+    async def count(self) -> int:
+        return (await self._db.execute(select(func.count()).select_from(USERS))).scalar_one()
+
+    def _record(self, row) -> UserRecord:
+        return UserRecord(
+            id=row.id, chat_id=row.chat_id, locale=row.locale, time_zone=row.time_zone,
+            reminder_time=row.reminder_time, is_active=row.is_active,
+            onboarded_at=row.onboarded_at,
+            profile=self._vault.open(row.profile_sealed) if row.profile_sealed else {},
+            session=self._vault.open(row.session_sealed) if row.session_sealed else None,
+        )
+
+
+@dataclass(frozen=True)
+class PendingUpdate:
+    update_id: int
+    user_id: int | None
+    payload: Mapping[str, Any]
+
+
+class Inbox:
+    def __init__(self, connection: AsyncConnection, vault: Vault) -> None:
+        self._db = connection
+        self._vault = vault
+
+    async def add(self, updates: Iterable[tuple[int, int | None, Mapping[str, Any]]],
+                  now: datetime) -> None:
+        """Store updates; one already stored (a redelivery) is left as it is."""
+        rows = [
+            {"update_id": update_id, "user_id": user_id,
+             "payload_sealed": self._vault.seal(payload), "received_at": now}
+            for update_id, user_id, payload in updates
+        ]
+        if rows:
+            await self._db.execute(
+                _insert(self._db, INBOX).values(rows).on_conflict_do_nothing(
+                    index_elements=["update_id"]
+                )
+            )
+
+    async def next_for(self, user_id: int | None) -> PendingUpdate | None:
+        """The oldest unhandled update of one user: strictly in order."""
+        who = INBOX.c.user_id.is_(None) if user_id is None else INBOX.c.user_id == user_id
+        row = (await self._db.execute(
+            select(INBOX).where(who, INBOX.c.handled_at.is_(None))
+            .order_by(INBOX.c.update_id).limit(1)
+        )).first()
+        if row is None:
+            return None
+        return PendingUpdate(row.update_id, row.user_id, self._vault.open(row.payload_sealed))
+
+    async def mark_handled(self, update_id: int, now: datetime) -> None:
+        await self._db.execute(
+            update(INBOX).where(INBOX.c.update_id == update_id)
+            .values(handled_at=now, payload_sealed=None)
+        )
+
+    async def users_with_pending(self) -> list[int | None]:
+        rows = await self._db.execute(
+            select(INBOX.c.user_id).where(INBOX.c.handled_at.is_(None))
+            .group_by(INBOX.c.user_id).order_by(func.min(INBOX.c.update_id))
+        )
+        return [row.user_id for row in rows]
+
+    async def highest_update_id(self) -> int | None:
+        return (await self._db.execute(select(func.max(INBOX.c.update_id)))).scalar_one()
+
+    async def forget_handled(self, before: datetime) -> int:
+        """Drop old de-duplication records; Telegram redelivers for at most a day."""
+        result = await self._db.execute(
+            delete(INBOX).where(INBOX.c.handled_at.is_not(None), INBOX.c.handled_at < before)
+        )
+        return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class OutgoingCall:
+    id: int
+    chat_id: int
+    method: str
+    payload: Mapping[str, Any]
+    attempts: int
+    created_at: datetime
+
+
+class Outbox:
+    def __init__(self, connection: AsyncConnection, vault: Vault) -> None:
+        self._db = connection
+        self._vault = vault
+
+    async def add(self, chat_id: int, method: str, payload: Mapping[str, Any],
+                  now: datetime) -> None:
+        await self._db.execute(
+            OUTBOX.insert().values(
+                chat_id=chat_id, method=method, payload_sealed=self._vault.seal(payload),
+                status=PENDING, attempts=0, created_at=now, due_at=now,
+            )
+        )
+
+    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[OutgoingCall]:
+        """Due calls that head their chat's queue, leased to this worker.
+
+        Only the oldest pending call of each chat is eligible, so a chat's
+        messages go out in order even when an earlier one is being retried.
+        """
+        earlier = OUTBOX.alias("earlier")
+        blocked = (
+            select(earlier.c.id)
+            .where(earlier.c.chat_id == OUTBOX.c.chat_id, earlier.c.status == PENDING,
+                   earlier.c.id < OUTBOX.c.id)
+            .exists()
+        )
+        query = (
+            select(OUTBOX)
+            .where(OUTBOX.c.status == PENDING, OUTBOX.c.due_at <= now,
+                   (OUTBOX.c.lease_until.is_(None)) | (OUTBOX.c.lease_until < now), ~blocked)
+            .order_by(OUTBOX.c.id).limit(limit)
+        )
+        rows = (await self._db.execute(_for_update(self._db, query, skip_locked=True))).all()
+        if rows:
+            await self._db.execute(
+                update(OUTBOX).where(OUTBOX.c.id.in_([row.id for row in rows]))
+                .values(lease_until=now + lease)
+            )
+        return [
+            OutgoingCall(row.id, row.chat_id, row.method, self._vault.open(row.payload_sealed),
+                         row.attempts, row.created_at)
+            for row in rows
+        ]
+
+    async def mark_sent(self, call_id: int, now: datetime) -> None:
+        await self._db.execute(
+            update(OUTBOX).where(OUTBOX.c.id == call_id)
+            .values(status=SENT, sent_at=now, lease_until=None)
+        )
+
+    async def retry_later(self, call_id: int, due: datetime, error: str,
+                          count_attempt: bool = True) -> None:
+        values: dict[str, Any] = {"due_at": due, "lease_until": None, "last_error": error[:200]}
+        if count_attempt:
+            values["attempts"] = OUTBOX.c.attempts + 1
+        await self._db.execute(update(OUTBOX).where(OUTBOX.c.id == call_id).values(**values))
+
+    async def give_up(self, call_id: int, error: str) -> None:
+        await self._db.execute(
+            update(OUTBOX).where(OUTBOX.c.id == call_id)
+            .values(status=DEAD, lease_until=None, last_error=error[:200])
+        )
+
+    async def give_up_chat(self, chat_id: int, error: str) -> None:
+        """Nothing more reaches a chat that blocked us; its queue is closed."""
+        await self._db.execute(
+            update(OUTBOX).where(and_(OUTBOX.c.chat_id == chat_id, OUTBOX.c.status == PENDING))
+            .values(status=DEAD, lease_until=None, last_error=error[:200])
+        )
+
+    async def count(self, status: str = PENDING) -> int:
+        return (await self._db.execute(
+            select(func.count()).select_from(OUTBOX).where(OUTBOX.c.status == status)
+        )).scalar_one()
+
+    async def next_due(self) -> datetime | None:
+        return (await self._db.execute(
+            select(func.min(OUTBOX.c.due_at)).where(OUTBOX.c.status == PENDING)
+        )).scalar_one()
+
+    async def forget_sent(self, before: datetime) -> int:
+        result = await self._db.execute(
+            delete(OUTBOX).where(OUTBOX.c.status == SENT, OUTBOX.c.sent_at < before)
+        )
+        return result.rowcount or 0
+
+
+class Repositories:
+    """All repositories over one transaction, handed to the code of one update."""
+
+    def __init__(self, connection: AsyncConnection, vault: Vault) -> None:
+        self.users = Users(connection, vault)
+        self.inbox = Inbox(connection, vault)
+        self.outbox = Outbox(connection, vault)

@@ -1,0 +1,47 @@
+"""Updates in: stored in the inbox first, then handed to the PTB Application.
+
+Storing before acknowledging is what makes a crash harmless: an update that
+Telegram considers delivered is already on disk, and one delivered twice is
+recognised by its update_id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.clock import Clock
+from bot.db.database import Database
+
+
+class Intake:
+    def __init__(self, db: Database, clock: Clock, application: Application) -> None:
+        self._db = db
+        self._clock = clock
+        self._application = application
+
+    async def accept(self, updates: Sequence[Update]) -> None:
+        if not updates:
+            return
+        rows = [(u.update_id, _user_id(u), u.to_dict()) for u in updates]
+        async with self._db.transaction() as repos:
+            await repos.inbox.add(rows, self._clock.now())
+        for update in updates:
+            await self._application.update_queue.put(update)
+
+    async def replay_pending(self) -> int:
+        """After a restart, hand PTB one pending update per user; handling drains the rest."""
+        async with self._db.transaction() as repos:
+            users = await repos.inbox.users_with_pending()
+            firsts = [await repos.inbox.next_for(user) for user in users]
+        for pending in firsts:
+            if pending is not None:
+                update = Update.de_json(dict(pending.payload), self._application.bot)
+                await self._application.update_queue.put(update)
+        return len(firsts)
+
+
+def _user_id(update: Update) -> int | None:
+    return update.effective_user.id if update.effective_user else None

@@ -1,0 +1,130 @@
+"""Turns flow actions into Bot API calls: words from content, HTML, keyboards.
+
+The output is plain data (method name and parameters) so it can be stored in
+the outbox and sent later by the one sender.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from content import MAX_MESSAGE_CHARS, Catalog, Markup, visible_length
+from flows.engine import Button, CloseQuestion, EditButtons, Label, Say, Toast
+
+CHECK = "✓ "
+_NO_PREVIEW = {"is_disabled": True}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Bot API call, ready for the outbox."""
+
+    method: str
+    params: Mapping[str, Any]
+
+
+class Renderer:
+    def __init__(self, catalog: Catalog) -> None:
+        self._words = catalog
+
+    def render(self, action: Any, chat_id: int) -> list[Call]:
+        if isinstance(action, Say):
+            return self._say(action, chat_id)
+        if isinstance(action, CloseQuestion):
+            return [self._close(action, chat_id)]
+        if isinstance(action, EditButtons):
+            markup = self.keyboard(action.buttons)
+            return [Call("editMessageReplyMarkup", {
+                "chat_id": chat_id, "message_id": action.message_id, "reply_markup": markup,
+            })]
+        raise TypeError(f"cannot render {action!r}")
+
+    def toast(self, toast: Toast | None, callback_query_id: str) -> Call:
+        params: dict[str, Any] = {"callback_query_id": callback_query_id}
+        if toast is not None:
+            params["text"] = self._words.plain(toast.key)[:200]
+        return Call("answerCallbackQuery", params)
+
+    def text(self, keys: tuple[str, ...], params: Mapping[str, Any]) -> str:
+        resolved = {name: self._resolve(value) for name, value in params.items()}
+        return "\n\n".join(self._words.text(key, **resolved) for key in keys)
+
+    def keyboard(self, rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:
+        return {"inline_keyboard": [
+            [{"text": self._label(button), "callback_data": button.data} for button in row]
+            for row in rows
+        ]}
+
+    # ------------------------------------------------------------ internals
+
+    def _say(self, say: Say, chat_id: int) -> list[Call]:
+        chunks = split_message(self.text(say.keys, say.params))
+        markups: list[dict[str, Any] | None] = [None] * len(chunks)
+        calls_after: list[Call] = []
+        if say.ask_location:
+            markups[-1] = self._location_keyboard(say.ask_location)
+            if say.buttons:
+                calls_after.append(self._message(chat_id, self.text(("common.or_choose",), {}),
+                                                 self.keyboard(say.buttons)))
+        elif say.buttons:
+            markups[-1] = self.keyboard(say.buttons)
+        calls_before: list[Call] = []
+        if say.clear_reply_keyboard:
+            if markups[0] is None:
+                markups[0] = {"remove_keyboard": True}
+            else:
+                calls_before.append(self._message(chat_id, self.text(("common.noted",), {}),
+                                                  {"remove_keyboard": True}))
+        messages = [self._message(chat_id, chunk, markup) for chunk, markup in zip(
+            chunks, markups, strict=True)]
+        return [*calls_before, *messages, *calls_after]
+
+    def _close(self, close: CloseQuestion, chat_id: int) -> Call:
+        answer = ", ".join(self._words.plain(label) for label in close.answer_labels)
+        text = self.text(close.keys, close.params) + "\n\n" + self._words.text(
+            "common.answer_kept", answer=answer)
+        return Call("editMessageText", {
+            "chat_id": chat_id, "message_id": close.message_id, "text": text,
+            "parse_mode": "HTML", "link_preview_options": _NO_PREVIEW,
+        })
+
+    def _message(self, chat_id: int, text: str, markup: dict[str, Any] | None) -> Call:
+        params: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML",
+                                  "link_preview_options": _NO_PREVIEW}
+        if markup is not None:
+            params["reply_markup"] = markup
+        return Call("sendMessage", params)
+
+    def _location_keyboard(self, label_key: str) -> dict[str, Any]:
+        return {
+            "keyboard": [[{"text": self._words.plain(label_key), "request_location": True}]],
+            "resize_keyboard": True, "one_time_keyboard": True,
+        }
+
+    def _label(self, button: Button) -> str:
+        label = self._words.plain(button.label)
+        return CHECK + label if button.checked else label
+
+    def _resolve(self, value: Any) -> Any:
+        if isinstance(value, Label):
+            inner = {name: self._resolve(v) for name, v in value.params.items()}
+            return Markup(self._words.text(value.key, **inner))
+        return value
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Pieces of at most *limit* visible characters, cut between paragraphs."""
+    if visible_length(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for paragraph in text.split("\n\n"):
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if current and visible_length(candidate) > limit:
+            pieces.append(current)
+            candidate = paragraph
+        current = candidate
+    pieces.append(current)
+    return pieces

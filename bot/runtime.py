@@ -1,0 +1,165 @@
+"""Wires the pieces into a running bot: database, PTB Application, handlers, sender.
+
+The PTB Application owns the bot object, the update queue and handler
+dispatch. Handler group -1 is the gate (updates we do not serve stop
+there); group 0 hands the user's pending updates to the turn handler. Both
+polling and webhooks feed the same Intake, so the two modes differ only in
+how updates arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    ContextTypes,
+    TypeHandler,
+)
+
+from bot import timezones
+from bot.clock import Clock, SystemClock
+from bot.crypto import vault_from_settings
+from bot.db.database import Database
+from bot.intake import Intake
+from bot.ordering import PerUserOrder
+from bot.polling import DurablePoller
+from bot.ratelimit import RateLimiter
+from bot.sender import Sender
+from bot.settings import Settings
+from bot.turns import Lookups, Turns
+from content import catalog
+from flows.router import COMMANDS
+
+log = logging.getLogger(__name__)
+
+MAINTENANCE_EVERY = timedelta(minutes=10)
+KEEP_HANDLED_FOR = timedelta(days=2)
+
+
+class Runtime:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.db: Database | None = None
+        self.application: Application | None = None
+        self.sender: Sender | None = None
+        self.intake: Intake | None = None
+        self.turns: Turns | None = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        settings = self.settings
+        vault = vault_from_settings(settings.encryption_keys, settings.key_file)
+        catalog().validate()
+        self.db = await Database.open(settings.database_url, vault)
+        self.application = self._build_application()
+        bot = self.application.bot
+        limiter = RateLimiter(settings.global_messages_per_second,
+                              settings.chat_messages_per_second, settings.chat_burst)
+        self.sender = Sender(self.db, bot, self.clock, limiter,
+                             timedelta(hours=settings.outbox_max_age_hours))
+        self.turns = Turns(self.db, bot, self.clock,
+                           Lookups(timezones.zone_named, timezones.zone_at))
+        self.intake = Intake(self.db, self.clock, self.application)
+        await self.application.initialize()
+        await self.application.start()
+        self.sender.start()
+        await self._set_commands()
+        replayed = await self.intake.replay_pending()
+        if replayed:
+            log.info("resuming %d users with updates pending from before a restart", replayed)
+
+    async def stop(self) -> None:
+        """Finish what is being handled, give replies a moment to leave, then close."""
+        if self.application is not None and self.application.running:
+            await self._wait_for_queue()
+            await self.application.stop()
+            await self.application.shutdown()
+        if self.sender is not None:
+            await self.sender.stop()
+        if self.db is not None:
+            await self.db.close()
+
+    async def run_polling(self, stop: asyncio.Event) -> None:
+        poller = DurablePoller(self.application.bot, self.intake, self.settings.poll_timeout)
+        polling = asyncio.create_task(poller.run(stop), name="polling")
+        waiting = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({polling, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        polling.cancel()
+        waiting.cancel()
+        for task in done:
+            if task is polling and not task.cancelled() and task.exception():
+                raise task.exception()
+
+    # ------------------------------------------------------------ building
+
+    def _build_application(self) -> Application:
+        settings = self.settings
+        root = settings.telegram_api_base_url
+        application = (
+            ApplicationBuilder()
+            .token(settings.telegram_bot_token)
+            .base_url(f"{root}/bot")
+            .base_file_url(f"{root}/file/bot")
+            .updater(None)
+            .concurrent_updates(PerUserOrder(256))
+            .connection_pool_size(64)
+            .get_updates_read_timeout(settings.poll_timeout + 10)
+            .build()
+        )
+        application.add_handler(TypeHandler(Update, self._gate), group=-1)
+        application.add_handler(TypeHandler(Update, self._take_turns), group=0)
+        application.add_error_handler(self._on_error)
+        if application.job_queue is not None:
+            application.job_queue.run_repeating(
+                self._tidy, interval=MAINTENANCE_EVERY, first=60, name="runtime:tidy")
+        return application
+
+    async def _gate(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        # Channel posts and other updates without a person are recorded as handled
+        # by the turn handler; nothing else should ever see them.
+        if update.effective_user is None and update.effective_chat is None:
+            await self.turns.drain(None)
+            raise ApplicationHandlerStop
+
+    async def _take_turns(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        user_id = update.effective_user.id if update.effective_user else None
+        result = await self.turns.drain(user_id)
+        if result.queued:
+            self.sender.wake()
+        for call in result.ephemeral:
+            await self.sender.call_now(call)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # Never the update itself: it holds what the user wrote.
+        error = context.error
+        log.error("error while handling an update: %s", type(error).__name__,
+                  exc_info=(type(error), error, error.__traceback__) if error else None)
+
+    async def _set_commands(self) -> None:
+        words = catalog()
+        commands = [BotCommand(name, words.plain(f"commands.{name}")) for name in COMMANDS]
+        try:
+            await self.application.bot.set_my_commands(commands)
+        except TelegramError as error:
+            log.warning("could not set the command menu: %s", type(error).__name__)
+
+    async def _tidy(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        before = self.clock.now() - KEEP_HANDLED_FOR
+        async with self.db.transaction() as repos:
+            await repos.inbox.forget_handled(before)
+            await repos.outbox.forget_sent(before)
+
+    async def _wait_for_queue(self, seconds: float = 5.0) -> None:
+        deadline = asyncio.get_running_loop().time() + seconds
+        while self.application.update_queue.qsize() and (
+                asyncio.get_running_loop().time() < deadline):
+            await asyncio.sleep(0.05)

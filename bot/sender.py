@@ -1,0 +1,168 @@
+"""The one pipe out: every Bot API call the bot makes goes through here.
+
+Replies wait in the outbox table until Telegram confirmed them. The sender
+claims due calls (one per chat at a time, so a chat's messages keep their
+order), respects the rate limits, backs off on 5xx and timeouts, waits as
+told on 429, and closes a chat that blocked the bot (403).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import warnings
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBUserWarning
+
+from bot.clock import Clock
+from bot.db.database import Database
+from bot.db.repositories import OutgoingCall
+from bot.ratelimit import RateLimiter
+from bot.render import Call
+
+log = logging.getLogger(__name__)
+
+# The outbox stores calls by their Bot API name; PTB would rather we used its
+# typed methods, but a generic call is what makes stored calls replayable.
+warnings.filterwarnings("ignore", message="Please use 'Bot\\.", category=PTBUserWarning)
+
+LEASE = timedelta(seconds=60)
+CLAIM_BATCH = 64
+IDLE_POLL_SECONDS = 1.0
+MAX_BACKOFF_SECONDS = 60.0
+_ALREADY_DONE = ("message is not modified",)
+
+
+def backoff(attempts: int) -> float:
+    return min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** attempts)
+
+
+def _seconds(retry_after: int | timedelta) -> float:
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)
+
+
+class Sender:
+    def __init__(self, db: Database, bot: Bot, clock: Clock, limiter: RateLimiter,
+                 max_age: timedelta) -> None:
+        self._db = db
+        self._bot = bot
+        self._clock = clock
+        self._limiter = limiter
+        self._max_age = max_age
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def wake(self) -> None:
+        """New calls were committed to the outbox."""
+        self._wake.set()
+
+    # ------------------------------------------------------------ sending
+
+    async def call_now(self, call: Call) -> None:
+        """A call not worth keeping if it fails (a button's toast, a typing hint)."""
+        await self._limiter.acquire(None)
+        try:
+            await self._bot.do_api_request(call.method, api_kwargs=dict(call.params))
+        except TelegramError as error:
+            log.info("%s not delivered: %s", call.method, type(error).__name__)
+
+    async def deliver_due(self) -> int:
+        """Send what is due now, one round per chat; returns how many were sent."""
+        claimed = await self._claim()
+        if not claimed:
+            return 0
+        results = await asyncio.gather(*(self._deliver(call) for call in claimed))
+        return sum(results)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                sent = await self.deliver_due()
+            except Exception:
+                log.exception("sender round failed; retrying")
+                sent = 0
+            if sent == 0:
+                await self._idle()
+
+    async def _idle(self) -> None:
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+
+    async def _claim(self) -> list[OutgoingCall]:
+        async with self._db.transaction() as repos:
+            return await repos.outbox.claim(self._clock.now(), LEASE, CLAIM_BATCH)
+
+    async def _deliver(self, call: OutgoingCall) -> int:
+        await self._limiter.acquire(call.chat_id)
+        try:
+            await self._bot.do_api_request(call.method, api_kwargs=dict(call.payload))
+        except RetryAfter as error:
+            wait = _seconds(error.retry_after)
+            self._limiter.pause(wait)
+            await self._later(call, wait, "429 retry after", count_attempt=False)
+        except Forbidden as error:
+            await self._blocked(call, str(error))
+        except BadRequest as error:
+            await self._refused(call, error)
+        except NetworkError as error:  # 5xx, timeouts, connection errors
+            await self._later(call, backoff(call.attempts), type(error).__name__)
+        except TelegramError as error:
+            await self._later(call, backoff(call.attempts), type(error).__name__)
+        else:
+            await self._done(call)
+            return 1
+        return 0
+
+    # ------------------------------------------------------------ bookkeeping
+
+    async def _done(self, call: OutgoingCall) -> None:
+        async with self._db.transaction() as repos:
+            await repos.outbox.mark_sent(call.id, self._clock.now())
+
+    async def _later(self, call: OutgoingCall, seconds: float, error: str,
+                     count_attempt: bool = True) -> None:
+        now = self._clock.now()
+        async with self._db.transaction() as repos:
+            if now - call.created_at > self._max_age:
+                log.warning("outbox call %s expired after %s attempts", call.id, call.attempts)
+                await repos.outbox.give_up(call.id, f"expired: {error}")
+                return
+            await repos.outbox.retry_later(call.id, now + timedelta(seconds=seconds), error,
+                                           count_attempt)
+
+    async def _blocked(self, call: OutgoingCall, error: str) -> None:
+        now = self._clock.now()
+        async with self._db.transaction() as repos:
+            await repos.outbox.give_up_chat(call.chat_id, error)
+            user = await repos.users.get(call.chat_id)
+            if user is not None:
+                await repos.users.set_active(user.id, False, now)
+        log.info("chat %s blocked the bot; marked inactive", call.chat_id)
+
+    async def _refused(self, call: OutgoingCall, error: BadRequest) -> None:
+        if any(reason in error.message.lower() for reason in _ALREADY_DONE):
+            await self._done(call)
+            return
+        # A refusal is a bug on our side, never a reason to retry forever.
+        log.error("Telegram refused %s (outbox %s): %s", call.method, call.id, error.message)
+        async with self._db.transaction() as repos:
+            await repos.outbox.give_up(call.id, error.message)

@@ -1,0 +1,149 @@
+"""One turn per update: load state, step the flow, save state and replies, in one transaction.
+
+Updates wait in the inbox table until handled. A user's updates are taken
+strictly in update_id order under a lock on their row, so the order holds
+across any number of workers, and a crash before the commit leaves the
+update pending for the next start: nothing is lost and nothing runs twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from telegram import Bot, Update
+
+from bot.adapter import Incoming, read_update
+from bot.clock import Clock
+from bot.db.database import Database
+from bot.db.repositories import Repositories, UserRecord
+from bot.render import Call, Renderer
+from content import catalog
+from flows import FLOWS
+from flows.engine import Context, Outcome, Say, Session, Toast
+from flows.questions import REMINDERS_OFF
+from flows.router import route
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TurnResult:
+    """What a committed turn leaves for the sender."""
+
+    queued: int = 0
+    ephemeral: list[Call] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Lookups:
+    find_zone_by_name: Callable[[str], str | None]
+    find_zone_at: Callable[[float, float], str | None]
+
+
+class Turns:
+    def __init__(self, db: Database, bot: Bot, clock: Clock, lookups: Lookups) -> None:
+        self._db = db
+        self._bot = bot
+        self._clock = clock
+        self._lookups = lookups
+
+    async def drain(self, user_id: int | None) -> TurnResult:
+        """Handle every pending update of one user, oldest first."""
+        total = TurnResult()
+        while True:
+            result = await self._one(user_id)
+            if result is None:
+                return total
+            total.queued += result.queued
+            total.ephemeral.extend(result.ephemeral)
+
+    async def _one(self, user_id: int | None) -> TurnResult | None:
+        now = self._clock.now()
+        async with self._db.transaction() as repos:
+            pending = await repos.inbox.next_for(user_id)
+            if pending is None:
+                return None
+            incoming = read_update(Update.de_json(dict(pending.payload), self._bot))
+            if incoming.user_id is None:
+                await repos.inbox.mark_handled(pending.update_id, now)
+                return TurnResult()
+            user = await repos.users.lock(incoming.user_id, incoming.chat_id, incoming.locale, now)
+            # Another worker may have taken this update while we waited for the lock.
+            current = await repos.inbox.next_for(user_id)
+            if current is None or current.update_id != pending.update_id:
+                return TurnResult()
+            result = await self._handle(repos, user, incoming, now)
+            await repos.inbox.mark_handled(pending.update_id, now)
+            return result
+
+    async def _handle(self, repos: Repositories, user: UserRecord, incoming: Incoming,
+                      now: datetime) -> TurnResult:
+        if incoming.blocked is not None:
+            user.is_active = not incoming.blocked
+            await repos.users.save(user, now)
+            return TurnResult()
+        user.is_active = True  # writing to us again means they came back
+        outcome = self._decide(user, incoming, now)
+        _apply(user, outcome, now)
+        await repos.users.save(user, now)
+        calls = self._calls(user, incoming, outcome)
+        queued = [call for call in calls if call.method != "answerCallbackQuery"]
+        for call in queued:
+            await repos.outbox.add(user.chat_id, call.method, call.params, now)
+        return TurnResult(len(queued), [c for c in calls if c.method == "answerCallbackQuery"])
+
+    def _decide(self, user: UserRecord, incoming: Incoming, now: datetime) -> Outcome:
+        if not incoming.private:
+            return Outcome(session=_session(user), actions=(Say(("common.group_chats",)),))
+        if incoming.event is None:
+            return Outcome(session=_session(user))
+        context = Context(
+            now=now, profile=user.profile,
+            find_zone_by_name=self._lookups.find_zone_by_name,
+            find_zone_at=self._lookups.find_zone_at,
+        )
+        return route(_session(user), incoming.event, context)
+
+    def _calls(self, user: UserRecord, incoming: Incoming, outcome: Outcome) -> list[Call]:
+        renderer = Renderer(catalog(user.locale))
+        toast: Toast | None = None
+        calls: list[Call] = []
+        for action in outcome.actions:
+            if isinstance(action, Toast):
+                toast = action
+            else:
+                calls.extend(renderer.render(action, user.chat_id))
+        if incoming.callback_query_id:
+            calls.append(renderer.toast(toast, incoming.callback_query_id))
+        return calls
+
+
+def _session(user: UserRecord) -> Session | None:
+    """The stored session, or None when it names a flow or state that no longer exists."""
+    if not user.session:
+        return None
+    session = Session.from_json(user.session)
+    known = FLOWS.get(session.flow)
+    if known is None or session.state not in known.states:
+        log.warning("dropping a session in unknown state %s/%s", session.flow, session.state)
+        return None
+    return session
+
+
+def _apply(user: UserRecord, outcome: Outcome, now: datetime) -> None:
+    user.session = outcome.session.to_json() if outcome.session else None
+    remember: dict[str, Any] = dict(outcome.remember)
+    if not remember:
+        return
+    user.profile = {**user.profile, **remember}
+    if "time_zone" in remember:
+        user.time_zone = remember["time_zone"]
+    if "reminder_time" in remember:
+        value = remember["reminder_time"]
+        user.reminder_time = None if value == REMINDERS_OFF else value
+    if remember.get("onboarded") and user.onboarded_at is None:
+        user.onboarded_at = now

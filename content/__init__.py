@@ -1,0 +1,134 @@
+"""Every word the bot says, loaded from per-locale YAML and checked at start.
+
+Texts are Telegram HTML templates with ``{name}`` placeholders. Values are
+escaped when filled, so a user's words can never turn into markup; code that
+already holds safe markup wraps it in :class:`Markup`.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from content.html_check import HtmlProblem, check_telegram_html, visible_length
+
+__all__ = [
+    "Catalog",
+    "ContentError",
+    "HtmlProblem",
+    "Markup",
+    "catalog",
+    "check_telegram_html",
+    "visible_length",
+]
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+DEFAULT_LOCALE = "en"
+MAX_MESSAGE_CHARS = 4096
+MAX_CALLBACK_BYTES = 64
+
+
+class ContentError(ValueError):
+    """The content files are inconsistent; raised at start, never mid-chat."""
+
+
+class Markup(str):
+    """A string that is already valid Telegram HTML and must not be escaped."""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    locale: str
+    texts: Mapping[str, str]
+    lists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def has(self, key: str) -> bool:
+        return key in self.texts
+
+    def text(self, key: str, **params: Any) -> str:
+        """The HTML text for *key* with *params* escaped into it."""
+        template = self.texts[key]
+        if not params:
+            return template
+        safe = {name: _escape(value) for name, value in params.items()}
+        return template.format(**safe)
+
+    def plain(self, key: str) -> str:
+        """The text for *key* as plain words (for button labels and toasts)."""
+        return html.unescape(self.texts[key])
+
+    def words(self, key: str) -> tuple[str, ...]:
+        return self.lists[key]
+
+    def section(self, prefix: str) -> dict[str, str]:
+        """All texts under ``prefix.``, keyed by the rest of their key, in file order."""
+        start = prefix + "."
+        return {k[len(start):]: v for k, v in self.texts.items() if k.startswith(start)}
+
+    def placeholders(self, key: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(self.texts[key]) if name}
+
+    def validate(self, required_keys: Iterable[str] = ()) -> None:
+        """Fail loudly at start when a text is missing, malformed or too long."""
+        problems = [f"missing text {key!r}" for key in required_keys if key not in self.texts]
+        for key, template in self.texts.items():
+            problems.extend(_template_problems(key, template))
+        if problems:
+            raise ContentError(f"content/{self.locale}: " + "; ".join(problems))
+
+
+def _escape(value: Any) -> str:
+    if isinstance(value, Markup):
+        return str(value)
+    return html.escape(str(value), quote=False)
+
+
+def _template_problems(key: str, template: str) -> list[str]:
+    # Fill every placeholder with a harmless word so the markup can be checked
+    # as Telegram will see it.
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    try:
+        sample = template.format(**{name: "x" for name in names})
+    except (KeyError, IndexError, ValueError) as error:
+        return [f"{key}: bad placeholder ({error})"]
+    problems = [f"{key}: {problem}" for problem in check_telegram_html(sample)]
+    if visible_length(sample) > MAX_MESSAGE_CHARS:
+        problems.append(f"{key}: longer than {MAX_MESSAGE_CHARS} characters")
+    return problems
+
+
+def _flatten(node: Mapping[str, Any], prefix: str = "") -> tuple[dict, dict]:
+    texts: dict[str, str] = {}
+    lists: dict[str, tuple[str, ...]] = {}
+    for name, value in node.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            sub_texts, sub_lists = _flatten(value, key + ".")
+            texts.update(sub_texts)
+            lists.update(sub_lists)
+        elif isinstance(value, list):
+            lists[key] = tuple(str(item) for item in value)
+        elif isinstance(value, str):
+            texts[key] = value.strip()
+        else:
+            raise ContentError(f"{key}: expected text, list or section, got {type(value).__name__}")
+    return texts, lists
+
+
+@cache
+def catalog(locale: str = DEFAULT_LOCALE) -> Catalog:
+    """The validated catalog for *locale*, falling back to English for unknown ones."""
+    path = LOCALES_DIR / f"{locale}.yaml"
+    if not path.exists():
+        path, locale = LOCALES_DIR / f"{DEFAULT_LOCALE}.yaml", DEFAULT_LOCALE
+    texts, lists = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
+    loaded = Catalog(locale=locale, texts=texts, lists=lists)
+    loaded.validate()
+    return loaded

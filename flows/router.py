@@ -1,0 +1,198 @@
+"""Which flow an input belongs to: commands, menu buttons, safety, then the flow.
+
+This is the pure top of every update. Safety comes first (crisis words and
+/sos answer before anything else), commands work in every state, and input
+outside any flow still gets a helpful reply.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any
+
+from content import catalog
+from flows import FLOWS
+from flows.engine import (
+    Action,
+    Button,
+    ButtonPress,
+    Context,
+    Label,
+    Outcome,
+    Say,
+    Session,
+    TextInput,
+    Toast,
+)
+from flows.questions import REMINDERS_OFF
+from flows.step import begin, prompt, step
+
+MENU_PREFIX = "g:"
+COMMANDS = ("start", "menu", "settings", "help", "privacy", "sos", "cancel")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True)
+class MenuPress:
+    action: str
+
+
+@dataclass(frozen=True)
+class UnknownPress:
+    """Callback data we never produced: forged, or from a much older version."""
+
+
+@dataclass(frozen=True)
+class EditedMessage:
+    """The user edited an earlier message; answers are taken as first sent."""
+
+
+def menu_data(action: str) -> str:
+    return MENU_PREFIX + action
+
+
+def route(session: Session | None, event: Any, ctx: Context) -> Outcome:
+    """The outcome of one input, given where the user is and what they answered."""
+    if isinstance(event, TextInput) and mentions_crisis(event.text):
+        return _keep(session, Say(("crisis_detected", "sos")), *_resume(session, ctx,
+                                                                       "crisis_after"))
+    if isinstance(event, Command):
+        return _command(session, event, ctx)
+    if isinstance(event, MenuPress):
+        if event.action not in COMMANDS:
+            return _keep(session, Toast("common.unknown_button"))
+        return _command(session, Command(event.action), ctx, pressed=True)
+    if isinstance(event, UnknownPress):
+        return _keep(session, Toast("common.unknown_button"))
+    if isinstance(event, EditedMessage):
+        return _keep(session, Say(("common.edited_message",)))
+    if session is None:
+        return _outside_flow(event, ctx)
+    return _finish(step(FLOWS[session.flow], session, event, ctx), ctx)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _command(session: Session | None, command: Command, ctx: Context,
+             pressed: bool = False) -> Outcome:
+    ack = (Toast("common.callback_ok"),) if pressed else ()
+    name = command.name
+    if name == "sos":
+        return _keep(session, *ack, Say(("sos",)))
+    if name in ("help", "privacy"):
+        return _keep(session, *ack, Say((name,)), *_resume(session, ctx))
+    if name == "cancel":
+        return _cancel(session)
+    if name == "start":
+        return _start(session, ctx)
+    if name == "menu":
+        return _keep(session, *ack, _menu(ctx))
+    if name == "settings":
+        if not _onboarded(ctx):
+            return _keep(session, *ack, Say(("common.needs_onboarding",)))
+        return _finish(_with(begin(FLOWS["settings"], ctx), *ack), ctx)
+    return _keep(session, Say(("common.unknown_command", "help"), {"command": name}),
+                 *_resume(session, ctx))
+
+
+def _start(session: Session | None, ctx: Context) -> Outcome:
+    if session is not None:
+        return _keep(session, *_resume(session, ctx))
+    if _onboarded(ctx):
+        return _keep(None, Say(("welcome_back",)), _menu(ctx))
+    return begin(FLOWS["onboarding"], ctx)
+
+
+def _cancel(session: Session | None) -> Outcome:
+    if session is None:
+        return _keep(None, Say(("common.nothing_to_cancel",)))
+    return Outcome(None, (Say(("common.cancelled",), clear_reply_keyboard=True),))
+
+
+def _outside_flow(event: Any, ctx: Context) -> Outcome:
+    if isinstance(event, ButtonPress):
+        return _keep(None, Toast("common.stale_button"), _menu(ctx))
+    if not _onboarded(ctx):
+        return _keep(None, Say(("common.needs_onboarding",)))
+    return _keep(None, Say(("common.free_text_outside_flow",)))
+
+
+# ---------------------------------------------------------------- menu
+
+
+def _menu(ctx: Context) -> Say:
+    if not _onboarded(ctx):
+        return Say(("menu.not_ready",))
+    keys: tuple[str, ...] = ("menu.text",)
+    if ctx.profile.get("safety") == "yes":
+        keys += ("menu.safety_note",)
+    reminder = ctx.profile.get("reminder_time")
+    params = {
+        "zone": (ctx.profile.get("time_zone") or "UTC").replace("_", " "),
+        "reminder": (
+            Label("menu.reminder_at", {"time": reminder})
+            if reminder and reminder != REMINDERS_OFF else Label("menu.reminder_off")
+        ),
+    }
+    buttons = (
+        (Button("menu.button_settings", menu_data("settings")),),
+        (Button("menu.button_help", menu_data("help")),
+         Button("menu.button_privacy", menu_data("privacy"))),
+        (Button("menu.button_sos", menu_data("sos")),),
+    )
+    return Say(keys, params, buttons)
+
+
+def _onboarded(ctx: Context) -> bool:
+    return bool(ctx.profile.get("onboarded"))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _resume(session: Session | None, ctx: Context, lead: str = "common.resume") -> tuple:
+    if session is None:
+        return ()
+    return (Say((lead,)), prompt(FLOWS[session.flow], session, ctx))
+
+
+def _keep(session: Session | None, *actions: Action) -> Outcome:
+    return Outcome(session=session, actions=actions)
+
+
+def _with(outcome: Outcome, *first: Action) -> Outcome:
+    return replace(outcome, actions=(*first, *outcome.actions))
+
+
+def _finish(outcome: Outcome, ctx: Context) -> Outcome:
+    """Applies the consent rule and shows the menu when onboarding completes."""
+    answers = {**ctx.profile, **outcome.remember}
+    if answers.get("consent") != "yes":
+        outcome = replace(outcome, remember={})
+    if outcome.remember.get("onboarded"):
+        menu_ctx = replace(ctx, profile=answers)
+        outcome = replace(outcome, actions=(*outcome.actions, _menu(menu_ctx)))
+    return outcome
+
+
+# ---------------------------------------------------------------- safety words
+
+
+@cache
+def _crisis_pattern(locale: str) -> re.Pattern[str]:
+    phrases = sorted(catalog(locale).words("crisis_phrases"), key=len, reverse=True)
+    alternatives = "|".join(re.escape(phrase.lower()) for phrase in phrases)
+    return re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])")
+
+
+def mentions_crisis(text: str, locale: str = "en") -> bool:
+    normalised = " ".join(text.lower().replace("’", "'").split())
+    return bool(_crisis_pattern(locale).search(normalised))

@@ -1,0 +1,208 @@
+"""Stepping a flow: the one pure function from (session, input) to outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flows.engine import (
+    DONE,
+    Action,
+    Button,
+    ButtonPress,
+    CloseQuestion,
+    Context,
+    EditButtons,
+    Flow,
+    LocationInput,
+    MediaInput,
+    Option,
+    Outcome,
+    Parsed,
+    Say,
+    Session,
+    State,
+    TextInput,
+    Toast,
+    callback_data,
+)
+
+_NOTHING = object()  # the input answered nothing (a navigation-only button)
+
+
+def begin(flow: Flow, ctx: Context, data: Mapping[str, Any] | None = None) -> Outcome:
+    """Start *flow* at its first state."""
+    session = Session(flow=flow.name, state=flow.start, seq=0, data=dict(data or {}))
+    return _enter(flow, session, flow.start, ctx, remember={}, before=())
+
+
+def begin_at(flow: Flow, state: str, ctx: Context, data: Mapping[str, Any]) -> Outcome:
+    session = Session(flow=flow.name, state=state, seq=0, data=dict(data))
+    return _enter(flow, session, state, ctx, remember={}, before=())
+
+
+def prompt(flow: Flow, session: Session, ctx: Context) -> Say:
+    """The current question again, e.g. after a command interrupted the flow."""
+    return _question(flow.state(session.state), session, ctx)
+
+
+def step(flow: Flow, session: Session, event: Any, ctx: Context) -> Outcome:
+    state = flow.state(session.state)
+    if isinstance(event, ButtonPress):
+        return _on_press(flow, session, state, event, ctx)
+    if isinstance(event, TextInput):
+        return _on_text(flow, session, state, event, ctx)
+    if isinstance(event, LocationInput):
+        return _on_location(flow, session, state, event, ctx)
+    if isinstance(event, MediaInput):
+        return _stay(session, Say(("common.unsupported_input",)))
+    raise TypeError(f"not a flow input: {event!r}")
+
+
+# ---------------------------------------------------------------- buttons
+
+
+def _on_press(flow: Flow, session: Session, state: State, press: ButtonPress, ctx: Context):
+    if press.seq != session.seq:
+        return _stay(session, Toast("common.stale_button"), prompt(flow, session, ctx))
+    option = state.option(press.value)
+    if option is None:
+        return _stay(session, Toast("common.unknown_button"))
+    if state.pick_many and option.value != DONE:
+        return _toggle(flow, session, state, option, press, ctx)
+    value = _picked(session, state) if state.pick_many else option.value
+    if not option.records:
+        value = _NOTHING
+    if state.pick_many and not value:
+        return _stay(session, Toast("onboarding.causes_pick_one"))
+    closing = _close(state, session, ctx, press, _answer_labels(state, option, value))
+    before = (*closing, Say((option.also_say,))) if option.also_say else closing
+    return _advance(flow, session, state, value, option.goto or state.name, option.copy, ctx,
+                    before)
+
+
+def _toggle(flow: Flow, session: Session, state: State, option: Option, press: ButtonPress,
+            ctx: Context) -> Outcome:
+    picked = list(_picked(session, state))
+    turning_on = option.value not in picked
+    picked = [*picked, option.value] if turning_on else [v for v in picked if v != option.value]
+    data = {**session.data, state.answer: picked}
+    updated = Session(session.flow, session.state, session.seq, data)
+    if turning_on and option.goto:
+        closing = _close(state, updated, ctx, press, (option.label,))
+        return _enter(flow, updated, option.goto, ctx, remember={}, before=closing)
+    actions: tuple[Action, ...] = (Toast("common.callback_ok"),)
+    if press.message_id is not None:
+        actions += (EditButtons(press.message_id, _buttons(state, updated)),)
+    return Outcome(session=updated, actions=actions)
+
+
+def _picked(session: Session, state: State) -> list[str]:
+    return list(session.data.get(state.answer or "", []) or [])
+
+
+def _answer_labels(state: State, option: Option, value: Any) -> tuple[str, ...]:
+    if state.pick_many:
+        return tuple(o.label for o in state.options if o.value in value)
+    return (option.label,)
+
+
+def _close(state: State, session: Session, ctx: Context, press: ButtonPress,
+           labels: tuple[str, ...]) -> tuple[Action, ...]:
+    if press.message_id is None:
+        return ()
+    params = state.params(session.data, ctx) if state.params else {}
+    return (CloseQuestion(press.message_id, state.prompt, params, labels),)
+
+
+# ---------------------------------------------------------------- text and places
+
+
+def _on_text(flow: Flow, session: Session, state: State, event: TextInput, ctx: Context):
+    if state.text is None:
+        return _stay(session, Say(("common.use_buttons",)))
+    text = event.text.strip()
+    if not text:
+        return _stay(session, Say(("common.empty_text",)))
+    if len(text) > state.text.max_chars:
+        params = {"limit": state.text.max_chars, "length": len(text)}
+        return _stay(session, Say(("common.too_long",), params))
+    parsed = state.text.parse(text, ctx) if state.text.parse else Parsed(value=text)
+    return _accept(flow, session, state, parsed, state.text.goto, ctx)
+
+
+def _on_location(flow: Flow, session: Session, state: State, event: LocationInput, ctx: Context):
+    if state.place is None:
+        return _stay(session, Say(("common.unsupported_input",)))
+    parsed = state.place.parse(event.latitude, event.longitude, ctx)
+    return _accept(flow, session, state, parsed, state.place.goto, ctx)
+
+
+def _accept(flow: Flow, session: Session, state: State, parsed: Parsed, goto: str,
+            ctx: Context) -> Outcome:
+    if parsed.error:
+        return _stay(session, Say((parsed.error,), parsed.error_params))
+    return _advance(flow, session, state, parsed.value, goto, (), ctx, before=())
+
+
+# ---------------------------------------------------------------- moving on
+
+
+def _advance(flow: Flow, session: Session, state: State, value: Any, goto: str,
+             copies: tuple[tuple[str, str], ...], ctx: Context,
+             before: tuple[Action, ...]) -> Outcome:
+    data = dict(session.data)
+    remember: dict[str, Any] = {}
+    if state.answer and value is not _NOTHING:
+        data[state.answer] = value
+        _remember(remember, state.answer, value)
+    for target, source in copies:
+        data[target] = data.get(source)
+        _remember(remember, target, data[target])
+    moved = Session(session.flow, session.state, session.seq, data)
+    return _enter(flow, moved, goto, ctx, remember, before)
+
+
+def _enter(flow: Flow, session: Session, name: str, ctx: Context, remember: dict[str, Any],
+           before: tuple[Action, ...]) -> Outcome:
+    state = flow.state(name)
+    data = {**session.data, **state.on_enter}
+    for field_name, value in state.on_enter.items():
+        _remember(remember, field_name, value)
+    left_place = flow.state(session.state).place is not None and name != session.state
+    entered = Session(flow.name, name, session.seq + 1, data)
+    question = _question(state, entered, ctx, clear_reply_keyboard=left_place)
+    if state.ends:
+        return Outcome(None, (*before, question), remember, finished=True)
+    return Outcome(entered, (*before, question), remember)
+
+
+def _remember(remember: dict[str, Any], name: str, value: Any) -> None:
+    if not name.startswith("_"):
+        remember[name] = value
+
+
+def _stay(session: Session, *actions: Action) -> Outcome:
+    return Outcome(session=session, actions=actions)
+
+
+# ---------------------------------------------------------------- rendering a question
+
+
+def _question(state: State, session: Session, ctx: Context,
+              clear_reply_keyboard: bool = False) -> Say:
+    params = state.params(session.data, ctx) if state.params else {}
+    ask_location = state.place.button if state.place else None
+    return Say(state.prompt, params, _buttons(state, session), ask_location,
+               clear_reply_keyboard)
+
+
+def _buttons(state: State, session: Session) -> tuple[tuple[Button, ...], ...]:
+    picked = set(_picked(session, state)) if state.pick_many else set()
+    buttons = [
+        Button(option.label, callback_data(session.seq, option.value),
+               checked=option.value in picked)
+        for option in state.options
+    ]
+    width = max(state.columns, 1)
+    return tuple(tuple(buttons[i:i + width]) for i in range(0, len(buttons), width))
