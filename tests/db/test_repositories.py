@@ -1,0 +1,107 @@
+"""One contract for the repositories, run against SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from bot.db.database import Database
+from bot.db.engine import migrate
+from bot.db.models import DEAD, SENT
+
+T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+
+
+async def test_migrations_are_idempotent(db: Database):
+    await migrate(db.engine)
+    async with db.engine.connect() as connection:
+        version = (await connection.execute(text("SELECT version_num FROM alembic_version")))
+        assert version.scalar_one() == "0001"
+
+
+async def test_user_is_created_locked_and_saved_with_sealed_words(db: Database):
+    async with db.transaction() as repos:
+        user = await repos.users.lock(7, 7, "en", T0)
+        assert user.profile == {} and user.session is None and user.is_active
+        user.profile = {"hopes": "to trust again"}
+        user.session = {"flow": "onboarding", "state": "role", "seq": 2, "data": {}}
+        user.time_zone = "Europe/Berlin"
+        await repos.users.save(user, T0)
+    async with db.transaction() as repos:
+        again = await repos.users.lock(7, 7, "de", T0)
+        assert again.profile == {"hopes": "to trust again"}
+        assert again.session["state"] == "role"
+        assert again.time_zone == "Europe/Berlin" and again.locale == "en"
+    async with db.engine.connect() as connection:
+        raw = (await connection.execute(text("SELECT profile_sealed FROM users"))).scalar_one()
+        assert "trust" not in raw  # encrypted at rest
+
+
+async def test_inbox_ignores_redelivery_and_yields_in_order(db: Database):
+    async with db.transaction() as repos:
+        await repos.inbox.add([(12, 1, {"n": 12}), (10, 1, {"n": 10}), (11, 2, {"n": 11})], T0)
+        await repos.inbox.add([(10, 1, {"n": "duplicate"})], T0)
+    async with db.transaction() as repos:
+        first = await repos.inbox.next_for(1)
+        assert (first.update_id, first.payload) == (10, {"n": 10})
+        await repos.inbox.mark_handled(10, T0)
+        assert (await repos.inbox.next_for(1)).update_id == 12
+        assert await repos.inbox.users_with_pending() == [2, 1]
+    async with db.transaction() as repos:
+        await repos.inbox.add([(10, 1, {"n": "late redelivery"})], T0)
+        assert (await repos.inbox.next_for(1)).update_id == 12
+        assert await repos.inbox.highest_update_id() == 12
+
+
+async def test_inbox_forgets_old_handled_rows_only(db: Database):
+    async with db.transaction() as repos:
+        await repos.inbox.add([(1, 1, {}), (2, 1, {})], T0)
+        await repos.inbox.mark_handled(1, T0)
+    async with db.transaction() as repos:
+        assert await repos.inbox.forget_handled(T0 + timedelta(days=3)) == 1
+        assert (await repos.inbox.next_for(1)).update_id == 2
+
+
+async def test_outbox_claims_one_per_chat_in_order(db: Database):
+    async with db.transaction() as repos:
+        for chat, n in [(1, "a"), (1, "b"), (2, "c")]:
+            await repos.outbox.add(chat, "sendMessage", {"text": n}, T0)
+    async with db.transaction() as repos:
+        claimed = await repos.outbox.claim(T0, timedelta(seconds=30), 10)
+        assert [c.payload["text"] for c in claimed] == ["a", "c"]
+    async with db.transaction() as repos:
+        assert await repos.outbox.claim(T0, timedelta(seconds=30), 10) == []  # leased
+        await repos.outbox.mark_sent(claimed[0].id, T0)
+        await repos.outbox.retry_later(claimed[1].id, T0 + timedelta(seconds=5), "502")
+    async with db.transaction() as repos:
+        now = [c.payload["text"] for c in await repos.outbox.claim(T0, timedelta(0), 10)]
+        assert now == ["b"]
+        later = await repos.outbox.claim(T0 + timedelta(seconds=6), timedelta(0), 10)
+        assert [c.payload["text"] for c in later] == ["b", "c"]
+        assert later[1].attempts == 1
+        assert await repos.outbox.count(SENT) == 1
+
+
+async def test_outbox_closes_a_blocked_chat(db: Database):
+    async with db.transaction() as repos:
+        for n in "xyz":
+            await repos.outbox.add(5, "sendMessage", {"text": n}, T0)
+        await repos.outbox.give_up_chat(5, "Forbidden: bot was blocked by the user")
+        assert await repos.outbox.count(DEAD) == 3
+        assert await repos.outbox.claim(T0, timedelta(0), 10) == []
+
+
+async def test_concurrent_claims_never_share_a_call(db: Database):
+    async with db.transaction() as repos:
+        for chat in range(40):
+            await repos.outbox.add(chat, "sendMessage", {"text": str(chat)}, T0)
+
+    async def claim():
+        async with db.transaction() as repos:
+            return [c.id for c in await repos.outbox.claim(T0, timedelta(seconds=60), 15)]
+
+    results = await asyncio.gather(*(claim() for _ in range(4)))
+    ids = [i for batch in results for i in batch]
+    assert len(ids) == len(set(ids)) == 40

@@ -1,0 +1,98 @@
+"""Running the real bot against the emulator, and driving partners through it."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.clock import Clock
+from bot.runtime import Runtime
+from bot.settings import Settings
+from content import catalog
+from playground.client import SimUser
+
+TOKEN = "4242424:test-token-for-the-emulator-only"
+_TAG = re.compile(r"<[^>]+>")
+
+
+def test_settings(api_url: str, database_url: str, key: str, **extra) -> Settings:
+    values = {
+        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api_url,
+        "DATABASE_URL": database_url, "KINTSUGI_ENCRYPTION_KEYS": key, "POLL_TIMEOUT": 1,
+        "SEND_CHAT_PER_SECOND": 100, "SEND_CHAT_BURST": 20, "LOG_LEVEL": "INFO",
+    }
+    values.update(extra)
+    return Settings(_env_file=None, **values)
+
+
+@asynccontextmanager
+async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Runtime]:
+    """The bot, polling, for the length of the block."""
+    runtime = Runtime(settings, clock=clock)
+    await runtime.start()
+    stop = asyncio.Event()
+    polling = asyncio.create_task(runtime.run_polling(stop))
+    try:
+        yield runtime
+    finally:
+        stop.set()
+        await polling
+        await runtime.stop()
+
+
+def words(key: str) -> str:
+    """A recognisable piece of a content text as the user sees it (before any placeholder)."""
+    visible = html.unescape(_TAG.sub("", catalog().texts[key])).split("{")[0]
+    first_line = " ".join(visible.split("\n")[0].split())
+    return first_line[:40].strip()
+
+
+def label(key: str) -> str:
+    return catalog().plain(key)
+
+
+async def expect(user: SimUser, key: str, after: int = 0, timeout: float = 10.0) -> dict:
+    return await user.wait_for_text(words(key), timeout=timeout, after=after)
+
+
+async def answer(user: SimUser, button_key: str, then: str) -> dict:
+    """Press the button labelled by *button_key* and wait for the *then* text."""
+    last = (await user.last_bot_message())["message_id"]
+    await user.press(label(button_key))
+    return await expect(user, then, after=last)
+
+
+async def say(user: SimUser, text: str, then: str) -> dict:
+    sent = await user.send(text)
+    return await expect(user, then, after=sent["message_id"])
+
+
+async def wait_for_button(user: SimUser, text: str) -> None:
+    def shown(document: dict) -> bool:
+        return any(text in SimUser.buttons(m) for m in document["messages"])
+
+    await user.wait_for(shown, description=f"a button {text!r}")
+
+
+async def onboard(user: SimUser, *, role: str = "hurt", safety: str = "no",
+                  city: str = "Berlin") -> None:
+    """The whole onboarding, the way a person would click through it."""
+    await say(user, "/start", "onboarding.welcome")
+    await answer(user, "onboarding.begin", "onboarding.consent")
+    await answer(user, "onboarding.consent_yes", "onboarding.role")
+    await answer(user, f"onboarding.role_{role}", "onboarding.causes")
+    await user.press(label("causes.dishonesty"))
+    await wait_for_button(user, "✓ " + label("causes.dishonesty"))
+    await answer(user, "onboarding.causes_done", "onboarding.hopes")
+    await say(user, "To trust each other again", "onboarding.safety")
+    next_key = {"yes": "onboarding.safety_yes_reply", "no": "onboarding.zone",
+                "unsure": "onboarding.safety_unsure_reply"}[safety]
+    await answer(user, f"onboarding.safety_{safety}", next_key)
+    if safety != "no":
+        await answer(user, "onboarding.continue", "onboarding.zone")
+    await say(user, city, "onboarding.zone_confirm")
+    await answer(user, "onboarding.zone_confirm_yes", "onboarding.reminder")
+    await answer(user, "onboarding.reminder_evening", "menu.text")
