@@ -69,6 +69,10 @@ class Runtime:
         self.turns = Turns(self.db, bot, self.clock,
                            Lookups(timezones.zone_named, timezones.zone_at))
         self.intake = Intake(self.db, self.clock, self.application)
+        if settings.is_sqlite:
+            # SQLite serves one process, so claims left behind are from a crash.
+            async with self.db.transaction() as repos:
+                await repos.outbox.release_leases()
         await self.application.initialize()
         await self.application.start()
         self.sender.start()

@@ -30,8 +30,11 @@ log = logging.getLogger(__name__)
 # typed methods, but a generic call is what makes stored calls replayable.
 warnings.filterwarnings("ignore", message="Please use 'Bot\\.", category=PTBUserWarning)
 
-LEASE = timedelta(seconds=60)
-CLAIM_BATCH = 64
+# Long enough for one claimed batch to be sent (rate-limit waits plus PTB's
+# connect/write/read timeouts), short enough that a crashed worker's claims
+# are picked up by another within seconds.
+LEASE = timedelta(seconds=20)
+CLAIM_BATCH = 30
 IDLE_POLL_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 60.0
 _ALREADY_DONE = ("message is not modified",)

@@ -245,6 +245,15 @@ class Outbox:
             .values(status=DEAD, lease_until=None, last_error=error[:200])
         )
 
+    async def release_leases(self) -> int:
+        """Free every lease: only for a single-process deployment (SQLite) at start,
+        where any lease left behind belonged to a process that is gone."""
+        result = await self._db.execute(
+            update(OUTBOX).where(OUTBOX.c.status == PENDING, OUTBOX.c.lease_until.is_not(None))
+            .values(lease_until=None)
+        )
+        return result.rowcount or 0
+
     async def count(self, status: str = PENDING) -> int:
         return (await self._db.execute(
             select(func.count()).select_from(OUTBOX).where(OUTBOX.c.status == status)

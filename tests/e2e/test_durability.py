@@ -1,0 +1,223 @@
+"""Nothing lost, nothing twice: duplicate delivery, API outages, blocked users, and
+kill -9 of a real bot process at several points of onboarding."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.e2e.harness import TOKEN, answer, expect, label, onboard, say, words
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_an_update_delivered_twice_is_handled_once(bot, emu):
+    sam = await emu.create_user("Sam")
+    first = await sam.send("/start")
+    await expect(sam, "onboarding.welcome", after=first["message_id"])
+    update = {"update_id": 9_000, "message": {
+        "message_id": 500, "date": 0, "text": "/help",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        "from": {"id": sam.id, "is_bot": False, "first_name": "Sam"},
+        "chat": {"id": sam.id, "type": "private", "first_name": "Sam"},
+    }}
+    await emu.inject_update(update)
+    await emu.inject_update(update)
+    await expect(sam, "help")
+    await say(sam, "/privacy", "privacy")  # later input is answered, so the duplicate was seen
+    helps = [m for m in await sam.bot_messages() if words("help") in m["text"]]
+    assert len(helps) == 1
+
+
+async def test_replies_survive_a_bot_api_outage_and_arrive_once(bot, emu):
+    sam = await emu.create_user("Sam")
+    await emu.set_faults(status=502, seconds=2.0,
+                         methods=["sendMessage", "editMessageText", "answerCallbackQuery"])
+    await onboard(sam)
+    await emu.clear_faults()
+    texts = Counter(m["text"] for m in await sam.bot_messages())
+    assert max(texts.values()) == 1
+    statuses = Counter(c["status"] for c in await emu.log() if c["method"] == "sendMessage")
+    assert statuses[502] > 0, "the outage really happened"
+
+
+async def test_retry_after_is_honoured(bot, emu):
+    # The bot under test may burst 20 messages a chat; this Telegram allows one a second.
+    sam = await emu.create_user("Sam")
+    await onboard(sam)
+    await emu.set_rate_limits(True, per_chat_burst=1, global_per_second=30)
+    for command in ("/help", "/privacy", "/sos", "/menu"):
+        await sam.send(command)
+    await expect(sam, "menu.text", after=(await sam.bot_messages())[-1]["message_id"],
+                 timeout=20)
+    log = await emu.log()
+    assert any(c["status"] == 429 for c in log), "flood control really kicked in"
+    messages = await sam.bot_messages()
+    for key in ("help", "privacy", "sos"):
+        assert sum(words(key) in m["text"] for m in messages) == 1, key
+
+
+async def test_a_user_who_blocks_the_bot_is_marked_inactive_until_they_return(bot, emu):
+    sam = await emu.create_user("Sam")
+    await onboard(sam)
+    await sam.block()
+
+    async def active() -> bool:
+        async with bot.db.transaction() as repos:
+            return (await repos.users.get(sam.id)).is_active
+
+    for _ in range(100):
+        if not await active():
+            break
+        await asyncio.sleep(0.05)
+    assert not await active()
+    await sam.unblock()
+    await say(sam, "/menu", "menu.text")
+    assert await active()
+
+
+# ------------------------------------------------------------------ kill -9
+
+
+class BotProcess:
+    """``python -m bot`` as a child process, killed without mercy when asked."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self._env = env
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=ROOT, env=self._env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )
+
+    async def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def terminate(self) -> None:
+        if self.process and self.process.returncode is None:
+            self.process.terminate()
+            await asyncio.wait_for(self.process.wait(), 15)
+
+
+@pytest.fixture
+async def bot_process(emulator, database_url, vault_key):
+    env = {
+        **os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": emulator.url,
+        "DATABASE_URL": database_url, "KINTSUGI_ENCRYPTION_KEYS": vault_key,
+        "POLL_TIMEOUT": "1", "SEND_CHAT_PER_SECOND": "100", "SEND_CHAT_BURST": "20",
+    }
+    process = BotProcess(env)
+    await process.start()
+    yield process
+    await process.terminate()
+
+
+async def _pending(database_url: str) -> tuple[int, int]:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            inbox = (await connection.execute(
+                text("SELECT count(*) FROM inbox WHERE handled_at IS NULL"))).scalar_one()
+            outbox = (await connection.execute(
+                text("SELECT count(*) FROM outbox WHERE status = 'pending'"))).scalar_one()
+            return inbox, outbox
+    finally:
+        await engine.dispose()
+
+
+async def _settled(database_url: str) -> None:
+    for _ in range(200):
+        if await _pending(database_url) == (0, 0):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the bot never caught up")
+
+
+async def _kill_while_sending(bot_process, emu, database_url, act) -> None:
+    """The decision is committed, the reply is on its way, and the process dies."""
+    await emu.set_faults(stall_seconds=30, count=1, drop=True,
+                         methods=["sendMessage", "editMessageText"])
+    await act()
+    for _ in range(200):
+        inbox, outbox = await _pending(database_url)
+        if inbox == 0 and outbox > 0:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)  # the sender is now waiting on the stalled call
+    await bot_process.kill()
+    await emu.clear_faults()
+    await bot_process.start()
+
+
+async def _kill_before_storing(bot_process, emu, database_url, act) -> None:
+    """The update was fetched but the database would not take it; the process dies."""
+    await _settled(database_url)  # a reply still being sent would be a different test
+    engine = create_async_engine(database_url)
+    async with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            await connection.execute(text("LOCK TABLE inbox IN EXCLUSIVE MODE"))
+        await act()
+        await asyncio.sleep(1.0)  # long enough for getUpdates to return it
+        await bot_process.kill()
+        await connection.rollback()
+    await engine.dispose()
+    await bot_process.start()
+
+
+async def _kill_idle(bot_process, emu, database_url, act) -> None:
+    """Killed between conversations; the user writes while the bot is down."""
+    await _settled(database_url)
+    await bot_process.kill()
+    await act()
+    await bot_process.start()
+
+
+KILLS = {"sending": _kill_while_sending, "before-storing": _kill_before_storing,
+         "idle": _kill_idle}
+
+
+@pytest.mark.parametrize("how", list(KILLS))
+async def test_kill_9_during_onboarding_loses_nothing_and_repeats_nothing(
+        bot_process, emu, database_url, how):
+    kill = KILLS[how]
+    sam = await emu.create_user("Sam")
+    await say(sam, "/start", "onboarding.welcome")
+    await answer(sam, "onboarding.begin", "onboarding.consent")
+    await kill(bot_process, emu, database_url, lambda: sam.press(label("onboarding.consent_yes")))
+    await expect(sam, "onboarding.role", timeout=30)
+    await answer(sam, "onboarding.role_hurt", "onboarding.causes")
+    await sam.press(label("causes.financial"))
+    await answer(sam, "onboarding.causes_done", "onboarding.hopes")
+    await kill(bot_process, emu, database_url, lambda: sam.send("We want honesty"))
+    await expect(sam, "onboarding.safety", timeout=30)
+    await answer(sam, "onboarding.safety_no", "onboarding.zone")
+    await kill(bot_process, emu, database_url, lambda: sam.send("Lisbon"))
+    await expect(sam, "onboarding.zone_confirm", timeout=30)
+    await answer(sam, "onboarding.zone_confirm_yes", "onboarding.reminder")
+    await answer(sam, "onboarding.reminder_morning", "menu.text")
+
+    messages = await sam.bot_messages()
+    texts = Counter(m["text"] for m in messages)
+    assert max(texts.values()) == 1, "\n---\n".join(m["text"][:60] for m in messages)
+    for key in ("onboarding.role", "onboarding.safety", "onboarding.zone_confirm"):
+        assert sum(words(key) in m["text"] for m in messages) == 1, key
+    engine = create_async_engine(database_url)
+    async with engine.connect() as connection:
+        onboarded, zone = (await connection.execute(
+            text("SELECT onboarded_at, time_zone FROM users WHERE id = :id"),
+            {"id": sam.id})).one()
+    await engine.dispose()
+    assert onboarded is not None and zone == "Europe/Lisbon"
