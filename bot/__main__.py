@@ -64,7 +64,10 @@ async def _poll(runtime: Runtime, stop: asyncio.Event) -> None:
 async def _serve_webhook(runtime: Runtime, stop: asyncio.Event) -> None:
     server = WebhookServer(runtime, runtime.settings.webhook_secret)
     await server.start(runtime.settings.host, runtime.settings.port)
-    await server.register()
+    if runtime.settings.webhook_url:
+        await server.register(runtime.settings.webhook_url)
+    else:
+        log.warning("WEBHOOK_URL is not set: serving, but not registering with Telegram")
     try:
         await stop.wait()
     finally:

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
-        return async_database_url(value)
+        return async_database_url(value) if value else DEFAULT_DATABASE_URL
 
     @field_validator("log_level")
     @classmethod

@@ -52,11 +52,10 @@ class WebhookServer:
         self.port = site._server.sockets[0].getsockname()[1]  # the real port when 0 was asked
         log.info("webhook server listening on %s:%s%s", host, self.port, self._path)
 
-    async def register(self) -> None:
-        url = self._runtime.settings.webhook_url
-        if url:
-            await self._runtime.application.bot.set_webhook(
-                url, secret_token=self._secret.decode(), allowed_updates=ALLOWED_UPDATES)
+    async def register(self, url: str) -> None:
+        """Tell Telegram where to deliver, and the secret to prove it is Telegram."""
+        await self._runtime.application.bot.set_webhook(
+            url, secret_token=self._secret.decode(), allowed_updates=ALLOWED_UPDATES)
 
     async def stop(self) -> None:
         if self._runner is not None:

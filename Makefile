@@ -1,0 +1,40 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+# Both build .venv from requirements.lock first (exact versions, same on every machine).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
+
+.PHONY: run webhook test lint diagrams lock clean
+
+run: $(STAMP)
+	$(BIN)/python -m bot
+
+webhook: $(STAMP)
+	$(BIN)/python -m bot webhook
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+diagrams: $(STAMP)
+	$(BIN)/python -m flows.diagram
+
+$(STAMP): requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --requirement requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Re-pin after changing pyproject.toml: installs the declared versions, then freezes.
+lock:
+	rm -rf /tmp/kintsugi-lock && $(PYTHON) -m venv /tmp/kintsugi-lock
+	/tmp/kintsugi-lock/bin/pip install --quiet ".[test]"
+	/tmp/kintsugi-lock/bin/pip freeze --exclude-editable | grep -v '^kintsugi' > requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
