@@ -31,16 +31,19 @@ from bot.intake import Intake
 from bot.ordering import PerUserOrder
 from bot.polling import DurablePoller
 from bot.ratelimit import RateLimiter
+from bot.render import Call
 from bot.sender import Sender
 from bot.settings import Settings
 from bot.turns import Lookups, Turns
 from content import catalog
+from flows import content_keys
 from flows.router import COMMANDS
 
 log = logging.getLogger(__name__)
 
 MAINTENANCE_EVERY = timedelta(minutes=10)
 KEEP_HANDLED_FOR = timedelta(days=2)
+TYPING_AFTER_SECONDS = 0.4
 
 
 class Runtime:
@@ -52,13 +55,14 @@ class Runtime:
         self.sender: Sender | None = None
         self.intake: Intake | None = None
         self.turns: Turns | None = None
+        self._warm_up: asyncio.Task | None = None
 
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
         settings = self.settings
         vault = vault_from_settings(settings.encryption_keys, settings.key_file)
-        catalog().validate()
+        catalog().validate(content_keys())
         self.db = await Database.open(settings.database_url, vault)
         self.application = self._build_application()
         bot = self.application.bot
@@ -77,6 +81,8 @@ class Runtime:
         await self.application.start()
         self.sender.start()
         await self._set_commands()
+        # The place lookups load their data in the background, not on someone's first try.
+        self._warm_up = asyncio.create_task(asyncio.to_thread(timezones.warm_up))
         replayed = await self.intake.replay_pending()
         if replayed:
             log.info("resuming %d users with updates pending from before a restart", replayed)
@@ -89,6 +95,8 @@ class Runtime:
             await self.application.shutdown()
         if self.sender is not None:
             await self.sender.stop()
+        if self._warm_up is not None:
+            await self._warm_up
         if self.db is not None:
             await self.db.close()
 
@@ -136,11 +144,23 @@ class Runtime:
 
     async def _take_turns(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         user_id = update.effective_user.id if update.effective_user else None
-        result = await self.turns.drain(user_id)
+        typing = asyncio.create_task(self._typing_if_slow(update))
+        try:
+            result = await self.turns.drain(user_id)
+        finally:
+            typing.cancel()
         if result.queued:
             self.sender.wake()
         for call in result.ephemeral:
             await self.sender.call_now(call)
+
+    async def _typing_if_slow(self, update: Update) -> None:
+        """Show "typing…" when a turn takes long enough for a person to wonder."""
+        if update.effective_chat is None:
+            return
+        await asyncio.sleep(TYPING_AFTER_SECONDS)
+        await self.sender.call_now(
+            Call("sendChatAction", {"chat_id": update.effective_chat.id, "action": "typing"}))
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Never the update itself: it holds what the user wrote.

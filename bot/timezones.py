@@ -33,6 +33,13 @@ def zone_named(text: str) -> str | None:
     return _zone_names().get(query) or _cities().get(query)
 
 
+def warm_up() -> None:
+    """Load the lookup data now (in a thread) so a user's first answer is quick."""
+    _finder()
+    _zone_names()
+    _cities()
+
+
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))

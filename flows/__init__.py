@@ -11,4 +11,18 @@ from flows.settings import SETTINGS
 
 FLOWS: dict[str, Flow] = {f.name: f for f in (ONBOARDING, SETTINGS)}
 
-__all__ = ["FLOWS", "ONBOARDING", "SETTINGS", "Flow"]
+
+def content_keys() -> set[str]:
+    """Every content key the flows declare, for the start-up check."""
+    keys: set[str] = set()
+    for flow in FLOWS.values():
+        for state in flow.states.values():
+            keys.update(state.prompt)
+            keys.update(option.label for option in state.options)
+            keys.update(option.also_say for option in state.options if option.also_say)
+            if state.place:
+                keys.add(state.place.button)
+    return keys
+
+
+__all__ = ["FLOWS", "ONBOARDING", "SETTINGS", "Flow", "content_keys"]

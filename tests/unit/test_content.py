@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from content import Catalog, ContentError, Markup, catalog, check_telegram_html
-from flows import FLOWS
+from flows import FLOWS, content_keys
 from flows.engine import callback_data
 
-
-def _keys_used_by_flows() -> set[str]:
-    keys = set()
-    for flow in FLOWS.values():
-        for state in flow.states.values():
-            keys.update(state.prompt)
-            keys.update(option.label for option in state.options)
-            keys.update(option.also_say for option in state.options if option.also_say)
-            if state.place:
-                keys.add(state.place.button)
-    return keys
+ROOT = Path(__file__).resolve().parents[2]
+_KEY_LITERAL = re.compile(r'"((?:common|menu|onboarding|settings|answers|causes|zones|days)'
+                          r'\.[a-z_]+(?:\.[a-z_]+)?|sos|help|privacy|welcome_back|'
+                          r'crisis_detected|crisis_after)"')
 
 
-def test_every_key_a_flow_uses_exists():
-    catalog().validate(_keys_used_by_flows())
+def test_every_key_a_flow_declares_exists():
+    catalog().validate(content_keys())
+
+
+def test_every_key_written_in_code_exists():
+    words = catalog()
+    for folder in ("flows", "bot"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for key in _KEY_LITERAL.findall(path.read_text(encoding="utf-8")):
+                assert words.has(key), f"{path.name} uses missing content key {key!r}"
 
 
 def test_every_command_has_a_description():
