@@ -11,18 +11,21 @@ import logging
 import signal
 import sys
 
+from bot.crypto import vault_from_settings
+from bot.db.database import Database
+from bot.db.rekey import rotate_keys
 from bot.playground_launcher import run_with_playground
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError, load_settings
 from bot.webhook import WebhookServer
 
 log = logging.getLogger("bot")
-USAGE = "usage: python -m bot [polling|webhook]"
+USAGE = "usage: python -m bot [polling|webhook|rotate-keys]"
 
 
 def main(argv: list[str]) -> int:
     mode = argv[0] if argv else "polling"
-    if mode not in ("polling", "webhook"):
+    if mode not in ("polling", "webhook", "rotate-keys"):
         print(USAGE, file=sys.stderr)
         return 2
     try:
@@ -31,6 +34,9 @@ def main(argv: list[str]) -> int:
         print(error, file=sys.stderr)
         return 2
     _configure_logging(settings.log_level)
+    if mode == "rotate-keys":
+        asyncio.run(_rotate_keys(settings))
+        return 0
     if settings.telegram_bot_token is None:
         return run_with_playground(settings)
     if mode == "webhook" and not settings.webhook_secret:
@@ -72,6 +78,16 @@ async def _serve_webhook(runtime: Runtime, stop: asyncio.Event) -> None:
         await stop.wait()
     finally:
         await server.stop()
+
+
+async def _rotate_keys(settings: Settings) -> None:
+    vault = vault_from_settings(settings.encryption_keys, settings.key_file)
+    db = await Database.open(settings.database_url, vault)
+    try:
+        count = await rotate_keys(db)
+    finally:
+        await db.close()
+    print(f"re-sealed {count} stored values with the first key")
 
 
 def _configure_logging(level: str) -> None:

@@ -105,3 +105,32 @@ async def test_concurrent_claims_never_share_a_call(db: Database):
     results = await asyncio.gather(*(claim() for _ in range(4)))
     ids = [i for batch in results for i in batch]
     assert len(ids) == len(set(ids)) == 40
+
+
+async def test_key_rotation_reseals_everything_with_the_new_key(database_url, vault_key):
+    from cryptography.fernet import Fernet
+
+    from bot.crypto import Vault
+    from bot.db.rekey import rotate_keys
+
+    old = Vault([vault_key])
+    db = await Database.open(database_url, old)
+    async with db.transaction() as repos:
+        user = await repos.users.lock(3, 3, "en", T0)
+        user.profile = {"hopes": "honesty"}
+        await repos.users.save(user, T0)
+        await repos.inbox.add([(1, 3, {"text": "hi"})], T0)
+        await repos.outbox.add(3, "sendMessage", {"text": "hello"}, T0)
+    await db.close()
+
+    new_key = Fernet.generate_key().decode()
+    rotating = await Database.open(database_url, Vault([new_key, vault_key]))
+    assert await rotate_keys(rotating) == 3
+    await rotating.close()
+
+    only_new = await Database.open(database_url, Vault([new_key]))
+    async with only_new.transaction() as repos:
+        assert (await repos.users.get(3)).profile == {"hopes": "honesty"}
+        assert (await repos.inbox.next_for(3)).payload == {"text": "hi"}
+        assert (await repos.outbox.claim(T0, timedelta(0), 5))[0].payload == {"text": "hello"}
+    await only_new.close()
