@@ -68,10 +68,11 @@ class Runtime:
         bot = self.application.bot
         limiter = RateLimiter(settings.global_messages_per_second,
                               settings.chat_messages_per_second, settings.chat_burst)
-        self.sender = Sender(self.db, bot, self.clock, limiter,
-                             timedelta(hours=settings.outbox_max_age_hours))
         self.turns = Turns(self.db, bot, self.clock,
                            Lookups(timezones.zone_named, timezones.zone_at))
+        self.sender = Sender(self.db, bot, self.clock, limiter,
+                             timedelta(hours=settings.outbox_max_age_hours),
+                             receipt=self.turns.on_delivered)
         self.intake = Intake(self.db, self.clock, self.application)
         if settings.is_sqlite:
             # SQLite serves one process, so claims left behind are from a crash.

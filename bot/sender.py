@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import logging
 import warnings
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -20,11 +21,14 @@ from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from bot.db.database import Database
-from bot.db.repositories import OutgoingCall
+from bot.db.repositories import OutgoingCall, Repositories
 from bot.ratelimit import RateLimiter
 from bot.render import Call
 
 log = logging.getLogger(__name__)
+
+# Told, inside the transaction that marks a call sent, what Telegram answered.
+Receipt = Callable[[Repositories, OutgoingCall, object, datetime], Awaitable[None]]
 
 # The outbox stores calls by their Bot API name; PTB would rather we used its
 # typed methods, but a generic call is what makes stored calls replayable.
@@ -52,8 +56,9 @@ def _seconds(retry_after: int | timedelta) -> float:
 
 class Sender:
     def __init__(self, db: Database, bot: Bot, clock: Clock, limiter: RateLimiter,
-                 max_age: timedelta) -> None:
+                 max_age: timedelta, receipt: Receipt | None = None) -> None:
         self._db = db
+        self._receipt = receipt
         self._bot = bot
         self._clock = clock
         self._limiter = limiter
@@ -117,7 +122,7 @@ class Sender:
     async def _deliver(self, call: OutgoingCall) -> int:
         await self._limiter.acquire(call.chat_id)
         try:
-            await self._bot.do_api_request(call.method, api_kwargs=dict(call.payload))
+            result = await self._bot.do_api_request(call.method, api_kwargs=dict(call.payload))
         except RetryAfter as error:
             wait = _seconds(error.retry_after)
             self._limiter.pause(wait)
@@ -131,15 +136,17 @@ class Sender:
         except TelegramError as error:
             await self._later(call, backoff(call.attempts), type(error).__name__)
         else:
-            await self._done(call)
+            await self._done(call, result)
             return 1
         return 0
 
     # ------------------------------------------------------------ bookkeeping
 
-    async def _done(self, call: OutgoingCall) -> None:
+    async def _done(self, call: OutgoingCall, result: object = None) -> None:
         async with self._db.transaction() as repos:
             await repos.outbox.mark_sent(call.id, self._clock.now())
+            if self._receipt is not None:
+                await self._receipt(repos, call, result, self._clock.now())
 
     async def _later(self, call: OutgoingCall, seconds: float, error: str,
                      count_attempt: bool = True) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,11 +19,20 @@ from telegram import Bot, Update
 from bot.adapter import Incoming, read_update
 from bot.clock import Clock
 from bot.db.database import Database
-from bot.db.repositories import Repositories, UserRecord
+from bot.db.repositories import OutgoingCall, Repositories, UserRecord
 from bot.render import Call, Renderer
 from content import catalog
 from flows import FLOWS
-from flows.engine import Context, Outcome, Say, Session, Toast
+from flows.engine import (
+    ButtonPress,
+    Context,
+    EditButtons,
+    Outcome,
+    Say,
+    Session,
+    Toast,
+    parse_callback,
+)
 from flows.questions import REMINDERS_OFF
 from flows.router import route
 
@@ -87,7 +96,7 @@ class Turns:
             await repos.users.save(user, now)
             return TurnResult()
         user.is_active = True  # writing to us again means they came back
-        outcome = self._decide(user, incoming, now)
+        outcome = _retire_old_buttons(user, incoming, self._decide(user, incoming, now))
         _apply(user, outcome, now)
         await repos.users.save(user, now)
         calls = self._calls(user, incoming, outcome)
@@ -95,6 +104,26 @@ class Turns:
         for call in queued:
             await repos.outbox.add(user.chat_id, call.method, call.params, now)
         return TurnResult(len(queued), [c for c in calls if c.method == "answerCallbackQuery"])
+
+    async def on_delivered(self, repos: Repositories, call: OutgoingCall, result: object,
+                           now: datetime) -> None:
+        """A question with buttons reached the chat: keep its id, or retire its buttons
+        at once if the user has already moved past it (e.g. typed while it was in flight)."""
+        seq = _question_seq(call)
+        if seq is None or not isinstance(result, dict):
+            return
+        # Locked, so a turn moving past this question is either wholly before or after.
+        user = await repos.users.lock_existing(call.chat_id)
+        if user is None:
+            return
+        session = _session(user)
+        if session is not None and session.seq == seq:
+            await repos.users.note_keyboard(call.chat_id, result["message_id"])
+            return
+        retire = Renderer(catalog(user.locale)).render(
+            EditButtons(result["message_id"], ()), call.chat_id)
+        for follow_up in retire:
+            await repos.outbox.add(call.chat_id, follow_up.method, follow_up.params, now)
 
     def _decide(self, user: UserRecord, incoming: Incoming, now: datetime) -> Outcome:
         if not incoming.private:
@@ -132,6 +161,33 @@ def _session(user: UserRecord) -> Session | None:
         log.warning("dropping a session in unknown state %s/%s", session.flow, session.state)
         return None
     return session
+
+
+def _question_seq(call: OutgoingCall) -> int | None:
+    """Which question a sent message asked, read from its first button's data."""
+    if call.method != "sendMessage":
+        return None
+    rows = (call.payload.get("reply_markup") or {}).get("inline_keyboard") or []
+    parsed = parse_callback(rows[0][0].get("callback_data") or "") if rows and rows[0] else None
+    return parsed[0] if parsed else None
+
+
+def _retire_old_buttons(user: UserRecord, incoming: Incoming, outcome: Outcome) -> Outcome:
+    """When a typed answer moves the flow on, the old question's buttons go too.
+
+    (A pressed button closes its own question; see CloseQuestion.)
+    """
+    before = _session(user)
+    moved_on = before is not None and (outcome.session is None
+                                       or outcome.session.seq != before.seq)
+    if not moved_on or user.keyboard_message_id is None:
+        return outcome
+    if isinstance(incoming.event, ButtonPress):
+        user.keyboard_message_id = None
+        return outcome
+    retire = EditButtons(user.keyboard_message_id, ())
+    user.keyboard_message_id = None
+    return replace(outcome, actions=(retire, *outcome.actions))
 
 
 def _apply(user: UserRecord, outcome: Outcome, now: datetime) -> None:

@@ -68,7 +68,7 @@ def route(session: Session | None, event: Any, ctx: Context) -> Outcome:
     if isinstance(event, MenuPress):
         if event.action not in COMMANDS:
             return _keep(session, Toast("common.unknown_button"))
-        return _command(session, Command(event.action), ctx, pressed=True)
+        return _command(session, Command(event.action), ctx)
     if isinstance(event, UnknownPress):
         return _keep(session, Toast("common.unknown_button"))
     if isinstance(event, EditedMessage):
@@ -81,24 +81,22 @@ def route(session: Session | None, event: Any, ctx: Context) -> Outcome:
 # ---------------------------------------------------------------- commands
 
 
-def _command(session: Session | None, command: Command, ctx: Context,
-             pressed: bool = False) -> Outcome:
-    ack = (Toast("common.callback_ok"),) if pressed else ()
+def _command(session: Session | None, command: Command, ctx: Context) -> Outcome:
     name = command.name
     if name == "sos":
-        return _keep(session, *ack, Say(("sos",)))
+        return _keep(session, Say(("sos",)))
     if name in ("help", "privacy"):
-        return _keep(session, *ack, Say((name,)), *_resume(session, ctx))
+        return _keep(session, Say((name,)), *_resume(session, ctx))
     if name == "cancel":
         return _cancel(session)
     if name == "start":
         return _start(session, ctx)
     if name == "menu":
-        return _keep(session, *ack, _menu(ctx))
+        return _keep(session, _menu(ctx))
     if name == "settings":
         if not _onboarded(ctx):
-            return _keep(session, *ack, Say(("common.needs_onboarding",)))
-        return _finish(_with(begin(FLOWS["settings"], ctx), *ack), ctx)
+            return _keep(session, Say(("common.needs_onboarding",)))
+        return _finish(begin(FLOWS["settings"], ctx), ctx)
     return _keep(session, Say(("common.unknown_command", "help"), {"command": name}),
                  *_resume(session, ctx))
 
@@ -166,10 +164,6 @@ def _resume(session: Session | None, ctx: Context, lead: str = "common.resume") 
 
 def _keep(session: Session | None, *actions: Action) -> Outcome:
     return Outcome(session=session, actions=actions)
-
-
-def _with(outcome: Outcome, *first: Action) -> Outcome:
-    return replace(outcome, actions=(*first, *outcome.actions))
 
 
 def _finish(outcome: Outcome, ctx: Context) -> Outcome:

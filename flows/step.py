@@ -91,9 +91,9 @@ def _toggle(flow: Flow, session: Session, state: State, option: Option, press: B
     if turning_on and option.goto:
         closing = _close(state, updated, ctx, press, (option.label,))
         return _enter(flow, updated, option.goto, ctx, remember={}, before=closing)
-    actions: tuple[Action, ...] = (Toast("common.callback_ok"),)
+    actions: tuple[Action, ...] = ()
     if press.message_id is not None:
-        actions += (EditButtons(press.message_id, _buttons(state, updated)),)
+        actions = (EditButtons(press.message_id, _buttons(state, updated)),)
     return Outcome(session=updated, actions=actions)
 
 

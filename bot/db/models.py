@@ -50,6 +50,9 @@ class User(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_when(nullable=False))
     profile_sealed: str | None = Field(default=None, sa_column=Column(Text))
     session_sealed: str | None = Field(default=None, sa_column=Column(Text))
+    # The last message we sent with question buttons, so that answering by typing
+    # can take those buttons away too (Telegram only tells us its id once sent).
+    keyboard_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
 class InboxUpdate(SQLModel, table=True):

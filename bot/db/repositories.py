@@ -48,6 +48,7 @@ class UserRecord:
     onboarded_at: datetime | None = None
     profile: dict[str, Any] = field(default_factory=dict)
     session: dict[str, Any] | None = None
+    keyboard_message_id: int | None = None
 
 
 class Users:
@@ -68,6 +69,12 @@ class Users:
         )).one()
         return self._record(row)
 
+    async def lock_existing(self, user_id: int) -> UserRecord | None:
+        """The user's row locked until the transaction ends, if they exist."""
+        query = _for_update(self._db, select(USERS).where(USERS.c.id == user_id))
+        row = (await self._db.execute(query)).first()
+        return None if row is None else self._record(row)
+
     async def get(self, user_id: int) -> UserRecord | None:
         row = (await self._db.execute(select(USERS).where(USERS.c.id == user_id))).first()
         return None if row is None else self._record(row)
@@ -80,7 +87,8 @@ class Users:
                 chat_id=record.chat_id, locale=record.locale, time_zone=record.time_zone,
                 reminder_time=record.reminder_time, is_active=record.is_active,
                 onboarded_at=record.onboarded_at, profile_sealed=profile,
-                session_sealed=session, updated_at=now,
+                session_sealed=session, keyboard_message_id=record.keyboard_message_id,
+                updated_at=now,
             )
         )
 
@@ -99,6 +107,14 @@ class Users:
             onboarded_at=row.onboarded_at,
             profile=self._vault.open(row.profile_sealed) if row.profile_sealed else {},
             session=self._vault.open(row.session_sealed) if row.session_sealed else None,
+            keyboard_message_id=row.keyboard_message_id,
+        )
+
+    async def note_keyboard(self, chat_id: int, message_id: int) -> None:
+        """The newest message with question buttons in this chat."""
+        await self._db.execute(
+            update(USERS).where(USERS.c.chat_id == chat_id)
+            .values(keyboard_message_id=message_id)
         )
 
 

@@ -290,8 +290,10 @@ class Pane {
     this.root.classList.toggle("blocked", chat.user.blocked);
     this.q(".block-btn").textContent = chat.user.blocked ? "Unblock bot" : "Block bot";
     this.renderHead(chat);
-    this.renderMessages(chat.messages);
+    const stick = this.renderMessages(chat.messages);
     this.renderReplyKeyboard(chat.reply_keyboard);
+    // A keyboard appearing below shrinks the list; stay on the newest message.
+    if (stick) this.messages.scrollTop = this.messages.scrollHeight;
     this.showNewAnswers(chat.callback_answers);
   }
 
@@ -309,8 +311,10 @@ class Pane {
     const nodes = messages.filter((m) => !m.deleted).map((m) => this.renderMessage(m));
     if (nodes.length === 0) nodes.push(el("div", "placeholder", "Say hello, or try /start."));
     box.replaceChildren(...nodes);
-    if (atBottom || this.firstRender !== false) box.scrollTop = box.scrollHeight;
+    const stick = atBottom || this.firstRender !== false;
+    if (stick) box.scrollTop = box.scrollHeight;
     this.firstRender = false;
+    return stick;
   }
 
   renderMessage(message) {

@@ -14,11 +14,19 @@ from bot.db.models import DEAD, SENT
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
 
-async def test_migrations_are_idempotent(db: Database):
+async def test_migrations_reach_head_and_are_idempotent(db: Database):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bot.db.engine import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
     await migrate(db.engine)
     async with db.engine.connect() as connection:
         version = (await connection.execute(text("SELECT version_num FROM alembic_version")))
-        assert version.scalar_one() == "0001"
+        assert version.scalar_one() == head == "0002"
 
 
 async def test_user_is_created_locked_and_saved_with_sealed_words(db: Database):

@@ -118,3 +118,17 @@ async def onboard_until_zone(user):
 
 def test_words_helper_finds_real_text():
     assert words("onboarding.role") in catalog().plain("onboarding.role").replace("\n", " ")
+
+
+async def test_only_the_current_question_keeps_live_buttons(bot, emu):
+    sam = await emu.create_user("Sam")
+    await onboard(sam)  # answers hopes and the zone by typing, the rest by buttons
+
+    def settled(document: dict) -> bool:
+        with_buttons = [m for m in document["messages"]
+                        if m["sender"] == "bot" and sam.buttons(m)]
+        return len(with_buttons) == 1
+
+    document = await sam.wait_for(settled, description="one message with buttons")
+    last = [m for m in document["messages"] if m["sender"] == "bot"][-1]
+    assert sam.buttons(last), "the menu at the end keeps its buttons"
