@@ -77,12 +77,17 @@ async def wait_for_button(user: SimUser, text: str) -> None:
     await user.wait_for(shown, description=f"a button {text!r}")
 
 
-async def onboard(user: SimUser, *, role: str = "hurt", safety: str = "no",
-                  city: str = "Berlin") -> None:
-    """The whole onboarding, the way a person would click through it."""
+async def until_role(user: SimUser) -> None:
+    """/start, begin, consent: the user now faces the role question."""
     await say(user, "/start", "onboarding.welcome")
     await answer(user, "onboarding.begin", "onboarding.consent")
     await answer(user, "onboarding.consent_yes", "onboarding.role")
+
+
+async def onboard(user: SimUser, *, role: str = "hurt", safety: str = "no",
+                  city: str = "Berlin") -> None:
+    """The whole onboarding, the way a person would click through it."""
+    await until_role(user)
     await answer(user, f"onboarding.role_{role}", "onboarding.causes")
     await user.press(label("causes.dishonesty"))
     await wait_for_button(user, "✓ " + label("causes.dishonesty"))

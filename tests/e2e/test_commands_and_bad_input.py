@@ -6,7 +6,16 @@ from __future__ import annotations
 import pytest
 
 from flows.router import COMMANDS
-from tests.e2e.harness import answer, expect, label, onboard, say, wait_for_button, words
+from tests.e2e.harness import (
+    answer,
+    expect,
+    label,
+    onboard,
+    say,
+    until_role,
+    wait_for_button,
+    words,
+)
 
 
 async def _state(bot, user_id):
@@ -42,9 +51,7 @@ async def test_free_text_outside_a_flow_is_answered_not_stored(bot, emu):
 
 async def test_sos_works_mid_flow_and_the_place_is_kept(bot, emu):
     sam = await emu.create_user("Sam")
-    await say(sam, "/start", "onboarding.welcome")
-    await answer(sam, "onboarding.begin", "onboarding.consent")
-    await answer(sam, "onboarding.consent_yes", "onboarding.role")
+    await until_role(sam)
     before = await _state(bot, sam.id)
     await say(sam, "/sos", "sos")
     assert await _state(bot, sam.id) == before
@@ -53,9 +60,7 @@ async def test_sos_works_mid_flow_and_the_place_is_kept(bot, emu):
 
 async def test_crisis_words_get_resources_first(bot, emu):
     sam = await emu.create_user("Sam")
-    await say(sam, "/start", "onboarding.welcome")
-    await answer(sam, "onboarding.begin", "onboarding.consent")
-    await answer(sam, "onboarding.consent_yes", "onboarding.role")
+    await until_role(sam)
     await answer(sam, "onboarding.role_hurt", "onboarding.causes")
     await answer(sam, "causes.other", "onboarding.cause_other_prompt")
     before = await _state(bot, sam.id)
@@ -141,9 +146,7 @@ async def test_bad_input_at_each_step_changes_nothing(bot, emu, step_key, presse
 
 async def test_html_in_a_users_words_is_kept_as_typed(bot, emu):
     sam = await emu.create_user("Sam")
-    await say(sam, "/start", "onboarding.welcome")
-    await answer(sam, "onboarding.begin", "onboarding.consent")
-    await answer(sam, "onboarding.consent_yes", "onboarding.role")
+    await until_role(sam)
     await answer(sam, "onboarding.role_hurt", "onboarding.causes")
     await sam.press(label("causes.dishonesty"))
     await answer(sam, "onboarding.causes_done", "onboarding.hopes")

@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import text
 
 from content import catalog
-from tests.e2e.harness import answer, expect, label, onboard, say, words
+from tests.e2e.harness import answer, expect, label, onboard, say, until_role, words
 
 
 async def test_two_partners_onboard_at_the_same_time(bot, emu):
@@ -92,9 +92,7 @@ async def test_custom_reminder_time_and_later_settings_change(bot, emu):
 
 async def test_cancel_keeps_answers_and_start_begins_again(bot, emu):
     sam = await emu.create_user("Sam")
-    await say(sam, "/start", "onboarding.welcome")
-    await answer(sam, "onboarding.begin", "onboarding.consent")
-    await answer(sam, "onboarding.consent_yes", "onboarding.role")
+    await until_role(sam)
     await answer(sam, "onboarding.role_both", "onboarding.causes")
     await say(sam, "/cancel", "common.cancelled")
     async with bot.db.transaction() as repos:
@@ -105,9 +103,7 @@ async def test_cancel_keeps_answers_and_start_begins_again(bot, emu):
 
 
 async def onboard_until_zone(user):
-    await say(user, "/start", "onboarding.welcome")
-    await answer(user, "onboarding.begin", "onboarding.consent")
-    await answer(user, "onboarding.consent_yes", "onboarding.role")
+    await until_role(user)
     await answer(user, "onboarding.role_private", "onboarding.causes")
     await answer(user, "causes.other", "onboarding.cause_other_prompt")
     await say(user, "Years of silence", "onboarding.causes")
