@@ -30,6 +30,7 @@ class Incoming:
     callback_query_id: str | None = None
     private: bool = True
     blocked: bool | None = None  # set when the user blocked (True) or unblocked (False) us
+    first_name: str = ""
 
 
 def read_update(update: Update) -> Incoming:
@@ -42,6 +43,7 @@ def read_update(update: Update) -> Incoming:
         "chat_id": chat.id,
         "locale": (user.language_code or "en").split("-")[0],
         "private": chat.type == ChatType.PRIVATE,
+        "first_name": (user.first_name or "")[:64],
     }
     if update.my_chat_member is not None:
         status = update.my_chat_member.new_chat_member.status

@@ -52,10 +52,12 @@ class Renderer:
         return "\n\n".join(self._words.text(key, **resolved) for key in keys)
 
     def keyboard(self, rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:
-        return {"inline_keyboard": [
-            [{"text": self._label(button), "callback_data": button.data} for button in row]
-            for row in rows
-        ]}
+        return {"inline_keyboard": [[self._button(button) for button in row] for row in rows]}
+
+    def _button(self, button: Button) -> dict[str, str]:
+        if button.url:
+            return {"text": self._label(button), "url": button.url}
+        return {"text": self._label(button), "callback_data": button.data}
 
     # ------------------------------------------------------------ internals
 

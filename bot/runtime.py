@@ -27,6 +27,7 @@ from bot import timezones
 from bot.clock import Clock, SystemClock
 from bot.crypto import vault_from_settings
 from bot.db.database import Database
+from bot.effects import LinkRules
 from bot.intake import Intake
 from bot.ordering import PerUserOrder
 from bot.polling import DurablePoller
@@ -68,8 +69,11 @@ class Runtime:
         bot = self.application.bot
         limiter = RateLimiter(settings.global_messages_per_second,
                               settings.chat_messages_per_second, settings.chat_burst)
+        rules = LinkRules(invite_ttl=timedelta(hours=settings.invite_ttl_hours),
+                          relink_window=timedelta(days=settings.relink_window_days),
+                          wrong_codes_per_hour=settings.wrong_codes_per_hour)
         self.turns = Turns(self.db, bot, self.clock,
-                           Lookups(timezones.zone_named, timezones.zone_at))
+                           Lookups(timezones.zone_named, timezones.zone_at), rules)
         self.sender = Sender(self.db, bot, self.clock, limiter,
                              timedelta(hours=settings.outbox_max_age_hours),
                              receipt=self.turns.on_delivered)

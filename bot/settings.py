@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     chat_messages_per_second: float = Field(default=1.0, alias="SEND_CHAT_PER_SECOND", gt=0)
     chat_burst: int = Field(default=3, alias="SEND_CHAT_BURST", ge=1)
     outbox_max_age_hours: float = Field(default=24.0, alias="OUTBOX_MAX_AGE_HOURS", gt=0)
+    invite_ttl_hours: float = Field(default=72.0, alias="INVITE_TTL_HOURS", gt=0)
+    relink_window_days: float = Field(default=30.0, alias="RELINK_WINDOW_DAYS", ge=0)
+    wrong_codes_per_hour: int = Field(default=5, alias="LINK_GUESSES_PER_HOUR", ge=1)
 
     @field_validator("telegram_bot_token")
     @classmethod

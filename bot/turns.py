@@ -9,17 +9,20 @@ update pending for the next start: nothing is lost and nothing runs twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from telegram import Bot, Update
 
+import bot.linking  # noqa: F401  (registers the linking effects)
 from bot.adapter import Incoming, read_update
 from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.repositories import OutgoingCall, Repositories, UserRecord
+from bot.effects import EffectContext, LinkRules, Notice, run_effect
 from bot.render import Call, Renderer
 from content import catalog
 from flows import FLOWS
@@ -34,9 +37,11 @@ from flows.engine import (
     parse_callback,
 )
 from flows.questions import REMINDERS_OFF
-from flows.router import route
+from flows.router import after_effect, route
 
 log = logging.getLogger(__name__)
+
+DEADLOCK_RETRIES = 3
 
 
 @dataclass
@@ -54,21 +59,35 @@ class Lookups:
 
 
 class Turns:
-    def __init__(self, db: Database, bot: Bot, clock: Clock, lookups: Lookups) -> None:
+    def __init__(self, db: Database, bot: Bot, clock: Clock, lookups: Lookups,
+                 rules: LinkRules | None = None) -> None:
         self._db = db
         self._bot = bot
         self._clock = clock
         self._lookups = lookups
+        self._rules = rules or LinkRules()
 
     async def drain(self, user_id: int | None) -> TurnResult:
         """Handle every pending update of one user, oldest first."""
         total = TurnResult()
         while True:
-            result = await self._one(user_id)
+            result = await self._one_with_retry(user_id)
             if result is None:
                 return total
             total.queued += result.queued
             total.ephemeral.extend(result.ephemeral)
+
+    async def _one_with_retry(self, user_id: int | None) -> TurnResult | None:
+        # Two partners acting on each other at the same instant can deadlock on
+        # PostgreSQL; the database picks a victim, whose turn simply runs again.
+        for attempt in range(DEADLOCK_RETRIES):
+            try:
+                return await self._one(user_id)
+            except DBAPIError as error:
+                if "deadlock" not in str(error.orig).lower() or attempt == DEADLOCK_RETRIES - 1:
+                    raise
+                log.warning("deadlock on a turn; retrying")
+        return None
 
     async def _one(self, user_id: int | None) -> TurnResult | None:
         now = self._clock.now()
@@ -96,9 +115,14 @@ class Turns:
             await repos.users.save(user, now)
             return TurnResult()
         user.is_active = True  # writing to us again means they came back
-        outcome = _retire_old_buttons(user, incoming, self._decide(user, incoming, now))
+        if incoming.first_name:
+            user.name = incoming.first_name
+        decided = self._decide(user, incoming, now)
+        outcome, notices = await self._carry_out(repos, user, decided, now)
+        outcome = _retire_old_buttons(user, incoming, outcome)
         _apply(user, outcome, now)
         await repos.users.save(user, now)
+        await self._queue_notices(repos, notices, now)
         calls = self._calls(user, incoming, outcome)
         queued = [call for call in calls if call.method != "answerCallbackQuery"]
         for call in queued:
@@ -125,17 +149,44 @@ class Turns:
         for follow_up in retire:
             await repos.outbox.add(call.chat_id, follow_up.method, follow_up.params, now)
 
+    async def _carry_out(self, repos: Repositories, user: UserRecord, outcome: Outcome,
+                         now: datetime) -> tuple[Outcome, list[Notice]]:
+        """Run the effects the flow asks for until it reaches a question or its end."""
+        actions, remember, notices = list(outcome.actions), dict(outcome.remember), []
+        while outcome.effect is not None:
+            context = EffectContext(repos, user, outcome.effect.data, now, self._rules,
+                                    self._bot.username or "")
+            done = await run_effect(outcome.effect.name, context)
+            notices.extend(done.notices)
+            outcome = after_effect(outcome.session, done.result, done.data,
+                                   self._context(user, now, remember))
+            actions.extend(outcome.actions)
+            remember.update(outcome.remember)
+        return replace(outcome, actions=tuple(actions), remember=remember), notices
+
+    async def _queue_notices(self, repos: Repositories, notices: list[Notice],
+                             now: datetime) -> None:
+        for notice in notices:
+            other = await repos.users.get(notice.user_id)
+            if other is None:
+                continue
+            for call in Renderer(catalog(other.locale)).render(notice.say, other.chat_id):
+                await repos.outbox.add(other.chat_id, call.method, call.params, now)
+
+    def _context(self, user: UserRecord, now: datetime,
+                 remember: Mapping[str, Any] | None = None) -> Context:
+        return Context(
+            now=now, profile={**user.profile, **(remember or {})},
+            find_zone_by_name=self._lookups.find_zone_by_name,
+            find_zone_at=self._lookups.find_zone_at,
+        )
+
     def _decide(self, user: UserRecord, incoming: Incoming, now: datetime) -> Outcome:
         if not incoming.private:
             return Outcome(session=_session(user), actions=(Say(("common.group_chats",)),))
         if incoming.event is None:
             return Outcome(session=_session(user))
-        context = Context(
-            now=now, profile=user.profile,
-            find_zone_by_name=self._lookups.find_zone_by_name,
-            find_zone_at=self._lookups.find_zone_at,
-        )
-        return route(_session(user), incoming.event, context)
+        return route(_session(user), incoming.event, self._context(user, now))
 
     def _calls(self, user: UserRecord, incoming: Incoming, outcome: Outcome) -> list[Call]:
         renderer = Renderer(catalog(user.locale))

@@ -6,10 +6,13 @@ Nothing here knows about Telegram, the database or the clock.
 from __future__ import annotations
 
 from flows.engine import Flow
+from flows.linking import JOIN, LINK, PARTNER, UNLINK
 from flows.onboarding import ONBOARDING
 from flows.settings import SETTINGS
 
-FLOWS: dict[str, Flow] = {f.name: f for f in (ONBOARDING, SETTINGS)}
+FLOWS: dict[str, Flow] = {
+    f.name: f for f in (ONBOARDING, SETTINGS, LINK, JOIN, UNLINK, PARTNER)
+}
 
 
 def content_keys() -> set[str]:
@@ -22,6 +25,7 @@ def content_keys() -> set[str]:
             keys.update(option.also_say for option in state.options if option.also_say)
             if state.place:
                 keys.add(state.place.button)
+            keys.update(label for label, _ in state.links)
     return keys
 
 

@@ -36,6 +36,8 @@ def _edges(state) -> list[tuple[str, str]]:
         edges.setdefault(state.text.goto, []).append("text")
     if state.place:
         edges.setdefault(state.place.goto, []).append("location")
+    for result, target in state.on_result.items():
+        edges.setdefault(target, []).append(f"[{result}]")
     return [(target, _label(values)) for target, values in edges.items()]
 
 

@@ -131,6 +131,12 @@ class State:
     params: Callable[[Mapping[str, Any], Context], Mapping[str, Any]] | None = None
     on_enter: Mapping[str, Any] = field(default_factory=dict)
     ends: bool = False
+    # A step that asks nothing: the runtime performs ``effect`` (with the database)
+    # and its result names the next state in ``on_result``.
+    effect: str | None = None
+    on_result: Mapping[str, str] = field(default_factory=dict)
+    # Buttons that open a link instead of answering: (label key, data field holding the URL).
+    links: tuple[tuple[str, str], ...] = ()
 
     def option(self, value: str) -> Option | None:
         return next((option for option in self.options if option.value == value), None)
@@ -168,6 +174,7 @@ def _check_targets(built: Flow) -> None:
 def targets(state: State) -> list[str]:
     """Every state this one can lead to, in a stable order."""
     found = [option.goto for option in state.options if option.goto]
+    found.extend(state.on_result.values())
     if state.text:
         found.append(state.text.goto)
     if state.place:
@@ -181,8 +188,9 @@ def targets(state: State) -> list[str]:
 @dataclass(frozen=True)
 class Button:
     label: str  # content key
-    data: str
+    data: str = ""
     checked: bool = False
+    url: str | None = None  # a link button: opens this address instead of answering
 
 
 @dataclass(frozen=True)
@@ -238,11 +246,20 @@ class Session:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """Work the runtime must do before the flow can go on; see State.effect."""
+
+    name: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Outcome:
     session: Session | None
     actions: tuple[Action, ...] = ()
     remember: Mapping[str, Any] = field(default_factory=dict)
     finished: bool = False
+    effect: Effect | None = None
 
 
 CALLBACK_PREFIX = "f"

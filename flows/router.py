@@ -8,6 +8,7 @@ outside any flow still gets a helpful reply.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -27,10 +28,12 @@ from flows.engine import (
     Toast,
 )
 from flows.questions import REMINDERS_OFF
-from flows.step import begin, prompt, step
+from flows.step import begin, prompt, settle, step
 
 MENU_PREFIX = "g:"
-COMMANDS = ("start", "menu", "settings", "help", "privacy", "sos", "cancel")
+COMMANDS = ("start", "menu", "link", "partner", "settings", "help", "privacy", "sos", "cancel",
+            "unlink")
+FLOW_COMMANDS = ("settings", "link", "partner", "unlink")  # each opens the flow of its name
 
 
 @dataclass(frozen=True)
@@ -89,14 +92,17 @@ def _command(session: Session | None, command: Command, ctx: Context) -> Outcome
         return _keep(session, Say((name,)), *_resume(session, ctx))
     if name == "cancel":
         return _cancel(session)
+    if name == "start" and command.args:
+        # A deep link: someone opened their partner's invitation.
+        return _finish(begin(FLOWS["join"], ctx, {"_token": command.args[:64]}), ctx)
     if name == "start":
         return _start(session, ctx)
     if name == "menu":
         return _keep(session, _menu(ctx))
-    if name == "settings":
+    if name in FLOW_COMMANDS:
         if not _onboarded(ctx):
             return _keep(session, Say(("common.needs_onboarding",)))
-        return _finish(begin(FLOWS["settings"], ctx), ctx)
+        return _finish(begin(FLOWS[name], ctx), ctx)
     return _keep(session, Say(("common.unknown_command", "help"), {"command": name}),
                  *_resume(session, ctx))
 
@@ -141,6 +147,7 @@ def _menu(ctx: Context) -> Say:
         ),
     }
     buttons = (
+        (Button("menu.button_link", menu_data("link")),),
         (Button("menu.button_settings", menu_data("settings")),),
         (Button("menu.button_help", menu_data("help")),
          Button("menu.button_privacy", menu_data("privacy"))),
@@ -154,6 +161,12 @@ def _onboarded(ctx: Context) -> bool:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def after_effect(session: Session, result: str, data: Mapping[str, Any],
+                 ctx: Context) -> Outcome:
+    """The flow goes on once the runtime has done the work its effect state asked for."""
+    return _finish(settle(FLOWS[session.flow], session, result, data, ctx), ctx)
 
 
 def _resume(session: Session | None, ctx: Context, lead: str = "common.resume") -> tuple:

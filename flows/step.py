@@ -13,6 +13,7 @@ from flows.engine import (
     CloseQuestion,
     Context,
     EditButtons,
+    Effect,
     Flow,
     LocationInput,
     MediaInput,
@@ -39,6 +40,16 @@ def begin(flow: Flow, ctx: Context, data: Mapping[str, Any] | None = None) -> Ou
 def begin_at(flow: Flow, state: str, ctx: Context, data: Mapping[str, Any]) -> Outcome:
     session = Session(flow=flow.name, state=state, seq=0, data=dict(data))
     return _enter(flow, session, state, ctx, remember={}, before=())
+
+
+def settle(flow: Flow, session: Session, result: str, data: Mapping[str, Any],
+           ctx: Context) -> Outcome:
+    """Go on after the current state's effect returned *result* (and *data*)."""
+    state = flow.state(session.state)
+    if result not in state.on_result:
+        raise ValueError(f"{flow.name}/{state.name}: unexpected effect result {result!r}")
+    moved = Session(session.flow, session.state, session.seq, {**session.data, **data})
+    return _enter(flow, moved, state.on_result[result], ctx, remember={}, before=())
 
 
 def prompt(flow: Flow, session: Session, ctx: Context) -> Say:
@@ -171,6 +182,8 @@ def _enter(flow: Flow, session: Session, name: str, ctx: Context, remember: dict
         _remember(remember, field_name, value)
     left_place = flow.state(session.state).place is not None and name != session.state
     entered = Session(flow.name, name, session.seq + 1, data)
+    if state.effect:
+        return Outcome(entered, before, remember, effect=Effect(state.effect, data))
     question = _question(state, entered, ctx, clear_reply_keyboard=left_place)
     if state.ends:
         return Outcome(None, (*before, question), remember, finished=True)
@@ -205,4 +218,7 @@ def _buttons(state: State, session: Session) -> tuple[tuple[Button, ...], ...]:
         for option in state.options
     ]
     width = max(state.columns, 1)
-    return tuple(tuple(buttons[i:i + width]) for i in range(0, len(buttons), width))
+    rows = [tuple(buttons[i:i + width]) for i in range(0, len(buttons), width)]
+    links = [(Button(label, url=session.data[field]),) for label, field in state.links
+             if session.data.get(field)]
+    return tuple([*links, *rows])

@@ -53,6 +53,8 @@ class User(SQLModel, table=True):
     # The last message we sent with question buttons, so that answering by typing
     # can take those buttons away too (Telegram only tells us its id once sent).
     keyboard_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # The first name Telegram gives, shown to a partner being invited; sealed.
+    name_sealed: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class InboxUpdate(SQLModel, table=True):
@@ -93,3 +95,41 @@ class OutboxMessage(SQLModel, table=True):
 
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
+
+
+class Invite(SQLModel, table=True):
+    """A partner invitation. Only hashes of its secrets are kept."""
+
+    __tablename__ = "invites"
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    inviter_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    token_hash: str = Field(max_length=64, unique=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+    expires_at: datetime = Field(sa_column=_when(nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=_when())
+    used_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    revoked_at: datetime | None = Field(default=None, sa_column=_when())
+
+
+class Couple(SQLModel, table=True):
+    """Two linked partners. An unlinked couple is kept so a relink can restore it."""
+
+    __tablename__ = "couples"
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    first_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    second_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    linked_at: datetime = Field(sa_column=_when(nullable=False))
+    unlinked_at: datetime | None = Field(default=None, sa_column=_when())
+
+
+class LinkAttempt(SQLModel, table=True):
+    """A wrong invitation code typed; counted to slow down guessing."""
+
+    __tablename__ = "link_attempts"
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    at: datetime = Field(sa_column=_when(nullable=False))

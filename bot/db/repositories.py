@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
+from bot.db.couples import Couples
 from bot.db.models import DEAD, PENDING, SENT, InboxUpdate, OutboxMessage, User
 
 USERS = User.__table__
@@ -49,6 +50,7 @@ class UserRecord:
     profile: dict[str, Any] = field(default_factory=dict)
     session: dict[str, Any] | None = None
     keyboard_message_id: int | None = None
+    name: str = ""
 
 
 class Users:
@@ -88,6 +90,7 @@ class Users:
                 reminder_time=record.reminder_time, is_active=record.is_active,
                 onboarded_at=record.onboarded_at, profile_sealed=profile,
                 session_sealed=session, keyboard_message_id=record.keyboard_message_id,
+                name_sealed=self._vault.seal(record.name) if record.name else None,
                 updated_at=now,
             )
         )
@@ -108,6 +111,7 @@ class Users:
             profile=self._vault.open(row.profile_sealed) if row.profile_sealed else {},
             session=self._vault.open(row.session_sealed) if row.session_sealed else None,
             keyboard_message_id=row.keyboard_message_id,
+            name=self._vault.open(row.name_sealed) if row.name_sealed else "",
         )
 
     async def note_keyboard(self, chat_id: int, message_id: int) -> None:
@@ -294,3 +298,4 @@ class Repositories:
         self.users = Users(connection, vault)
         self.inbox = Inbox(connection, vault)
         self.outbox = Outbox(connection, vault)
+        self.couples = Couples(connection)

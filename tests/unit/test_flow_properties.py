@@ -12,7 +12,15 @@ from bot.render import Renderer
 from content import MAX_CALLBACK_BYTES, catalog, check_telegram_html, visible_length
 from flows import FLOWS
 from flows.engine import ButtonPress, Context, LocationInput, MediaInput, Session, TextInput
-from flows.router import COMMANDS, Command, EditedMessage, MenuPress, UnknownPress, route
+from flows.router import (
+    COMMANDS,
+    Command,
+    EditedMessage,
+    MenuPress,
+    UnknownPress,
+    after_effect,
+    route,
+)
 
 VALUES = sorted({o.value for f in FLOWS.values() for s in f.states.values() for o in s.options})
 
@@ -24,6 +32,7 @@ inputs = st.one_of(
     st.builds(LocationInput, st.floats(-90, 90), st.floats(-180, 180)),
     st.builds(MediaInput, st.sampled_from(["sticker", "photo", "voice"])),
     st.builds(Command, st.sampled_from([*COMMANDS, "unknown"])),
+    st.builds(Command, st.just("start"), st.text(min_size=1, max_size=80)),
     st.builds(MenuPress, st.sampled_from([*COMMANDS, "forged"])),
     st.just(EditedMessage()),
     st.just(UnknownPress()),
@@ -63,20 +72,33 @@ def _check_sendable(renderer: Renderer, outcome) -> None:
                     assert 0 < len(button["callback_data"].encode()) <= MAX_CALLBACK_BYTES
 
 
+def _with_effects(outcome, profile, minutes, draw):
+    """Stand in for the runtime: each effect answers with any result its state allows."""
+    while outcome.effect is not None:
+        state = FLOWS[outcome.session.flow].state(outcome.session.state)
+        result = draw(st.sampled_from(sorted(state.on_result)))
+        outcome = after_effect(outcome.session, result, {"_inviter": "<Sam & co>"},
+                               _context(profile, minutes))
+    return outcome
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(inputs, max_size=40), st.booleans())
-def test_any_input_sequence_keeps_a_valid_session(events, onboarded):
+@given(st.lists(inputs, max_size=40), st.booleans(), st.data())
+def test_any_input_sequence_keeps_a_valid_session(events, onboarded, data):
     renderer = Renderer(catalog())
     profile = {"onboarded": True, "consent": "yes"} if onboarded else {}
     session: Session | None = None
     for minutes, raw in enumerate(events):
         outcome = route(session, _concrete(raw, session), _context(profile, minutes))
         _check_sendable(renderer, outcome)
+        outcome = _with_effects(outcome, profile, minutes, data.draw)
+        _check_sendable(renderer, outcome)
         profile = {**profile, **outcome.remember}
         session = outcome.session
         if session is not None:
             flow = FLOWS[session.flow]
             assert session.state in flow.states
+            assert flow.state(session.state).effect is None, "never resting on an effect"
             round_trip = Session.from_json(json.loads(json.dumps(session.to_json())))
             assert round_trip == session
         assert json.loads(json.dumps(profile)) == profile

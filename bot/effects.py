@@ -1,0 +1,65 @@
+"""Effects: the work a flow's effect state asks of the runtime, with the database.
+
+An effect is an async function registered by name. It runs inside the
+turn's transaction, reads and writes through the repositories, and answers
+with a result (which picks the flow's next state), draft data for the
+session, and notices: messages for *other* users, such as a partner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.db.repositories import Repositories, UserRecord
+from flows.engine import Say
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message for another user, queued in the same transaction."""
+
+    user_id: int
+    say: Say
+
+
+@dataclass(frozen=True)
+class EffectResult:
+    result: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    notices: tuple[Notice, ...] = ()
+
+
+@dataclass(frozen=True)
+class LinkRules:
+    invite_ttl: timedelta = timedelta(hours=72)
+    relink_window: timedelta = timedelta(days=30)
+    wrong_codes_per_hour: int = 5
+
+
+@dataclass(frozen=True)
+class EffectContext:
+    repos: Repositories
+    user: UserRecord
+    data: Mapping[str, Any]
+    now: datetime
+    rules: LinkRules
+    bot_username: str
+
+
+Handler = Callable[[EffectContext], Awaitable[EffectResult]]
+EFFECTS: dict[str, Handler] = {}
+
+
+def effect(name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        EFFECTS[name] = handler
+        return handler
+
+    return register
+
+
+async def run_effect(name: str, ctx: EffectContext) -> EffectResult:
+    return await EFFECTS[name](ctx)

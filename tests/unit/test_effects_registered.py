@@ -1,0 +1,20 @@
+"""Every effect a flow asks for exists, and every result it can return leads somewhere."""
+
+from __future__ import annotations
+
+import bot.linking  # noqa: F401  (registers the effects)
+from bot.effects import EFFECTS
+from flows import FLOWS
+
+
+def test_every_effect_state_names_a_registered_effect():
+    named = {s.effect for f in FLOWS.values() for s in f.states.values() if s.effect}
+    assert named, "the linking flows use effects"
+    assert named <= set(EFFECTS), named - set(EFFECTS)
+
+
+def test_effect_states_ask_nothing():
+    for flow in FLOWS.values():
+        for state in flow.states.values():
+            if state.effect:
+                assert not state.prompt and not state.options and state.on_result
