@@ -12,8 +12,22 @@ from typing import Any
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType
 
-from flows.engine import ButtonPress, LocationInput, MediaInput, TextInput, parse_callback
-from flows.router import MENU_PREFIX, Command, EditedMessage, MenuPress, UnknownPress
+from flows.engine import (
+    ButtonPress,
+    LocationInput,
+    MediaInput,
+    TextInput,
+    parse_callback,
+    parse_item,
+)
+from flows.router import (
+    MENU_PREFIX,
+    Command,
+    EditedMessage,
+    ItemPress,
+    MenuPress,
+    UnknownPress,
+)
 
 _MEDIA_KINDS = (
     "sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation",
@@ -63,6 +77,9 @@ def read_update(update: Update) -> Incoming:
 def read_button(data: str | None, message_id: int | None) -> Any:
     if data and data.startswith(MENU_PREFIX):
         return MenuPress(data[len(MENU_PREFIX):])
+    item = parse_item(data or "")
+    if item is not None:
+        return ItemPress(*item)
     parsed = parse_callback(data or "")
     if parsed is None:
         return UnknownPress()

@@ -37,6 +37,7 @@ class LinkRules:
     invite_ttl: timedelta = timedelta(hours=72)
     relink_window: timedelta = timedelta(days=30)
     wrong_codes_per_hour: int = 5
+    proposal_ttl: timedelta = timedelta(days=14)
 
 
 @dataclass(frozen=True)

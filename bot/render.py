@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from content import MAX_MESSAGE_CHARS, Catalog, Markup, visible_length
-from flows.engine import Button, CloseQuestion, EditButtons, Label, Say, Toast
+from flows.engine import Button, CloseQuestion, EditButtons, Label, Listing, Say, Toast
 
 CHECK = "✓ "
 _NO_PREVIEW = {"is_disabled": True}
@@ -110,6 +110,9 @@ class Renderer:
         return CHECK + label if button.checked else label
 
     def _resolve(self, value: Any) -> Any:
+        if isinstance(value, Listing):
+            lines = [self._words.text(value.item, **item) for item in value.items]
+            return Markup("\n".join(lines) if lines else self._words.text(value.empty))
         if isinstance(value, Label):
             inner = {name: self._resolve(v) for name, v in value.params.items()}
             return Markup(self._words.text(value.key, **inner))

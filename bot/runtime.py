@@ -71,7 +71,8 @@ class Runtime:
                               settings.chat_messages_per_second, settings.chat_burst)
         rules = LinkRules(invite_ttl=timedelta(hours=settings.invite_ttl_hours),
                           relink_window=timedelta(days=settings.relink_window_days),
-                          wrong_codes_per_hour=settings.wrong_codes_per_hour)
+                          wrong_codes_per_hour=settings.wrong_codes_per_hour,
+                          proposal_ttl=timedelta(days=settings.proposal_ttl_days))
         self.turns = Turns(self.db, bot, self.clock,
                            Lookups(timezones.zone_named, timezones.zone_at), rules)
         self.sender = Sender(self.db, bot, self.clock, limiter,

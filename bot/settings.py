@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     invite_ttl_hours: float = Field(default=72.0, alias="INVITE_TTL_HOURS", gt=0)
     relink_window_days: float = Field(default=30.0, alias="RELINK_WINDOW_DAYS", ge=0)
     wrong_codes_per_hour: int = Field(default=5, alias="LINK_GUESSES_PER_HOUR", ge=1)
+    proposal_ttl_days: float = Field(default=14.0, alias="PROPOSAL_TTL_DAYS", gt=0)
 
     @field_validator("telegram_bot_token")
     @classmethod

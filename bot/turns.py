@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from telegram import Bot, Update
 
+import bot.ledger
 import bot.linking  # noqa: F401  (registers the linking effects)
 from bot.adapter import Incoming, read_update
 from bot.clock import Clock

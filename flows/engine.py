@@ -68,6 +68,15 @@ class Label:
     params: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A list of items, each rendered with ``item`` (a content key), or ``empty`` if none."""
+
+    item: str
+    items: tuple[Mapping[str, Any], ...]
+    empty: str
+
+
 DONE = "done"  # the option that finishes a pick-many question
 
 
@@ -267,6 +276,23 @@ CALLBACK_PREFIX = "f"
 
 def callback_data(seq: int, value: str) -> str:
     return f"{CALLBACK_PREFIX}{seq}:{value}"
+
+
+ITEM_PREFIX = "i:"
+
+
+def item_data(kind: str, item_id: int, action: str) -> str:
+    """Callback data for a button about a stored item (e.g. a proposal), not a question."""
+    return f"{ITEM_PREFIX}{kind}:{item_id}:{action}"
+
+
+def parse_item(data: str) -> tuple[str, int, str] | None:
+    kind, _, rest = data[len(ITEM_PREFIX):].partition(":") if data.startswith(
+        ITEM_PREFIX) else ("", "", "")
+    item_id, _, action = rest.partition(":")
+    if not kind or not item_id.isdigit() or not action:
+        return None
+    return kind, int(item_id), action
 
 
 def parse_callback(data: str) -> tuple[int, str] | None:

@@ -31,9 +31,10 @@ from flows.questions import REMINDERS_OFF
 from flows.step import begin, prompt, settle, step
 
 MENU_PREFIX = "g:"
-COMMANDS = ("start", "menu", "link", "partner", "settings", "help", "privacy", "sos", "cancel",
-            "unlink")
-FLOW_COMMANDS = ("settings", "link", "partner", "unlink")  # each opens the flow of its name
+COMMANDS = ("start", "menu", "agreements", "link", "partner", "settings", "help", "privacy",
+            "sos", "cancel", "unlink")
+# Each of these opens the flow of the same name.
+FLOW_COMMANDS = ("settings", "agreements", "link", "partner", "unlink")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,18 @@ class Command:
 @dataclass(frozen=True)
 class MenuPress:
     action: str
+
+
+@dataclass(frozen=True)
+class ItemPress:
+    """A button about a stored item (``kind`` names which), pressed in any state."""
+
+    kind: str
+    item_id: int
+    action: str
+
+
+ITEM_FLOWS = {"v": "respond"}  # kind of item -> the flow that handles its buttons
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,8 @@ def route(session: Session | None, event: Any, ctx: Context) -> Outcome:
         if event.action not in COMMANDS:
             return _keep(session, Toast("common.unknown_button"))
         return _command(session, Command(event.action), ctx)
+    if isinstance(event, ItemPress):
+        return _item(session, event, ctx)
     if isinstance(event, UnknownPress):
         return _keep(session, Toast("common.unknown_button"))
     if isinstance(event, EditedMessage):
@@ -105,6 +120,15 @@ def _command(session: Session | None, command: Command, ctx: Context) -> Outcome
         return _finish(begin(FLOWS[name], ctx), ctx)
     return _keep(session, Say(("common.unknown_command", "help"), {"command": name}),
                  *_resume(session, ctx))
+
+
+def _item(session: Session | None, press: ItemPress, ctx: Context) -> Outcome:
+    flow_name = ITEM_FLOWS.get(press.kind)
+    if flow_name is None or not _onboarded(ctx):
+        return _keep(session, Toast("common.unknown_button"))
+    # Whether this person may press this button is for the flow's first effect to check.
+    data = {"_item": press.item_id, "_action": press.action}
+    return _finish(begin(FLOWS[flow_name], ctx, data), ctx)
 
 
 def _start(session: Session | None, ctx: Context) -> Outcome:
@@ -147,7 +171,8 @@ def _menu(ctx: Context) -> Say:
         ),
     }
     buttons = (
-        (Button("menu.button_link", menu_data("link")),),
+        (Button("menu.button_agreements", menu_data("agreements")),
+         Button("menu.button_link", menu_data("link"))),
         (Button("menu.button_settings", menu_data("settings")),),
         (Button("menu.button_help", menu_data("help")),
          Button("menu.button_privacy", menu_data("privacy"))),

@@ -133,3 +133,35 @@ class LinkAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
     user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
     at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class Agreement(SQLModel, table=True):
+    """An agreement, boundary or ritual: personal until linked, shared once both accept."""
+
+    __tablename__ = "agreements"
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    couple_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    owner_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    kind: str = Field(max_length=16)
+    status: str = Field(default="proposed", max_length=16)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+    retired_at: datetime | None = Field(default=None, sa_column=_when())
+
+
+class AgreementVersion(SQLModel, table=True):
+    """One wording of an agreement; only a version both accepted is shared."""
+
+    __tablename__ = "agreement_versions"
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    agreement_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    number: int
+    text_sealed: str = Field(sa_column=Column(Text, nullable=False))
+    why_sealed: str | None = Field(default=None, sa_column=Column(Text))
+    proposed_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    awaiting_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    state: str = Field(default="pending", max_length=16)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+    expires_at: datetime | None = Field(default=None, sa_column=_when())
+    decided_at: datetime | None = Field(default=None, sa_column=_when())

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
 from bot.db.couples import Couples
+from bot.db.ledger import Ledger
 from bot.db.models import DEAD, PENDING, SENT, InboxUpdate, OutboxMessage, User
 
 USERS = User.__table__
@@ -299,3 +300,4 @@ class Repositories:
         self.inbox = Inbox(connection, vault)
         self.outbox = Outbox(connection, vault)
         self.couples = Couples(connection)
+        self.ledger = Ledger(connection, vault)

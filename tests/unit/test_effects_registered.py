@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import bot.linking  # noqa: F401  (registers the effects)
+import bot.ledger
+import bot.linking  # noqa: F401
 from bot.effects import EFFECTS
 from flows import FLOWS
 

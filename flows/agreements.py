@@ -1,0 +1,84 @@
+"""The agreements ledger: listing, proposing, and answering a partner's proposal.
+
+A proposal is shared with the partner only after its writer read it back
+and chose to send it. The partner answers Accept / Suggest a change / Not
+now; a change goes back the other way, as many rounds as needed. Only a
+wording both accepted becomes part of the shared ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flows.engine import Context, FreeText, Label, Listing, Option, State, flow
+
+KINDS = ("agreement", "boundary", "ritual")
+MAX_WORDING_CHARS = 400
+_ITEMS = ("shared", "waiting_you", "waiting_partner", "personal")
+
+
+def _overview(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
+    return {name: Listing("ledger.item", tuple(data.get(f"_{name}", ())), "ledger.none")
+            for name in _ITEMS}
+
+
+def _draft(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
+    kind = data.get("_kind") or "agreement"
+    why = data.get("_why")
+    return {
+        "kind": Label(f"ledger.kind_{kind}"),
+        "text": data.get("_text", ""),
+        "why": Label("ledger.why_line", {"why": why}) if why else "",
+    }
+
+
+def _proposal(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
+    return {"text": data.get("_text", "")}
+
+
+AGREEMENTS = flow(
+    "agreements", "list",
+    State("list", (), effect="list_agreements", on_result={"ok": "overview"}),
+    State("overview", ("ledger.overview",), params=_overview, options=(
+        Option("propose", "ledger.propose", goto="kind"),
+        Option("done", "ledger.done", goto="closed"))),
+    State("closed", ("ledger.closed",), ends=True),
+    State("kind", ("ledger.kind",), answer="_kind", options=tuple(
+        Option(kind, f"ledger.kind_{kind}", goto="wording") for kind in KINDS)),
+    State("wording", ("ledger.wording",), answer="_text",
+          text=FreeText(goto="why", max_chars=MAX_WORDING_CHARS)),
+    State("why", ("ledger.why",), answer="_why",
+          options=(Option("skip", "ledger.skip_why", goto="review", records=False),),
+          text=FreeText(goto="review", max_chars=MAX_WORDING_CHARS)),
+    State("review", ("ledger.review",), params=_draft, options=(
+        Option("send", "ledger.send", goto="propose"),
+        Option("rewrite", "ledger.rewrite", goto="wording"),
+        Option("drop", "ledger.drop", goto="dropped"))),
+    State("propose", (), effect="propose", on_result={"sent": "sent", "personal": "personal"}),
+    State("sent", ("ledger.sent",), ends=True),
+    State("personal", ("ledger.kept_personal",), ends=True),
+    State("dropped", ("ledger.dropped",), ends=True),
+    description="/agreements: see the shared ledger and proposals; propose in your own words.",
+)
+
+_ANSWERED = {"refused": "refused", "done": "already", "expired": "expired"}
+
+RESPOND = flow(
+    "respond", "open",
+    State("open", (), effect="open_proposal", on_result={
+        "accept": "accept", "counter": "counter", "later": "later", **_ANSWERED}),
+    State("accept", (), effect="accept_proposal", on_result={"ok": "accepted", **_ANSWERED}),
+    State("accepted", ("ledger.accepted",), params=_proposal, ends=True),
+    State("counter", ("ledger.counter_prompt",), params=_proposal, answer="_text",
+          text=FreeText(goto="send_counter", max_chars=MAX_WORDING_CHARS)),
+    State("send_counter", (), effect="counter_proposal",
+          on_result={"ok": "countered", **_ANSWERED}),
+    State("countered", ("ledger.countered",), ends=True),
+    State("later", (), effect="decline_proposal", on_result={"ok": "not_now", **_ANSWERED}),
+    State("not_now", ("ledger.not_now",), ends=True),
+    State("refused", ("ledger.refused",), ends=True),
+    State("already", ("ledger.already",), ends=True),
+    State("expired", ("ledger.expired",), ends=True),
+    description="Answering a partner's proposal: accept, suggest a change, or not now.",
+)
