@@ -36,27 +36,48 @@ async def _names(ctx: EffectContext, *user_ids: int) -> dict[int, str]:
 
 @effect("list_agreements")
 async def list_agreements(ctx: EffectContext) -> EffectResult:
-    couple = await ctx.repos.couples.active_for(ctx.user.id)
-    versions = await ctx.repos.ledger.visible_to(ctx.user.id, couple.id if couple else None)
+    couples = await ctx.repos.couples.all_for(ctx.user.id)
+    active = next((c for c in couples if c.unlinked_at is None), None)
+    versions = await ctx.repos.ledger.visible_to(ctx.user.id, [c.id for c in couples])
     words = catalog(ctx.user.locale)
-    partner = couple.partner_of(ctx.user.id) if couple else None
-    names = await _names(ctx, ctx.user.id, *([partner] if partner else []))
-    lists: dict[str, list] = {"_shared": [], "_waiting_you": [], "_waiting_partner": [],
-                              "_personal": []}
+    names = await _names(ctx, *{c.partner_of(ctx.user.id) for c in couples}, ctx.user.id)
+    lists: dict[str, list] = {name: [] for name in (
+        "_shared", "_waiting_you", "_waiting_partner", "_personal", "_history", "_buttons")}
     for v in versions:
-        kind = words.plain(f"ledger.kind_{v.kind}")
+        section = _section(v, ctx, active.id if active else None)
+        if section is None:
+            continue
         who = names.get(v.proposed_by, words.plain("link.someone"))
-        if v.state == L.ACCEPTED and v.couple_id is not None:
-            note = words.plain("ledger.since").format(date=_date(v.created_at), who=who)
-            lists["_shared"].append({"kind": kind, "text": v.text, "note": note})
-        elif v.state == L.ACCEPTED:
-            note = words.plain("ledger.personal_note").format(date=_date(v.created_at))
-            lists["_personal"].append({"kind": kind, "text": v.text, "note": note})
-        elif v.state == L.PENDING and (v.expires_at is None or v.expires_at > ctx.now):
-            note = words.plain("ledger.proposed").format(date=_date(v.created_at), who=who)
-            key = "_waiting_you" if v.awaiting_id == ctx.user.id else "_waiting_partner"
-            lists[key].append({"kind": kind, "text": v.text, "note": note})
+        lists[section].append({"kind": words.plain(f"ledger.kind_{v.kind}"), "text": v.text,
+                               "note": _note(words, v, who)})
+        if section in ("_shared", "_personal", "_history"):
+            lists["_buttons"].append({"text": "✎ " + _short(v.text),
+                                      "data": item_data("a", v.agreement_id, "open")})
     return EffectResult("ok", lists)
+
+
+def _section(v: L.VersionRecord, ctx: EffectContext, active_couple: int | None) -> str | None:
+    if v.state == L.ACCEPTED and v.couple_id is None:
+        return "_personal"
+    if v.state == L.ACCEPTED:
+        return "_shared" if v.couple_id == active_couple else "_history"
+    live = v.expires_at is None or v.expires_at > ctx.now
+    if v.state == L.PENDING and live and v.couple_id == active_couple:
+        return "_waiting_you" if v.awaiting_id == ctx.user.id else "_waiting_partner"
+    return None
+
+
+def _note(words, v: L.VersionRecord, who: str) -> str:
+    if v.agreement_status == L.RETIRED and v.retired_at:
+        return words.plain("ledger.retired_note").format(date=_date(v.retired_at))
+    if v.couple_id is None:
+        return words.plain("ledger.personal_note").format(date=_date(v.created_at))
+    key = "ledger.since" if v.state == L.ACCEPTED else "ledger.proposed"
+    return words.plain(key).format(date=_date(v.created_at), who=who)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @effect("propose")
@@ -152,3 +173,131 @@ async def decline_proposal(ctx: EffectContext) -> EffectResult:
         await ctx.repos.ledger.set_status(version.agreement_id, L.DECLINED)
     told = Say(("ledger.partner_not_now",), {"who": ctx.user.name, "text": version.text})
     return EffectResult("ok", {}, (Notice(version.proposed_by, told),))
+
+
+async def _current(ctx: EffectContext, agreement_id: int):
+    """The agreement, its accepted wording and how this user relates to it, or None."""
+    agreement = await ctx.repos.ledger.agreement(agreement_id)
+    if agreement is None:
+        return None
+    accepted = [v for v in await ctx.repos.ledger.versions_of(agreement.id)
+                if v.state == L.ACCEPTED]
+    if not accepted:
+        return None
+    if agreement.couple_id is None:
+        return (agreement, accepted[-1], "personal") if agreement.owner_id == ctx.user.id \
+            else None
+    couples = {c.id: c for c in await ctx.repos.couples.all_for(ctx.user.id)}
+    couple = couples.get(agreement.couple_id)
+    if couple is None:
+        return None
+    relation = "shared" if couple.unlinked_at is None else "past"
+    if agreement.status == L.RETIRED:
+        relation = "past"
+    return agreement, accepted[-1], relation
+
+
+@effect("open_item")
+async def open_item(ctx: EffectContext) -> EffectResult:
+    found = await _current(ctx, int(ctx.data.get("_item") or 0))
+    if found is None:
+        return EffectResult("refused")
+    agreement, version, relation = found
+    words = catalog(ctx.user.locale)
+    names = await _names(ctx, version.proposed_by)
+    return EffectResult(relation, {
+        "_agreement": agreement.id, "_text": version.text,
+        "_kind_label": words.plain(f"ledger.kind_{agreement.kind}"),
+        "_note": _note(words, version, names[version.proposed_by])})
+
+
+async def _shared_item(ctx: EffectContext):
+    found = await _current(ctx, int(ctx.data.get("_agreement") or 0))
+    if found is None or found[2] != "shared":
+        return None
+    couple = await ctx.repos.couples.active_for(ctx.user.id)
+    return found[0], found[1], couple.partner_of(ctx.user.id)
+
+
+@effect("propose_revision")
+async def propose_revision(ctx: EffectContext) -> EffectResult:
+    found = await _shared_item(ctx)
+    if found is None:
+        return EffectResult("refused")
+    agreement, version, partner = found
+    text = ctx.data["_text"]
+    new = await ctx.repos.ledger.add_version(agreement.id, text, version.why, ctx.user.id,
+                                             partner, L.PENDING, ctx.now,
+                                             ctx.now + ctx.rules.proposal_ttl)
+    notice = await _ask(ctx, partner, new, agreement.kind, text, "", counter=True)
+    return EffectResult("sent", {}, (notice,))
+
+
+@effect("share_personal")
+async def share_personal(ctx: EffectContext) -> EffectResult:
+    found = await _current(ctx, int(ctx.data.get("_agreement") or 0))
+    if found is None or found[2] != "personal":
+        return EffectResult("refused")
+    couple = await ctx.repos.couples.active_for(ctx.user.id)
+    if couple is None:
+        return EffectResult("not_linked")
+    agreement, version, _ = found
+    partner = couple.partner_of(ctx.user.id)
+    await ctx.repos.ledger.move_to_couple(agreement.id, couple.id)
+    await ctx.repos.ledger.decide(version.id, L.SUPERSEDED, ctx.now)
+    new = await ctx.repos.ledger.add_version(agreement.id, version.text, version.why,
+                                             ctx.user.id, partner, L.PENDING, ctx.now,
+                                             ctx.now + ctx.rules.proposal_ttl)
+    notice = await _ask(ctx, partner, new, agreement.kind, version.text, version.why)
+    return EffectResult("sent", {}, (notice,))
+
+
+@effect("request_retire")
+async def request_retire(ctx: EffectContext) -> EffectResult:
+    found = await _current(ctx, int(ctx.data.get("_agreement") or 0))
+    if found is None or found[2] == "past":
+        return EffectResult("refused")
+    agreement, version, relation = found
+    if relation == "personal":
+        await ctx.repos.ledger.retire(agreement.id, ctx.now)
+        return EffectResult("retired")
+    partner = (await ctx.repos.couples.active_for(ctx.user.id)).partner_of(ctx.user.id)
+    await ctx.repos.ledger.ask_to_retire(agreement.id, ctx.user.id)
+    buttons = ((Button("ledger.retire_ok", item_data("r", agreement.id, "confirm")),
+                Button("ledger.retire_keep", item_data("r", agreement.id, "keep"))),)
+    ask = Say(("ledger.retire_request",), {"who": ctx.user.name, "text": version.text}, buttons)
+    return EffectResult("asked", {}, (Notice(partner, ask),))
+
+
+@effect("answer_retire")
+async def answer_retire(ctx: EffectContext) -> EffectResult:
+    found = await _current(ctx, int(ctx.data.get("_item") or 0))
+    if found is None or found[2] != "shared":
+        return EffectResult("done" if found and found[2] == "past" else "refused")
+    agreement, version, _ = found
+    asker = agreement.retire_requested_by
+    if asker is None:
+        return EffectResult("done")
+    if asker == ctx.user.id:
+        return EffectResult("refused")  # the one who asked cannot confirm for the other
+    if ctx.data.get("_action") == "confirm":
+        await ctx.repos.ledger.retire(agreement.id, ctx.now)
+        told = Say(("ledger.partner_retired",), {"text": version.text})
+        return EffectResult("retired", {}, (Notice(asker, told),))
+    await ctx.repos.ledger.ask_to_retire(agreement.id, None)
+    told = Say(("ledger.partner_kept",), {"who": ctx.user.name, "text": version.text})
+    return EffectResult("kept", {}, (Notice(asker, told),))
+
+
+@effect("item_history")
+async def item_history(ctx: EffectContext) -> EffectResult:
+    found = await _current(ctx, int(ctx.data.get("_agreement") or 0))
+    if found is None:
+        return EffectResult("refused")
+    words = catalog(ctx.user.locale)
+    versions = await ctx.repos.ledger.versions_of(found[0].id)
+    names = await _names(ctx, *{v.proposed_by for v in versions})
+    rows = [{"number": v.number, "text": v.text,
+             "note": f"{words.plain('ledger.state_' + v.state)}, "
+                     f"{_date(v.created_at)}, {names[v.proposed_by]}"} for v in versions]
+    return EffectResult("ok", {"_text": found[1].text, "_versions": rows})

@@ -106,7 +106,7 @@ class Renderer:
         }
 
     def _label(self, button: Button) -> str:
-        label = self._words.plain(button.label)
+        label = button.text if button.text is not None else self._words.plain(button.label)
         return CHECK + label if button.checked else label
 
     def _resolve(self, value: Any) -> Any:

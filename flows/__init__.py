@@ -5,14 +5,15 @@ Nothing here knows about Telegram, the database or the clock.
 
 from __future__ import annotations
 
-from flows.agreements import AGREEMENTS, RESPOND
+from flows.agreements import AGREEMENTS, ITEM, RESPOND, RETIRE_ANSWER
 from flows.engine import Flow
 from flows.linking import JOIN, LINK, PARTNER, UNLINK
 from flows.onboarding import ONBOARDING
 from flows.settings import SETTINGS
 
 FLOWS: dict[str, Flow] = {
-    f.name: f for f in (ONBOARDING, SETTINGS, LINK, JOIN, UNLINK, PARTNER, AGREEMENTS, RESPOND)
+    f.name: f for f in (ONBOARDING, SETTINGS, LINK, JOIN, UNLINK, PARTNER, AGREEMENTS, RESPOND,
+                      ITEM, RETIRE_ANSWER)
 }
 
 

@@ -15,7 +15,7 @@ from flows.engine import Context, FreeText, Label, Listing, Option, State, flow
 
 KINDS = ("agreement", "boundary", "ritual")
 MAX_WORDING_CHARS = 400
-_ITEMS = ("shared", "waiting_you", "waiting_partner", "personal")
+_ITEMS = ("shared", "waiting_you", "waiting_partner", "personal", "history")
 
 
 def _overview(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
@@ -33,6 +33,17 @@ def _draft(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
     }
 
 
+def _item(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
+    return {"text": data.get("_text", ""), "note": data.get("_note", ""),
+            "kind": data.get("_kind_label", "")}
+
+
+def _history(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
+    return {"text": data.get("_text", ""),
+            "versions": Listing("ledger.version", tuple(data.get("_versions", ())),
+                                "ledger.none")}
+
+
 def _proposal(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
     return {"text": data.get("_text", "")}
 
@@ -40,7 +51,7 @@ def _proposal(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
 AGREEMENTS = flow(
     "agreements", "list",
     State("list", (), effect="list_agreements", on_result={"ok": "overview"}),
-    State("overview", ("ledger.overview",), params=_overview, options=(
+    State("overview", ("ledger.overview",), params=_overview, item_buttons="_buttons", options=(
         Option("propose", "ledger.propose", goto="kind"),
         Option("done", "ledger.done", goto="closed"))),
     State("closed", ("ledger.closed",), ends=True),
@@ -81,4 +92,55 @@ RESPOND = flow(
     State("already", ("ledger.already",), ends=True),
     State("expired", ("ledger.expired",), ends=True),
     description="Answering a partner's proposal: accept, suggest a change, or not now.",
+)
+
+_REFUSED = {"refused": "refused"}
+
+ITEM = flow(
+    "item", "open",
+    State("open", (), effect="open_item", on_result={
+        "shared": "shared", "personal": "personal", "past": "past", **_REFUSED}),
+    State("shared", ("ledger.item_detail",), params=_item, options=(
+        Option("revise", "ledger.revise", goto="revise"),
+        Option("retire", "ledger.retire", goto="confirm_retire"),
+        Option("history", "ledger.history", goto="history"),
+        Option("back", "ledger.done", goto="closed"))),
+    State("personal", ("ledger.item_detail",), params=_item, options=(
+        Option("share", "ledger.share_personal", goto="share"),
+        Option("retire", "ledger.retire", goto="confirm_retire"),
+        Option("back", "ledger.done", goto="closed"))),
+    State("past", ("ledger.item_detail", "ledger.read_only"), params=_item, options=(
+        Option("history", "ledger.history", goto="history"),
+        Option("back", "ledger.done", goto="closed"))),
+    State("closed", ("ledger.closed",), ends=True),
+    State("revise", ("ledger.revise_prompt",), params=_item, answer="_text",
+          text=FreeText(goto="send_revision", max_chars=MAX_WORDING_CHARS)),
+    State("send_revision", (), effect="propose_revision",
+          on_result={"sent": "sent", **_REFUSED}),
+    State("sent", ("ledger.sent",), ends=True),
+    State("share", (), effect="share_personal", on_result={
+        "sent": "sent", "not_linked": "not_linked", **_REFUSED}),
+    State("not_linked", ("link.not_linked",), ends=True),
+    State("confirm_retire", ("ledger.retire_confirm",), params=_item, options=(
+        Option("yes", "ledger.retire_yes", goto="retire"),
+        Option("no", "ledger.retire_no", goto="closed"))),
+    State("retire", (), effect="request_retire", on_result={
+        "asked": "retire_asked", "retired": "retired", **_REFUSED}),
+    State("retire_asked", ("ledger.retire_asked",), ends=True),
+    State("retired", ("ledger.retired",), ends=True),
+    State("history", (), effect="item_history", on_result={"ok": "history_shown", **_REFUSED}),
+    State("history_shown", ("ledger.history_text",), params=_history, ends=True),
+    State("refused", ("ledger.refused",), ends=True),
+    description="One agreement: revise its wording, retire it, see its history, or share it.",
+)
+
+RETIRE_ANSWER = flow(
+    "retire_answer", "answer",
+    State("answer", (), effect="answer_retire", on_result={
+        "retired": "retired", "kept": "kept", "done": "already", **_REFUSED}),
+    State("retired", ("ledger.retired",), ends=True),
+    State("kept", ("ledger.retire_kept",), ends=True),
+    State("already", ("ledger.already",), ends=True),
+    State("refused", ("ledger.refused",), ends=True),
+    description="Confirming (or not) a partner's wish to retire a shared agreement.",
 )

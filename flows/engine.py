@@ -146,6 +146,8 @@ class State:
     on_result: Mapping[str, str] = field(default_factory=dict)
     # Buttons that open a link instead of answering: (label key, data field holding the URL).
     links: tuple[tuple[str, str], ...] = ()
+    # A data field holding buttons about stored items: [{"text": ..., "data": ...}, ...].
+    item_buttons: str | None = None
 
     def option(self, value: str) -> Option | None:
         return next((option for option in self.options if option.value == value), None)
@@ -200,6 +202,7 @@ class Button:
     data: str = ""
     checked: bool = False
     url: str | None = None  # a link button: opens this address instead of answering
+    text: str | None = None  # words given as they are (e.g. an item's own text), not a key
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,9 @@ class ItemPress:
     action: str
 
 
-ITEM_FLOWS = {"v": "respond"}  # kind of item -> the flow that handles its buttons
+# Kind of item -> the flow that handles its buttons: a proposal's version, an
+# agreement, a request to retire one.
+ITEM_FLOWS = {"v": "respond", "a": "item", "r": "retire_answer"}
 
 
 @dataclass(frozen=True)

@@ -221,4 +221,6 @@ def _buttons(state: State, session: Session) -> tuple[tuple[Button, ...], ...]:
     rows = [tuple(buttons[i:i + width]) for i in range(0, len(buttons), width)]
     links = [(Button(label, url=session.data[field]),) for label, field in state.links
              if session.data.get(field)]
-    return tuple([*links, *rows])
+    items = [(Button("", data=item["data"], text=item["text"]),)
+             for item in session.data.get(state.item_buttons, ())] if state.item_buttons else []
+    return tuple([*links, *items, *rows])

@@ -91,6 +91,11 @@ class Couples:
         row = (await self._db.execute(_locked(self._db, query))).first()
         return None if row is None else _couple(row)
 
+    async def all_for(self, user_id: int) -> list[CoupleRecord]:
+        query = select(COUPLES).where(
+            or_(COUPLES.c.first_id == user_id, COUPLES.c.second_id == user_id))
+        return [_couple(row) for row in await self._db.execute(query)]
+
     async def latest_between(self, one: int, other: int) -> CoupleRecord | None:
         query = select(COUPLES).where(or_(
             (COUPLES.c.first_id == one) & (COUPLES.c.second_id == other),

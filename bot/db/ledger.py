@@ -21,6 +21,17 @@ PENDING, ACCEPTED, COUNTERED, NOT_NOW, SUPERSEDED, EXPIRED = (
 
 
 @dataclass(frozen=True)
+class AgreementRecord:
+    id: int
+    couple_id: int | None
+    owner_id: int
+    kind: str
+    status: str
+    retired_at: datetime | None
+    retire_requested_by: int | None
+
+
+@dataclass(frozen=True)
 class VersionRecord:
     id: int
     agreement_id: int
@@ -35,6 +46,7 @@ class VersionRecord:
     created_at: datetime
     expires_at: datetime | None
     agreement_status: str
+    retired_at: datetime | None = None
 
 
 class Ledger:
@@ -79,21 +91,49 @@ class Ledger:
                                    VERSIONS.c.state == ACCEPTED)
             .values(state=SUPERSEDED, decided_at=now))
 
+    async def agreement(self, agreement_id: int) -> AgreementRecord | None:
+        query = select(AGREEMENTS).where(AGREEMENTS.c.id == agreement_id)
+        if self._db.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = (await self._db.execute(query)).first()
+        if row is None:
+            return None
+        return AgreementRecord(row.id, row.couple_id, row.owner_id, row.kind, row.status,
+                               row.retired_at, row.retire_requested_by)
+
+    async def versions_of(self, agreement_id: int) -> list[VersionRecord]:
+        rows = await self._db.execute(self._joined().where(VERSIONS.c.agreement_id == agreement_id)
+                                      .order_by(VERSIONS.c.number))
+        return [self._record(row) for row in rows]
+
+    async def ask_to_retire(self, agreement_id: int, user_id: int | None) -> None:
+        await self._db.execute(update(AGREEMENTS).where(AGREEMENTS.c.id == agreement_id)
+                               .values(retire_requested_by=user_id))
+
+    async def retire(self, agreement_id: int, now: datetime) -> None:
+        await self._db.execute(update(AGREEMENTS).where(AGREEMENTS.c.id == agreement_id)
+                               .values(status=RETIRED, retired_at=now, retire_requested_by=None))
+
+    async def move_to_couple(self, agreement_id: int, couple_id: int) -> None:
+        await self._db.execute(update(AGREEMENTS).where(AGREEMENTS.c.id == agreement_id)
+                               .values(couple_id=couple_id, status=PROPOSED))
+
     async def set_status(self, agreement_id: int, status: str) -> None:
         await self._db.execute(update(AGREEMENTS).where(AGREEMENTS.c.id == agreement_id)
                                .values(status=status))
 
-    async def visible_to(self, user_id: int, couple_id: int | None) -> list[VersionRecord]:
-        """Every version a user may see: their own personal ones and their couple's."""
+    async def visible_to(self, user_id: int, couple_ids: list[int]) -> list[VersionRecord]:
+        """Every version a user may see: their own personal ones and their couples'."""
         mine = (AGREEMENTS.c.owner_id == user_id) & AGREEMENTS.c.couple_id.is_(None)
-        where = or_(mine, AGREEMENTS.c.couple_id == couple_id) if couple_id else mine
+        where = or_(mine, AGREEMENTS.c.couple_id.in_(couple_ids)) if couple_ids else mine
         rows = await self._db.execute(self._joined().where(where)
                                       .order_by(VERSIONS.c.agreement_id, VERSIONS.c.number))
         return [self._record(row) for row in rows]
 
     def _joined(self):
         return select(VERSIONS, AGREEMENTS.c.couple_id, AGREEMENTS.c.kind,
-                      AGREEMENTS.c.status.label("agreement_status")).join(
+                      AGREEMENTS.c.status.label("agreement_status"),
+                      AGREEMENTS.c.retired_at).join(
             AGREEMENTS, AGREEMENTS.c.id == VERSIONS.c.agreement_id)
 
     def _record(self, row) -> VersionRecord:
@@ -103,4 +143,4 @@ class Ledger:
             why=self._vault.open(row.why_sealed) if row.why_sealed else "",
             proposed_by=row.proposed_by, awaiting_id=row.awaiting_id, state=row.state,
             created_at=row.created_at, expires_at=row.expires_at,
-            agreement_status=row.agreement_status)
+            agreement_status=row.agreement_status, retired_at=row.retired_at)

@@ -147,6 +147,7 @@ class Agreement(SQLModel, table=True):
     status: str = Field(default="proposed", max_length=16)
     created_at: datetime = Field(sa_column=_when(nullable=False))
     retired_at: datetime | None = Field(default=None, sa_column=_when())
+    retire_requested_by: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
 class AgreementVersion(SQLModel, table=True):

@@ -148,3 +148,110 @@ async def test_proposals_expire(settings, emu, clock):
         await expect(alex, "ledger.notify")
         clock.advance(days=15)
         await answer(alex, "ledger.accept", "ledger.expired")
+
+
+async def shared_agreement(emu, wording: str):
+    sam, alex = await linked_pair(emu)
+    await propose(sam, wording)
+    await expect(alex, "ledger.notify")
+    await answer(alex, "ledger.accept", "ledger.accepted")
+    return sam, alex
+
+
+async def open_item(user, wording: str, then: str = "ledger.item_detail") -> dict:
+    await say(user, "/agreements", "ledger.overview")
+    last = (await user.last_bot_message())["message_id"]
+    await user.press("✎ " + wording[:39])
+    return await expect(user, then, after=last)
+
+
+async def test_revising_needs_both_and_keeps_the_history(bot, emu):
+    sam, alex = await shared_agreement(emu, "Call if later than nine")
+    await open_item(alex, "Call if later than nine")
+    await answer(alex, "ledger.revise", "ledger.revise_prompt")
+    await say(alex, "Call or text if later than nine", "ledger.sent")
+    overview = await say(sam, "/agreements", "ledger.overview")
+    assert "Call if later than nine" in overview["text"]  # unchanged until accepted
+    await expect(sam, "ledger.notify_counter")
+    await answer(sam, "ledger.accept", "ledger.accepted")
+    await open_item(sam, "Call or text if later than nine")
+    history = await answer(sam, "ledger.history", "ledger.history_text")
+    assert "1. “Call if later than nine”" in history["text"]
+    assert "2. “Call or text if later than nine”" in history["text"]
+    assert "replaced by a newer wording" in history["text"]
+
+
+async def test_retiring_needs_the_partner_to_confirm_and_is_not_deleting(bot, emu):
+    sam, alex = await shared_agreement(emu, "No phones in bed")
+    await open_item(sam, "No phones in bed")
+    await answer(sam, "ledger.retire", "ledger.retire_confirm")
+    await answer(sam, "ledger.retire_yes", "ledger.retire_asked")
+    await expect(alex, "ledger.retire_request")
+    await answer(alex, "ledger.retire_keep", "ledger.retire_kept")
+    await expect(sam, "ledger.partner_kept")
+    await open_item(sam, "No phones in bed")
+    await answer(sam, "ledger.retire", "ledger.retire_confirm")
+    await answer(sam, "ledger.retire_yes", "ledger.retire_asked")
+    last = (await alex.bot_messages())[-1]["message_id"]
+    await expect(alex, "ledger.retire_request", after=last - 1)
+    await alex.press(label("ledger.retire_ok"))
+    await expect(alex, "ledger.retired")
+    await expect(sam, "ledger.partner_retired")
+    overview = await say(sam, "/agreements", "ledger.overview")
+    assert "No phones in bed" in overview["text"] and "retired" in overview["text"]
+
+
+async def test_after_unlink_the_ledger_is_read_only_and_a_relink_restores_it(bot, emu):
+    sam, alex = await shared_agreement(emu, "Honest answers about money")
+    await say(alex, "/unlink", "link.unlink_confirm")
+    await answer(alex, "link.unlink_yes", "link.unlinked")
+    for user in (sam, alex):
+        overview = await say(user, "/agreements", "ledger.overview")
+        history = overview["text"].split("From an earlier link")[1]
+        assert "Honest answers about money" in history
+    detail = await open_item(sam, "Honest answers about money")
+    assert words("ledger.read_only") in detail["text"]
+    assert label("ledger.revise") not in sam.buttons(detail)
+
+    token, _ = await invite(sam)
+    await say(alex, f"/start {token}", "link.offer")
+    await answer(alex, "link.accept", "link.linked")
+    overview = await say(alex, "/agreements", "ledger.overview")
+    shared = overview["text"].split("Waiting for your answer")[0]
+    assert "Honest answers about money" in shared
+
+
+async def test_a_personal_intention_can_be_proposed_once_linked(bot, emu):
+    sam, alex = await emu.create_user("Sam"), await emu.create_user("Alex")
+    await asyncio.gather(onboard(sam), onboard(alex))
+    await say(sam, "/agreements", "ledger.overview")
+    await answer(sam, "ledger.propose", "ledger.kind")
+    await answer(sam, "ledger.kind_agreement", "ledger.wording")
+    await say(sam, "Say thank you daily", "ledger.why")
+    await answer(sam, "ledger.skip_why", "ledger.review")
+    await answer(sam, "ledger.send", "ledger.kept_personal")
+    token, _ = await invite(sam)
+    await say(alex, f"/start {token}", "link.offer")
+    await answer(alex, "link.accept", "link.linked")
+    await open_item(sam, "Say thank you daily")
+    await answer(sam, "ledger.share_personal", "ledger.sent")
+    ask = await expect(alex, "ledger.notify")
+    assert "Say thank you daily" in ask["text"]
+    await answer(alex, "ledger.accept", "ledger.accepted")
+
+
+async def test_someone_elses_agreement_cannot_be_opened(bot, emu):
+    await shared_agreement(emu, "Our boundary")
+    eve = await emu.create_user("Eve")
+    await onboard(eve)
+    async with bot.db.engine.connect() as connection:
+        agreement_id = (await connection.execute(text("SELECT id FROM agreements"))).scalar_one()
+    for action in ("open", "delete"):
+        await eve.press(callback_data=item_data("a", agreement_id, action), forge=True)
+        await expect(eve, "ledger.refused")
+    await eve.press(callback_data=item_data("r", agreement_id, "confirm"), forge=True)
+    refusal = words("ledger.refused")
+    await eve.wait_for(lambda d: sum(refusal in (m["text"] or "") for m in d["messages"]) == 3,
+                       description="three refusals")
+    eves_chat = " ".join(m["text"] for m in await eve.bot_messages())
+    assert "Our boundary" not in eves_chat
