@@ -44,10 +44,13 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
 
 
 def words(key: str) -> str:
-    """A recognisable piece of a content text as the user sees it (before any placeholder)."""
-    visible = html.unescape(_TAG.sub("", catalog().texts[key])).split("{")[0]
-    first_line = " ".join(visible.split("\n")[0].split())
-    return first_line[:40].strip()
+    """A recognisable piece of a content text as the user sees it: the longest run of
+    fixed words in its first line (placeholders are filled differently each time)."""
+    visible = html.unescape(_TAG.sub("", catalog().texts[key])).split("\n")[0]
+    runs = [" ".join(run.split()) for run in re.split(r"\{[^}]*\}", visible)]
+    longest = max(runs, key=len)[:40].strip(" “”,.:")
+    assert len(longest) >= 8, f"{key} has too few fixed words to recognise it by"
+    return longest
 
 
 def label(key: str) -> str:

@@ -158,11 +158,12 @@ async def shared_agreement(emu, wording: str):
     return sam, alex
 
 
-async def open_item(user, wording: str, then: str = "ledger.item_detail") -> dict:
+async def open_item(user, wording: str) -> dict:
+    """Tap the item's button under /agreements; returns the item's own message."""
     await say(user, "/agreements", "ledger.overview")
     last = (await user.last_bot_message())["message_id"]
     await user.press("✎ " + wording[:39])
-    return await expect(user, then, after=last)
+    return await user.wait_for_text(wording, after=last)
 
 
 async def test_revising_needs_both_and_keeps_the_history(bot, emu):
@@ -255,3 +256,18 @@ async def test_someone_elses_agreement_cannot_be_opened(bot, emu):
                        description="three refusals")
     eves_chat = " ".join(m["text"] for m in await eve.bot_messages())
     assert "Our boundary" not in eves_chat
+
+
+async def test_concurrent_accepts_leave_exactly_one_accepted_version(bot, emu):
+    sam, alex = await linked_pair(emu)
+    await propose(sam, "Date night every other week")
+    ask = await expect(alex, "ledger.notify")
+    accept = next(b["callback_data"] for row in ask["reply_markup"]["inline_keyboard"]
+                  for b in row if b["text"] == label("ledger.accept"))
+    await asyncio.gather(*(alex.press(callback_data=accept, message_id=ask["message_id"])
+                           for _ in range(4)))
+    await alex.wait_for(lambda d: sum(words("ledger.already") in (m["text"] or "")
+                                      for m in d["messages"]) == 3, description="3 refusals")
+    assert [row[2] for row in await versions(bot)] == ["accepted"]
+    told = [m for m in await sam.bot_messages() if "accepted “Date night" in m["text"]]
+    assert len(told) == 1
