@@ -23,17 +23,19 @@ async def linked_pair(emu):
     return sam, alex
 
 
-async def propose(user, wording: str, why: str | None = None) -> None:
+async def propose(user, wording: str, why: str | None = None, kind: str = "boundary",
+                  then: str = "ledger.sent") -> None:
+    """/agreements → propose → kind → wording → why → read back → send."""
     await say(user, "/agreements", "ledger.overview")
     await answer(user, "ledger.propose", "ledger.kind")
-    await answer(user, "ledger.kind_boundary", "ledger.wording")
+    await answer(user, f"ledger.kind_{kind}", "ledger.wording")
     await say(user, wording, "ledger.why")
     if why:
         review = await say(user, why, "ledger.review")
     else:
         review = await answer(user, "ledger.skip_why", "ledger.review")
     assert wording in review["text"]
-    await answer(user, "ledger.send", "ledger.sent")
+    await answer(user, "ledger.send", then)
 
 
 async def versions(bot) -> list[tuple]:
@@ -130,12 +132,7 @@ async def test_a_button_from_before_an_unlink_is_refused(bot, emu):
 async def test_without_a_partner_a_proposal_stays_a_personal_intention(bot, emu):
     sam = await emu.create_user("Sam")
     await onboard(sam)
-    await say(sam, "/agreements", "ledger.overview")
-    await answer(sam, "ledger.propose", "ledger.kind")
-    await answer(sam, "ledger.kind_ritual", "ledger.wording")
-    await say(sam, "A walk together on Saturdays", "ledger.why")
-    await answer(sam, "ledger.skip_why", "ledger.review")
-    await answer(sam, "ledger.send", "ledger.kept_personal")
+    await propose(sam, "A walk together on Saturdays", kind="ritual", then="ledger.kept_personal")
     overview = await say(sam, "/agreements", "ledger.overview")
     assert "A walk together" in overview["text"].split("own intentions")[1]
 
@@ -225,12 +222,7 @@ async def test_after_unlink_the_ledger_is_read_only_and_a_relink_restores_it(bot
 async def test_a_personal_intention_can_be_proposed_once_linked(bot, emu):
     sam, alex = await emu.create_user("Sam"), await emu.create_user("Alex")
     await asyncio.gather(onboard(sam), onboard(alex))
-    await say(sam, "/agreements", "ledger.overview")
-    await answer(sam, "ledger.propose", "ledger.kind")
-    await answer(sam, "ledger.kind_agreement", "ledger.wording")
-    await say(sam, "Say thank you daily", "ledger.why")
-    await answer(sam, "ledger.skip_why", "ledger.review")
-    await answer(sam, "ledger.send", "ledger.kept_personal")
+    await propose(sam, "Say thank you daily", kind="agreement", then="ledger.kept_personal")
     token, _ = await invite(sam)
     await say(alex, f"/start {token}", "link.offer")
     await answer(alex, "link.accept", "link.linked")
