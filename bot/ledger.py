@@ -11,18 +11,14 @@ from datetime import datetime
 
 from bot.db import ledger as L
 from bot.effects import EffectContext, EffectResult, Notice, effect
+from bot.nudges import remind_later
 from content import catalog
+from flows.agreements import answer_buttons
 from flows.engine import Button, Say, item_data
 
 
 def _date(moment: datetime) -> str:
     return moment.strftime("%d %b %Y")
-
-
-def _answer_buttons(version_id: int) -> tuple[tuple[Button, ...], ...]:
-    return ((Button("ledger.accept", item_data("v", version_id, "accept")),
-             Button("ledger.counter", item_data("v", version_id, "counter"))),
-            (Button("ledger.later", item_data("v", version_id, "later")),))
 
 
 async def _names(ctx: EffectContext, *user_ids: int) -> dict[int, str]:
@@ -106,7 +102,8 @@ async def _ask(ctx: EffectContext, partner: int, version_id: int, kind: str, tex
               "kind_lower": words.plain(f"ledger.kind_{kind}").lower(),
               "why": words.text("ledger.why_line", why=why) if why else ""}
     key = "ledger.notify_counter" if counter else "ledger.notify"
-    return Notice(partner, Say((key,), params, _answer_buttons(version_id)))
+    await remind_later(ctx.repos, partner, version_id, ctx.now)
+    return Notice(partner, Say((key,), params, answer_buttons(version_id)))
 
 
 async def _answerable(ctx: EffectContext) -> tuple[str, L.VersionRecord | None]:

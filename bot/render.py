@@ -14,6 +14,8 @@ from content import MAX_MESSAGE_CHARS, Catalog, Markup, visible_length
 from flows.engine import Button, CloseQuestion, EditButtons, Label, Listing, Say, Toast
 
 CHECK = "✓ "
+MAX_CAPTION_CHARS = 1024
+UPLOAD = "png_base64"  # marks a parameter whose value is a file to upload
 _NO_PREVIEW = {"is_disabled": True}
 
 
@@ -62,6 +64,8 @@ class Renderer:
     # ------------------------------------------------------------ internals
 
     def _say(self, say: Say, chat_id: int) -> list[Call]:
+        if say.photo:
+            return [self._photo(say, chat_id)]
         chunks = split_message(self.text(say.keys, say.params))
         markups: list[dict[str, Any] | None] = [None] * len(chunks)
         calls_after: list[Call] = []
@@ -99,6 +103,17 @@ class Renderer:
             params["reply_markup"] = markup
         return Call("sendMessage", params)
 
+    def _photo(self, say: Say, chat_id: int) -> Call:
+        # The image travels through the outbox as base64; the sender uploads it.
+        caption = self.text(say.keys, say.params)
+        if visible_length(caption) > MAX_CAPTION_CHARS:
+            raise ValueError(f"caption of {say.keys} longer than {MAX_CAPTION_CHARS}")
+        params: dict[str, Any] = {"chat_id": chat_id, "caption": caption, "parse_mode": "HTML",
+                                  "photo": {UPLOAD: say.photo}}
+        if say.buttons:
+            params["reply_markup"] = self.keyboard(say.buttons)
+        return Call("sendPhoto", params)
+
     def _location_keyboard(self, label_key: str) -> dict[str, Any]:
         return {
             "keyboard": [[{"text": self._words.plain(label_key), "request_location": True}]],
@@ -116,6 +131,8 @@ class Renderer:
         if isinstance(value, Label):
             inner = {name: self._resolve(v) for name, v in value.params.items()}
             return Markup(self._words.text(value.key, **inner))
+        if isinstance(value, tuple) and value and all(isinstance(v, Label) for v in value):
+            return Markup(", ".join(self._resolve(v) for v in value))  # e.g. "Monday, Friday"
         return value
 
 

@@ -33,6 +33,7 @@ from bot.ordering import PerUserOrder
 from bot.polling import DurablePoller
 from bot.ratelimit import RateLimiter
 from bot.render import Call
+from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.settings import Settings
 from bot.turns import Lookups, Turns
@@ -44,6 +45,9 @@ log = logging.getLogger(__name__)
 
 MAINTENANCE_EVERY = timedelta(minutes=10)
 KEEP_HANDLED_FOR = timedelta(days=2)
+# Long enough for Snooze and "Fewer" on any nudge still on screen, and the
+# once-only reminders, to find their record.
+KEEP_NUDGE_RECORDS_FOR = timedelta(days=60)
 TYPING_AFTER_SECONDS = 0.4
 
 
@@ -56,6 +60,7 @@ class Runtime:
         self.sender: Sender | None = None
         self.intake: Intake | None = None
         self.turns: Turns | None = None
+        self.scheduler: Scheduler | None = None
         self._warm_up: asyncio.Task | None = None
 
     # ------------------------------------------------------------ lifecycle
@@ -79,6 +84,9 @@ class Runtime:
                              timedelta(hours=settings.outbox_max_age_hours),
                              receipt=self.turns.on_delivered)
         self.intake = Intake(self.db, self.clock, self.application)
+        self.scheduler = Scheduler(self.db, self.clock,
+                                   timedelta(minutes=settings.nudge_grace_minutes),
+                                   on_queued=self.sender.wake)
         if settings.is_sqlite:
             # SQLite serves one process, so claims left behind are from a crash.
             async with self.db.transaction() as repos:
@@ -139,6 +147,10 @@ class Runtime:
         if application.job_queue is not None:
             application.job_queue.run_repeating(
                 self._tidy, interval=MAINTENANCE_EVERY, first=60, name="runtime:tidy")
+            # Every worker ticks; the claims in the database decide who sends what.
+            application.job_queue.run_repeating(
+                self._tick, interval=settings.nudge_tick_seconds, first=1,
+                name="scheduler:nudges")
         return application
 
     async def _gate(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -182,11 +194,18 @@ class Runtime:
         except TelegramError as error:
             log.warning("could not set the command menu: %s", type(error).__name__)
 
+    async def _tick(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await self.scheduler.tick()
+        except Exception:
+            log.exception("nudge tick failed; the next one retries")
+
     async def _tidy(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        before = self.clock.now() - KEEP_HANDLED_FOR
+        now = self.clock.now()
         async with self.db.transaction() as repos:
-            await repos.inbox.forget_handled(before)
-            await repos.outbox.forget_sent(before)
+            await repos.inbox.forget_handled(now - KEEP_HANDLED_FOR)
+            await repos.outbox.forget_sent(now - KEEP_HANDLED_FOR)
+            await repos.nudges.forget_sent(now - KEEP_NUDGE_RECORDS_FOR)
 
     async def _wait_for_queue(self, seconds: float = 5.0) -> None:
         deadline = asyncio.get_running_loop().time() + seconds

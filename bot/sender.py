@@ -9,13 +9,15 @@ told on 429, and closes a chat that blocked the bot (403).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
@@ -23,7 +25,7 @@ from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.repositories import OutgoingCall, Repositories
 from bot.ratelimit import RateLimiter
-from bot.render import Call
+from bot.render import UPLOAD, Call
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,13 @@ CLAIM_BATCH = 30
 IDLE_POLL_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 60.0
 _ALREADY_DONE = ("message is not modified",)
+
+
+def _with_files(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored parameters, with files (kept as base64 in the outbox) ready to upload."""
+    return {name: InputFile(base64.b64decode(value[UPLOAD]), filename=f"{name}.png")
+            if isinstance(value, Mapping) and UPLOAD in value else value
+            for name, value in payload.items()}
 
 
 def backoff(attempts: int) -> float:
@@ -122,7 +131,8 @@ class Sender:
     async def _deliver(self, call: OutgoingCall) -> int:
         await self._limiter.acquire(call.chat_id)
         try:
-            result = await self._bot.do_api_request(call.method, api_kwargs=dict(call.payload))
+            result = await self._bot.do_api_request(call.method,
+                                                    api_kwargs=_with_files(call.payload))
         except RetryAfter as error:
             wait = _seconds(error.retry_after)
             self._limiter.pause(wait)

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     relink_window_days: float = Field(default=30.0, alias="RELINK_WINDOW_DAYS", ge=0)
     wrong_codes_per_hour: int = Field(default=5, alias="LINK_GUESSES_PER_HOUR", ge=1)
     proposal_ttl_days: float = Field(default=14.0, alias="PROPOSAL_TTL_DAYS", gt=0)
+    nudge_tick_seconds: float = Field(default=5.0, alias="NUDGE_TICK_SECONDS", gt=0)
+    nudge_grace_minutes: float = Field(default=120.0, alias="NUDGE_GRACE_MINUTES", ge=0)
 
     @field_validator("telegram_bot_token")
     @classmethod

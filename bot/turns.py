@@ -17,13 +17,17 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from telegram import Bot, Update
 
+import bot.commitments
 import bot.ledger
-import bot.linking  # noqa: F401  (registers the linking effects)
+import bot.linking
+import bot.progress
+import bot.reminders  # noqa: F401  (these register the effects their flows ask for)
 from bot.adapter import Incoming, read_update
 from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.repositories import OutgoingCall, Repositories, UserRecord
 from bot.effects import EffectContext, LinkRules, Notice, run_effect
+from bot.nudges import reschedule
 from bot.render import Call, Renderer
 from content import catalog
 from flows import FLOWS
@@ -43,6 +47,9 @@ from flows.router import after_effect, route
 log = logging.getLogger(__name__)
 
 DEADLOCK_RETRIES = 3
+# Answers that change when (or whether) nudges are due: the user's rows move with them.
+RHYTHM_ANSWERS = frozenset({"onboarded", "time_zone", "reminder_time", "reminder_days",
+                            "quiet_hours", "nudges_on", "safety"})
 
 
 @dataclass
@@ -115,6 +122,7 @@ class Turns:
             user.is_active = not incoming.blocked
             await repos.users.save(user, now)
             return TurnResult()
+        came_back = not user.is_active
         user.is_active = True  # writing to us again means they came back
         if incoming.first_name:
             user.name = incoming.first_name
@@ -123,6 +131,8 @@ class Turns:
         outcome = _retire_old_buttons(user, incoming, outcome)
         _apply(user, outcome, now)
         await repos.users.save(user, now)
+        if came_back or RHYTHM_ANSWERS & set(outcome.remember):
+            await reschedule(repos, user, now)
         await self._queue_notices(repos, notices, now)
         calls = self._calls(user, incoming, outcome)
         queued = [call for call in calls if call.method != "answerCallbackQuery"]

@@ -6,14 +6,18 @@ Nothing here knows about Telegram, the database or the clock.
 from __future__ import annotations
 
 from flows.agreements import AGREEMENTS, ITEM, RESPOND, RETIRE_ANSWER
+from flows.commitments import CHECKIN, COMMIT, COMMITMENT, COMMITMENTS, NOTICE
 from flows.engine import Flow
 from flows.linking import JOIN, LINK, PARTNER, UNLINK
 from flows.onboarding import ONBOARDING
+from flows.progress import PROGRESS, WEEKLY
+from flows.reminders import REMINDERS, SNOOZE
 from flows.settings import SETTINGS
 
 FLOWS: dict[str, Flow] = {
     f.name: f for f in (ONBOARDING, SETTINGS, LINK, JOIN, UNLINK, PARTNER, AGREEMENTS, RESPOND,
-                      ITEM, RETIRE_ANSWER)
+                      ITEM, RETIRE_ANSWER, COMMIT, COMMITMENTS, COMMITMENT, CHECKIN, NOTICE,
+                      REMINDERS, SNOOZE, WEEKLY, PROGRESS)
 }
 
 

@@ -11,11 +11,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flows.engine import Context, FreeText, Label, Listing, Option, State, flow
+from flows.engine import (
+    Button,
+    Context,
+    FreeText,
+    Label,
+    Listing,
+    Option,
+    State,
+    flow,
+    item_data,
+)
 
 KINDS = ("agreement", "boundary", "ritual")
 MAX_WORDING_CHARS = 400
 _ITEMS = ("shared", "waiting_you", "waiting_partner", "personal", "history")
+
+
+def answer_buttons(version_id: int) -> tuple[tuple[Button, ...], ...]:
+    """Accept / Suggest a change / Not now, under a proposal wherever it is shown."""
+    return ((Button("ledger.accept", item_data("v", version_id, "accept")),
+             Button("ledger.counter", item_data("v", version_id, "counter"))),
+            (Button("ledger.later", item_data("v", version_id, "later")),))
 
 
 def _overview(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:

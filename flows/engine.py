@@ -148,6 +148,8 @@ class State:
     links: tuple[tuple[str, str], ...] = ()
     # A data field holding buttons about stored items: [{"text": ..., "data": ...}, ...].
     item_buttons: str | None = None
+    # A data field holding a PNG (base64) sent as a photo, the prompt as its caption.
+    photo: str | None = None
 
     def option(self, value: str) -> Option | None:
         return next((option for option in self.options if option.value == value), None)
@@ -214,6 +216,7 @@ class Say:
     buttons: tuple[tuple[Button, ...], ...] = ()
     ask_location: str | None = None  # label key of a "share location" reply button
     clear_reply_keyboard: bool = False
+    photo: str | None = None  # a PNG, base64: sent as a photo with the words as caption
 
 
 @dataclass(frozen=True)

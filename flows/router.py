@@ -31,10 +31,11 @@ from flows.questions import REMINDERS_OFF
 from flows.step import begin, prompt, settle, step
 
 MENU_PREFIX = "g:"
-COMMANDS = ("start", "menu", "agreements", "link", "partner", "settings", "help", "privacy",
-            "sos", "cancel", "unlink")
+COMMANDS = ("start", "menu", "commit", "commitments", "progress", "weekly", "agreements", "link",
+            "partner", "reminders", "settings", "help", "privacy", "sos", "cancel", "unlink")
 # Each of these opens the flow of the same name.
-FLOW_COMMANDS = ("settings", "agreements", "link", "partner", "unlink")
+FLOW_COMMANDS = ("settings", "agreements", "link", "partner", "unlink", "commit", "commitments",
+                 "reminders", "progress", "weekly")
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,10 @@ class ItemPress:
 
 
 # Kind of item -> the flow that handles its buttons: a proposal's version, an
-# agreement, a request to retire one.
-ITEM_FLOWS = {"v": "respond", "a": "item", "r": "retire_answer"}
+# agreement, a request to retire one, a day's check-in, a partner's kept day to
+# notice, a commitment, a nudge to snooze.
+ITEM_FLOWS = {"v": "respond", "a": "item", "r": "retire_answer", "k": "checkin", "n": "notice",
+              "m": "commitment", "z": "snooze"}
 
 
 @dataclass(frozen=True)
@@ -173,9 +176,12 @@ def _menu(ctx: Context) -> Say:
         ),
     }
     buttons = (
+        (Button("menu.button_commitments", menu_data("commitments")),
+         Button("menu.button_progress", menu_data("progress"))),
         (Button("menu.button_agreements", menu_data("agreements")),
          Button("menu.button_link", menu_data("link"))),
-        (Button("menu.button_settings", menu_data("settings")),),
+        (Button("menu.button_reminders", menu_data("reminders")),
+         Button("menu.button_settings", menu_data("settings"))),
         (Button("menu.button_help", menu_data("help")),
          Button("menu.button_privacy", menu_data("privacy"))),
         (Button("menu.button_sos", menu_data("sos")),),

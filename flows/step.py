@@ -85,7 +85,7 @@ def _on_press(flow: Flow, session: Session, state: State, press: ButtonPress, ct
     if not option.records:
         value = _NOTHING
     if state.pick_many and not value:
-        return _stay(session, Toast("onboarding.causes_pick_one"))
+        return _stay(session, Toast("common.pick_one"))
     closing = _close(state, session, ctx, press, _answer_labels(state, option, value))
     before = (*closing, Say((option.also_say,))) if option.also_say else closing
     return _advance(flow, session, state, value, option.goto or state.name, option.copy, ctx,
@@ -206,8 +206,9 @@ def _question(state: State, session: Session, ctx: Context,
               clear_reply_keyboard: bool = False) -> Say:
     params = state.params(session.data, ctx) if state.params else {}
     ask_location = state.place.button if state.place else None
+    photo = session.data.get(state.photo) if state.photo else None
     return Say(state.prompt, params, _buttons(state, session), ask_location,
-               clear_reply_keyboard)
+               clear_reply_keyboard, photo)
 
 
 def _buttons(state: State, session: Session) -> tuple[tuple[Button, ...], ...]:

@@ -6,9 +6,19 @@ everything a person wrote or chose about their relationship is sealed.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Text, TypeDecorator
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -166,3 +176,85 @@ class AgreementVersion(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_when(nullable=False))
     expires_at: datetime | None = Field(default=None, sa_column=_when())
     decided_at: datetime | None = Field(default=None, sa_column=_when())
+
+
+class Nudge(SQLModel, table=True):
+    """A scheduled nudge: its next due moment in UTC, claimed by whichever worker ticks first.
+
+    Standing rows (``ref`` empty) repeat by the user's rhythm; one-off rows (a
+    snooze, a reminder about something waiting) go once and are deleted. A null
+    ``due_at`` means dormant: reminders off, or the user blocked the bot.
+    """
+
+    __tablename__ = "nudges"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "ref", name="uq_nudges_user_kind_ref"),)
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    kind: str = Field(max_length=16)
+    ref: str = Field(default="", max_length=64)
+    due_at: datetime | None = Field(default=None, sa_column=_when(index=True))
+    every_days: int = Field(default=1)
+    last_day: date | None = Field(default=None, sa_column=Column(Date))
+    # Plain JSON about what was sent (prompt ids, which check-in), never user words.
+    state: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class NudgeSent(SQLModel, table=True):
+    """One occurrence of a nudge, recorded in the transaction that queues it: never twice."""
+
+    __tablename__ = "nudges_sent"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "occurrence",
+                                       name="uq_nudges_sent_occurrence"),)
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    kind: str = Field(max_length=16)
+    occurrence: str = Field(max_length=64)
+    sent_at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class Commitment(SQLModel, table=True):
+    """A concrete, observable action someone promised themselves, on chosen weekdays."""
+
+    __tablename__ = "commitments"
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    text_sealed: str = Field(sa_column=Column(Text, nullable=False))
+    days: str = Field(default="0123456", max_length=7)
+    status: str = Field(default="active", max_length=16)
+    visible_to_partner: bool = Field(default=False)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+    ended_at: datetime | None = Field(default=None, sa_column=_when())
+
+
+class CheckIn(SQLModel, table=True):
+    """One day of one commitment: asked, and perhaps answered (kept, partly, not today)."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("commitment_id", "day", name="uq_checkins_day"),)
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    commitment_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    day: date = Field(sa_column=Column(Date, nullable=False))
+    result: str | None = Field(default=None, max_length=8)
+    note_sealed: str | None = Field(default=None, sa_column=Column(Text))
+    asked_at: datetime = Field(sa_column=_when(nullable=False))
+    answered_at: datetime | None = Field(default=None, sa_column=_when())
+    noticed_at: datetime | None = Field(default=None, sa_column=_when())
+
+
+class WeeklyCheckIn(SQLModel, table=True):
+    """A week's private ratings of the signs of recovery; sealed, shared only as a summary."""
+
+    __tablename__ = "weekly_checkins"
+    __table_args__ = (UniqueConstraint("user_id", "week_start", name="uq_weekly_week"),)
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    week_start: date = Field(sa_column=Column(Date, nullable=False))
+    ratings_sealed: str = Field(sa_column=Column(Text, nullable=False))
+    shared_at: datetime | None = Field(default=None, sa_column=_when())
+    created_at: datetime = Field(sa_column=_when(nullable=False))

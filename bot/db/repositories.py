@@ -18,9 +18,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
+from bot.db.commitments import Commitments
 from bot.db.couples import Couples
 from bot.db.ledger import Ledger
 from bot.db.models import DEAD, PENDING, SENT, InboxUpdate, OutboxMessage, User
+from bot.db.nudges import Nudges
 
 USERS = User.__table__
 INBOX = InboxUpdate.__table__
@@ -301,3 +303,5 @@ class Repositories:
         self.outbox = Outbox(connection, vault)
         self.couples = Couples(connection)
         self.ledger = Ledger(connection, vault)
+        self.nudges = Nudges(connection)
+        self.commitments = Commitments(connection, vault)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import bot.ledger
-import bot.linking  # noqa: F401
+import bot.turns  # noqa: F401  (imports every module that registers effects)
 from bot.effects import EFFECTS
 from flows import FLOWS
 

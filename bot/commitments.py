@@ -1,0 +1,211 @@
+"""The database side of commitments: the effects their flows ask for.
+
+Who may do what is decided from the rows, never from the button: a check-in
+is answered only by its owner; "I noticed" only by the owner's linked
+partner, only for a day kept of a commitment its owner chose to show.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from bot.db import commitments as C
+from bot.effects import EffectContext, EffectResult, Notice, effect
+from bot.nudges import CHECKIN, rhythm_for
+from bot.render import Renderer
+from bot.rhythm import zone_of
+from content import catalog
+from flows.commitments import RESULTS, chosen_days, days_label
+from flows.engine import Button, Say, item_data
+
+HISTORY_WEEKS = 4
+MARKS = {C.KEPT: "✓", C.PARTLY: "◐", C.MISSED: "✗"}
+UNANSWERED, OFF_DAY = "○", "–"
+
+
+def _today(ctx: EffectContext) -> date:
+    return ctx.now.astimezone(zone_of(ctx.user.time_zone)).date()
+
+
+def _may_share(ctx: EffectContext) -> bool:
+    # Someone who may not be safe with their partner tells them nothing through us.
+    return ctx.user.profile.get("safety") != "yes"
+
+
+async def _own(ctx: EffectContext, key: str = "_commitment") -> C.CommitmentRecord | None:
+    """The commitment named in the session, if it is this user's and not ended."""
+    found = await ctx.repos.commitments.get(int(ctx.data.get(key) or 0))
+    if found is None or found.user_id != ctx.user.id or found.status == C.ENDED:
+        return None
+    return found
+
+
+@effect("save_commitment")
+async def save_commitment(ctx: EffectContext) -> EffectResult:
+    commitment_id = await ctx.repos.commitments.add(ctx.user.id, ctx.data["_text"],
+                                                    chosen_days(ctx.data), ctx.now)
+    asks = rhythm_for(ctx.user, CHECKIN) is not None
+    data = {"_commitment": commitment_id, "_reminder": ctx.user.reminder_time if asks else None}
+    linked = await ctx.repos.couples.active_for(ctx.user.id)
+    return EffectResult("linked" if linked and _may_share(ctx) else "saved", data)
+
+
+@effect("commitment_visibility")
+async def commitment_visibility(ctx: EffectContext) -> EffectResult:
+    commitment = await _own(ctx)
+    if commitment is None:
+        return EffectResult("refused")
+    await ctx.repos.commitments.change(commitment.id,
+                                       visible_to_partner=ctx.data.get("_visible") == "yes")
+    return EffectResult("ok")
+
+
+# ---------------------------------------------------------------- listing
+
+
+@effect("list_commitments")
+async def list_commitments(ctx: EffectContext) -> EffectResult:
+    today = _today(ctx)
+    first_week = today - timedelta(days=today.weekday() + 7 * (HISTORY_WEEKS - 1))
+    commitments = await ctx.repos.commitments.of_user(ctx.user.id)
+    answers = {(c.commitment_id, c.day): c.result
+               for c in await ctx.repos.commitments.history(ctx.user.id, first_week)}
+    renderer = Renderer(catalog(ctx.user.locale))
+    items, buttons = [], []
+    for commitment in commitments:
+        weeks = [_week_line(renderer, commitment, answers, first_week + timedelta(weeks=n), today)
+                 for n in range(HISTORY_WEEKS)]
+        label = days_label(commitment.days)
+        items.append({
+            "text": commitment.text, "days": renderer.text((label.key,), label.params),
+            "status": "" if commitment.status == C.ACTIVE
+            else renderer.text(("commitments.paused_mark",), {}),
+            "history": "\n".join(weeks),
+        })
+        buttons.append({"text": "✎ " + _short(commitment.text),
+                        "data": item_data("m", commitment.id, "open")})
+    return EffectResult("ok", {"_items": items, "_buttons": buttons})
+
+
+def _week_line(renderer: Renderer, commitment: C.CommitmentRecord,
+               answers: dict[tuple[int, date], str | None], monday: date, today: date) -> str:
+    marks = []
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        if day > today or day < commitment.created_at.date():
+            marks.append(" ")
+        elif str(day.weekday()) not in commitment.days:
+            marks.append(OFF_DAY)
+        else:
+            marks.append(MARKS.get(answers.get((commitment.id, day)) or "", UNANSWERED))
+    return renderer.text(("commitments.history_week",),
+                         {"date": monday.strftime("%d %b"), "marks": " ".join(marks)})
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- one commitment
+
+
+@effect("open_commitment")
+async def open_commitment(ctx: EffectContext) -> EffectResult:
+    commitment = await _own(ctx, "_item")
+    if commitment is None:
+        return EffectResult("refused")
+    data = {"_commitment": commitment.id, "_text": commitment.text, "_days": commitment.days,
+            "_visible_now": commitment.visible_to_partner}
+    return EffectResult("active" if commitment.status == C.ACTIVE else "paused", data)
+
+
+async def _change(ctx: EffectContext, **values) -> EffectResult:
+    commitment = await _own(ctx)
+    if commitment is None:
+        return EffectResult("refused")
+    await ctx.repos.commitments.change(commitment.id, **values)
+    return EffectResult("ok")
+
+
+@effect("reword_commitment")
+async def reword_commitment(ctx: EffectContext) -> EffectResult:
+    return await _change(ctx, text=ctx.data["_text"])
+
+
+@effect("commitment_days")
+async def commitment_days(ctx: EffectContext) -> EffectResult:
+    return await _change(ctx, days=chosen_days(ctx.data))
+
+
+@effect("pause_commitment")
+async def pause_commitment(ctx: EffectContext) -> EffectResult:
+    return await _change(ctx, status=C.PAUSED)
+
+
+@effect("resume_commitment")
+async def resume_commitment(ctx: EffectContext) -> EffectResult:
+    return await _change(ctx, status=C.ACTIVE)
+
+
+@effect("end_commitment")
+async def end_commitment(ctx: EffectContext) -> EffectResult:
+    return await _change(ctx, status=C.ENDED, ended_at=ctx.now)
+
+
+# ---------------------------------------------------------------- check-ins
+
+
+@effect("record_checkin")
+async def record_checkin(ctx: EffectContext) -> EffectResult:
+    repo = ctx.repos.commitments
+    checkin = await repo.checkin(int(ctx.data.get("_item") or 0))
+    result = ctx.data.get("_action")
+    if checkin is None or checkin.user_id != ctx.user.id or result not in RESULTS:
+        return EffectResult("refused")
+    commitment = await repo.get(checkin.commitment_id)
+    if commitment is None or commitment.status == C.ENDED:
+        return EffectResult("gone")
+    await repo.answer(checkin.id, result, ctx.now)
+    notices = ()
+    if result == C.KEPT and checkin.result != C.KEPT:
+        notices = await _tell_partner(ctx, commitment, checkin.id)
+    return EffectResult(result, {"_checkin": checkin.id}, notices)
+
+
+async def _tell_partner(ctx: EffectContext, commitment: C.CommitmentRecord,
+                        checkin_id: int) -> tuple[Notice, ...]:
+    """The one path from a check-in to the partner: a kept day of a commitment shown by choice."""
+    couple = await ctx.repos.couples.active_for(ctx.user.id)
+    if not commitment.visible_to_partner or couple is None or not _may_share(ctx):
+        return ()
+    who = ctx.user.name or catalog(ctx.user.locale).plain("link.someone")
+    button = Button("checkin.button_noticed", item_data("n", checkin_id, "noticed"))
+    return (Notice(couple.partner_of(ctx.user.id),
+                   Say(("checkin.partner_kept",), {"who": who, "text": commitment.text},
+                       ((button,),))),)
+
+
+@effect("save_checkin_note")
+async def save_checkin_note(ctx: EffectContext) -> EffectResult:
+    checkin = await ctx.repos.commitments.checkin(int(ctx.data.get("_checkin") or 0))
+    if checkin is None or checkin.user_id != ctx.user.id:
+        return EffectResult("refused")
+    await ctx.repos.commitments.add_note(checkin.id, ctx.data["_note"])
+    return EffectResult("ok")
+
+
+@effect("notice_checkin")
+async def notice_checkin(ctx: EffectContext) -> EffectResult:
+    repo = ctx.repos.commitments
+    checkin = await repo.checkin(int(ctx.data.get("_item") or 0))
+    couple = await ctx.repos.couples.active_for(ctx.user.id)
+    commitment = checkin and await repo.get(checkin.commitment_id)
+    if (checkin is None or couple is None or commitment is None
+            or checkin.user_id != couple.partner_of(ctx.user.id)
+            or not commitment.visible_to_partner or checkin.result != C.KEPT):
+        return EffectResult("refused")
+    if not await repo.notice(checkin.id, ctx.now):
+        return EffectResult("already")
+    who = ctx.user.name or catalog(ctx.user.locale).plain("link.someone")
+    say = Say(("checkin.noticed",), {"who": who, "text": commitment.text})
+    return EffectResult("ok", {}, (Notice(checkin.user_id, say),))

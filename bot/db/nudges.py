@@ -1,0 +1,131 @@
+"""Repository for scheduled nudges and the record of each one sent.
+
+Claiming is how many workers share the work: due rows are taken with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite has one writer at a time),
+and the same transaction queues the messages and moves the row on, so an
+occurrence is either wholly sent-and-advanced or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db.models import Nudge, NudgeSent
+
+NUDGES = Nudge.__table__
+SENT = NudgeSent.__table__
+STANDING = ""  # the ref of a row that repeats by the user's rhythm
+
+
+@dataclass
+class NudgeRecord:
+    id: int
+    user_id: int
+    kind: str
+    ref: str
+    due_at: datetime | None
+    every_days: int = 1
+    last_day: date | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def standing(self) -> bool:
+        return self.ref == STANDING
+
+
+def _insert(connection: AsyncConnection, table):
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _record(row) -> NudgeRecord:
+    return NudgeRecord(row.id, row.user_id, row.kind, row.ref, row.due_at, row.every_days,
+                       row.last_day, json.loads(row.state) if row.state else {})
+
+
+class Nudges:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def claim_due(self, now: datetime, limit: int) -> list[NudgeRecord]:
+        """Due rows no other worker holds, locked until this transaction ends."""
+        query = (select(NUDGES).where(NUDGES.c.due_at <= now)
+                 .order_by(NUDGES.c.due_at, NUDGES.c.id).limit(limit))
+        if self._db.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [_record(row) for row in (await self._db.execute(query)).all()]
+
+    async def next_due(self) -> datetime | None:
+        return (await self._db.execute(select(func.min(NUDGES.c.due_at)))).scalar_one()
+
+    async def for_user(self, user_id: int) -> list[NudgeRecord]:
+        rows = await self._db.execute(
+            select(NUDGES).where(NUDGES.c.user_id == user_id).order_by(NUDGES.c.id))
+        return [_record(row) for row in rows.all()]
+
+    async def get(self, user_id: int, kind: str, ref: str = STANDING) -> NudgeRecord | None:
+        row = (await self._db.execute(select(NUDGES).where(
+            NUDGES.c.user_id == user_id, NUDGES.c.kind == kind, NUDGES.c.ref == ref))).first()
+        return None if row is None else _record(row)
+
+    async def put(self, user_id: int, kind: str, due_at: datetime | None, ref: str = STANDING,
+                  state: dict[str, Any] | None = None) -> None:
+        """Create the row, or move an existing one to a new due moment."""
+        values = {"user_id": user_id, "kind": kind, "ref": ref, "due_at": due_at,
+                  "every_days": 1, "state": json.dumps(state) if state else None}
+        changes = {"due_at": due_at}
+        if state is not None:
+            changes["state"] = values["state"]
+        await self._db.execute(
+            _insert(self._db, NUDGES).values(**values).on_conflict_do_update(
+                index_elements=["user_id", "kind", "ref"], set_=changes))
+
+    async def advance(self, record: NudgeRecord) -> None:
+        """Store where a row goes next (due moment, last day, state)."""
+        await self._db.execute(update(NUDGES).where(NUDGES.c.id == record.id).values(
+            due_at=record.due_at, last_day=record.last_day, every_days=record.every_days,
+            state=json.dumps(record.state) if record.state else None))
+
+    async def remove(self, nudge_id: int) -> None:
+        await self._db.execute(delete(NUDGES).where(NUDGES.c.id == nudge_id))
+
+    async def remove_once(self, user_id: int, kind: str, ref: str) -> None:
+        await self._db.execute(delete(NUDGES).where(
+            NUDGES.c.user_id == user_id, NUDGES.c.kind == kind, NUDGES.c.ref == ref))
+
+    async def rest(self, user_id: int) -> None:
+        """Nothing is due for this user until their rows are scheduled again."""
+        await self._db.execute(update(NUDGES).where(NUDGES.c.user_id == user_id)
+                               .values(due_at=None))
+
+    # ------------------------------------------------------------ what was sent
+
+    async def record_sent(self, user_id: int, kind: str, occurrence: str,
+                          now: datetime) -> int | None:
+        """The new record's id, or None when this occurrence was already sent."""
+        result = await self._db.execute(
+            _insert(self._db, SENT).values(user_id=user_id, kind=kind, occurrence=occurrence,
+                                           sent_at=now)
+            .on_conflict_do_nothing(index_elements=["user_id", "kind", "occurrence"])
+            .returning(SENT.c.id))
+        return result.scalar_one_or_none()
+
+    async def sent(self, sent_id: int) -> tuple[int, str, str] | None:
+        """(user, kind, occurrence) of a sent nudge, for its Snooze and Fewer buttons."""
+        row = (await self._db.execute(select(SENT).where(SENT.c.id == sent_id))).first()
+        return None if row is None else (row.user_id, row.kind, row.occurrence)
+
+    async def all_sent(self) -> list[tuple[int, str, str, datetime]]:
+        """(user, kind, occurrence, when) of every record kept, oldest first."""
+        rows = await self._db.execute(select(SENT).order_by(SENT.c.id))
+        return [(row.user_id, row.kind, row.occurrence, row.sent_at) for row in rows]
+
+    async def forget_sent(self, before: datetime) -> None:
+        await self._db.execute(delete(SENT).where(SENT.c.sent_at < before))
