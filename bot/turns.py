@@ -118,11 +118,13 @@ class Turns:
 
     async def _handle(self, repos: Repositories, user: UserRecord, incoming: Incoming,
                       now: datetime) -> TurnResult:
+        came_back = not user.is_active and not incoming.blocked
         if incoming.blocked is not None:
             user.is_active = not incoming.blocked
             await repos.users.save(user, now)
+            if came_back:  # they unblocked the bot: their nudges are due again
+                await reschedule(repos, user, now)
             return TurnResult()
-        came_back = not user.is_active
         user.is_active = True  # writing to us again means they came back
         if incoming.first_name:
             user.name = incoming.first_name
