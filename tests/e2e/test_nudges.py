@@ -288,3 +288,50 @@ async def test_check_in_buttons_refuse_anyone_but_their_owner(settings, emu, clo
         await expect(alex, "commit.refused")
         overview = await say(sam, "/commitments", "commitments.overview")
         assert "✓" not in overview["text"].split("✓ kept")[0]
+
+
+async def open_item(user: SimUser, button: str) -> dict:
+    last = (await user.last_bot_message())["message_id"]
+    await user.press(button)
+    return await expect(user, "commitments.detail", after=last)
+
+
+async def test_a_commitment_can_be_reworded_moved_paused_and_ended(settings, emu, clock):
+    async with running(settings, clock) as bot:
+        sam = await emu.create_user("Sam")
+        await onboard(sam)
+        await commit(sam, "I reply within the hour")
+        await say(sam, "/commitments", "commitments.overview")
+        await open_item(sam, "✎ I reply within the hour")
+        await answer(sam, "commitments.reword", "commitments.reword_prompt")
+        await say(sam, "I reply within two hours", "commitments.changed")
+
+        await say(sam, "/commitments", "commitments.overview")
+        await open_item(sam, "✎ I reply within two hours")
+        await answer(sam, "commitments.change_days", "commit.days")
+        await answer(sam, "commit.days_choose", "commit.pick_days")
+        await sam.press(label("days.1"))  # Tuesday only
+        await asyncio.sleep(0.2)
+        await answer(sam, "commit.days_done", "commitments.changed")
+        await at(bot, clock, EVENING)  # a Monday: not one of its days
+        await expect(sam, "nudges.empathy")
+        await at(bot, clock, EVENING + timedelta(days=1))
+        ask = await expect(sam, "nudges.checkin")
+        assert "within two hours" in ask["text"]
+
+        await say(sam, "/commitments", "commitments.overview")
+        await open_item(sam, "✎ I reply within two hours")
+        await answer(sam, "commitments.pause", "commitments.changed")
+        await at(bot, clock, EVENING + timedelta(days=8))  # the next Tuesday, paused
+        await asyncio.sleep(0.3)
+        assert len(await messages_with(sam, "nudges.checkin")) == 1
+        overview = await say(sam, "/commitments", "commitments.overview")
+        assert label("commitments.paused_mark").strip() in overview["text"]
+        await open_item(sam, "✎ I reply within two hours")
+        await answer(sam, "commitments.end", "commitments.end_confirm")
+        await answer(sam, "commitments.end_yes", "commitments.ended")
+        overview = await say(sam, "/commitments", "commitments.overview")
+        assert "within two hours" not in overview["text"]
+        # The old check-in's buttons now find nothing to record.
+        await sam.press(label("nudges.checkin_kept"), message_id=ask["message_id"])
+        await expect(sam, "checkin.gone")
