@@ -48,19 +48,26 @@ def _saved(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
             else Label("commit.checkin_off")}
 
 
+def day_questions(goto: str) -> tuple[State, ...]:
+    """Every day, weekdays, or chosen days; see :func:`chosen_days`."""
+    return (
+        State("days", ("commit.days",), answer="_days_choice", options=(
+            Option("every", "commit.days_every", goto=goto),
+            Option("weekdays", "commit.days_weekdays", goto=goto),
+            Option("choose", "commit.days_choose", goto="pick_days"))),
+        State("pick_days", ("commit.pick_days",), answer="_picked_days", pick_many=True,
+              columns=2, options=(
+                  *(Option(str(day), f"days.{day}") for day in WEEKDAYS),
+                  Option(DONE, "commit.days_done", goto=goto))),
+    )
+
+
 def making(saved_goto: str = "saved") -> tuple[State, ...]:
     """The questions that make (or re-word) a commitment: words, days, read-back."""
     return (
         State("wording", ("commit.wording",), answer="_text",
               text=FreeText(goto="days", max_chars=MAX_COMMITMENT_CHARS)),
-        State("days", ("commit.days",), answer="_days_choice", options=(
-            Option("every", "commit.days_every", goto="review"),
-            Option("weekdays", "commit.days_weekdays", goto="review"),
-            Option("choose", "commit.days_choose", goto="pick_days"))),
-        State("pick_days", ("commit.pick_days",), answer="_picked_days", pick_many=True,
-              columns=2, options=(
-                  *(Option(str(day), f"days.{day}") for day in WEEKDAYS),
-                  Option(DONE, "commit.days_done", goto="review"))),
+        *day_questions(goto="review"),
         State("review", ("commit.review",), params=_draft, options=(
             Option("save", "commit.save", goto="save"),
             Option("rewrite", "commit.rewrite", goto="wording"),
@@ -128,14 +135,7 @@ COMMITMENT = flow(
     State("reword", ("commitments.reword_prompt",), params=_detail, answer="_text",
           text=FreeText(goto="change_words", max_chars=MAX_COMMITMENT_CHARS)),
     State("change_words", (), effect="reword_commitment", on_result=_CHANGED),
-    State("days", ("commit.days",), answer="_days_choice", options=(
-        Option("every", "commit.days_every", goto="change_days"),
-        Option("weekdays", "commit.days_weekdays", goto="change_days"),
-        Option("choose", "commit.days_choose", goto="pick_days"))),
-    State("pick_days", ("commit.pick_days",), answer="_picked_days", pick_many=True,
-          columns=2, options=(
-              *(Option(str(day), f"days.{day}") for day in WEEKDAYS),
-              Option(DONE, "commit.days_done", goto="change_days"))),
+    *day_questions(goto="change_days"),
     State("change_days", (), effect="commitment_days", on_result=_CHANGED),
     State("visibility", ("commit.visibility",), answer="_visible", options=(
         Option("yes", "commit.visibility_yes", goto="set_visibility"),

@@ -104,3 +104,13 @@ async def onboard(user: SimUser, *, role: str = "hurt", safety: str = "no",
     await say(user, city, "onboarding.zone_confirm")
     await answer(user, "onboarding.zone_confirm_yes", "onboarding.reminder")
     await answer(user, "onboarding.reminder_evening", "menu.text")
+
+
+async def wait_until_inactive(runtime: Runtime, user_id: int) -> bool:
+    """Whether the bot came to see this user as gone (blocked) within a few seconds."""
+    for _ in range(100):
+        async with runtime.db.transaction() as repos:
+            if not (await repos.users.get(user_id)).is_active:
+                return True
+        await asyncio.sleep(0.05)
+    return False

@@ -14,7 +14,16 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.e2e.harness import TOKEN, answer, expect, label, onboard, say, words
+from tests.e2e.harness import (
+    TOKEN,
+    answer,
+    expect,
+    label,
+    onboard,
+    say,
+    wait_until_inactive,
+    words,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,19 +78,11 @@ async def test_a_user_who_blocks_the_bot_is_marked_inactive_until_they_return(bo
     sam = await emu.create_user("Sam")
     await onboard(sam)
     await sam.block()
-
-    async def active() -> bool:
-        async with bot.db.transaction() as repos:
-            return (await repos.users.get(sam.id)).is_active
-
-    for _ in range(100):
-        if not await active():
-            break
-        await asyncio.sleep(0.05)
-    assert not await active()
+    assert await wait_until_inactive(bot, sam.id)
     await sam.unblock()
     await say(sam, "/menu", "menu.text")
-    assert await active()
+    async with bot.db.transaction() as repos:
+        assert (await repos.users.get(sam.id)).is_active
 
 
 # ------------------------------------------------------------------ kill -9

@@ -10,7 +10,16 @@ from datetime import UTC, datetime, timedelta
 from bot.runtime import Runtime
 from flows.engine import item_data
 from playground.client import SimUser
-from tests.e2e.harness import answer, expect, label, onboard, running, say, words
+from tests.e2e.harness import (
+    answer,
+    expect,
+    label,
+    onboard,
+    running,
+    say,
+    wait_until_inactive,
+    words,
+)
 from tests.e2e.test_agreements import linked_pair, propose
 
 # onboard() chooses Berlin and 20:00; the clock starts on Monday 5 January 2026 (CET).
@@ -232,16 +241,7 @@ async def test_a_nudge_meeting_a_block_marks_the_user_inactive_until_they_return
     try:
         clock.set(EVENING)
         await runtime.scheduler.tick()
-
-        async def active() -> bool:
-            async with runtime.db.transaction() as repos:
-                return (await repos.users.get(sam.id)).is_active
-
-        for _ in range(100):
-            if not await active():
-                break
-            await asyncio.sleep(0.05)
-        assert not await active()
+        assert await wait_until_inactive(runtime, sam.id)
         clock.set(EVENING + timedelta(days=1))
         assert (await runtime.scheduler.tick()).queued == 0
     finally:
