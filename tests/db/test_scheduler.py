@@ -171,6 +171,11 @@ def _worker(url: str, key: str, moment: datetime, batch: int):
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
+async def _queued(db: Database) -> int:
+    async with db.engine.connect() as connection:
+        return (await connection.execute(text("SELECT count(*) FROM outbox"))).scalar_one()
+
+
 def _url(db: Database) -> str:
     return db.engine.url.render_as_string(hide_password=False)
 
@@ -191,13 +196,14 @@ async def test_two_worker_processes_send_each_nudge_once(db, vault, vault_key):
 async def test_a_worker_killed_mid_dispatch_loses_nothing_and_doubles_nothing(db, vault,
                                                                                vault_key):
     due = datetime(2026, 1, 5, 19, 0, tzinfo=UTC)
-    ids = await seed_due_users(db, vault, 3_000, due)
+    ids = await seed_due_users(db, vault, 4_000, due)
     moment = due + timedelta(seconds=2)
-    worker = await _worker(_url(db), vault_key, moment, 20)
-    for _ in range(600):  # kill it once some batches are committed, well before the end
-        if sum((await outbox_by_chat(db)).values()) >= 200:
+    # Small batches make many commits, so the kill lands between some and inside one.
+    worker = await _worker(_url(db), vault_key, moment, 4)
+    for _ in range(3000):  # kill it once some batches are committed, well before the end
+        if await _queued(db) >= 40:
             break
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.005)
     worker.send_signal(signal.SIGKILL)
     await worker.wait()
     done_before = sum((await outbox_by_chat(db)).values())
