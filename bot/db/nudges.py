@@ -4,23 +4,37 @@ Claiming is how many workers share the work: due rows are taken with
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite has one writer at a time),
 and the same transaction queues the messages and moves the row on, so an
 occurrence is either wholly sent-and-advanced or not at all.
+
+The scheduler works a claimed batch with a handful of statements, whatever
+its size: the batch's users come with the claim (one join), and the records,
+outbox calls and row moves go in one multi-row statement each (the ``*_many``
+methods and :meth:`Nudges.queue_calls`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.models import Nudge, NudgeSent
+from bot.crypto import Vault
+from bot.db.models import PENDING, Nudge, NudgeSent, OutboxMessage, User
 
 NUDGES = Nudge.__table__
 SENT = NudgeSent.__table__
+USERS = User.__table__
+OUTBOX = OutboxMessage.__table__
+# What the scheduler needs of a due row's user (never the conversation state).
+DUE_USER_COLUMNS = ("id", "chat_id", "locale", "time_zone", "reminder_time", "is_active",
+                    "onboarded_at", "profile_sealed", "keyboard_message_id", "name_sealed")
+# Rows per multi-row statement: well under SQLite's 32,766 bound parameters.
+_CHUNK = 500
 STANDING = ""  # the ref of a row that repeats by the user's rhythm
 
 
@@ -62,6 +76,28 @@ class Nudges:
             query = query.with_for_update(skip_locked=True)
         return [_record(row) for row in (await self._db.execute(query)).all()]
 
+    async def claim_due_with_users(
+            self, now: datetime, limit: int) -> list[tuple[NudgeRecord, Mapping[str, Any] | None]]:
+        """Like :meth:`claim_due`, each row with its user's columns (None if they are gone).
+
+        One query for the whole batch. Only the nudge rows are locked (``FOR
+        UPDATE OF nudges``): a user in the middle of a turn does not hold up
+        their nudge, as with a separate read of the user.
+        """
+        user_columns = [USERS.c[name].label(f"u_{name}") for name in DUE_USER_COLUMNS]
+        query = (select(NUDGES, *user_columns)
+                 .select_from(NUDGES.outerjoin(USERS, USERS.c.id == NUDGES.c.user_id))
+                 .where(NUDGES.c.due_at <= now)
+                 .order_by(NUDGES.c.due_at, NUDGES.c.id).limit(limit))
+        if self._db.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=NUDGES)
+        claimed = []
+        for row in (await self._db.execute(query)).all():
+            user = None if row.u_id is None else {
+                name: row._mapping[f"u_{name}"] for name in DUE_USER_COLUMNS}
+            claimed.append((_record(row), user))
+        return claimed
+
     async def next_due(self) -> datetime | None:
         return (await self._db.execute(select(func.min(NUDGES.c.due_at)))).scalar_one()
 
@@ -93,8 +129,24 @@ class Nudges:
             due_at=record.due_at, last_day=record.last_day, every_days=record.every_days,
             state=json.dumps(record.state) if record.state else None))
 
+    async def advance_many(self, records: Sequence[NudgeRecord]) -> None:
+        """:meth:`advance` for many rows in one statement (executemany)."""
+        if not records:
+            return
+        statement = update(NUDGES).where(NUDGES.c.id == bindparam("row_id")).values(
+            due_at=bindparam("new_due_at"), last_day=bindparam("new_last_day"),
+            every_days=bindparam("new_every_days"), state=bindparam("new_state"))
+        await self._db.execute(statement, [
+            {"row_id": r.id, "new_due_at": r.due_at, "new_last_day": r.last_day,
+             "new_every_days": r.every_days,
+             "new_state": json.dumps(r.state) if r.state else None} for r in records])
+
     async def remove(self, nudge_id: int) -> None:
         await self._db.execute(delete(NUDGES).where(NUDGES.c.id == nudge_id))
+
+    async def remove_many(self, nudge_ids: Sequence[int]) -> None:
+        for part in _chunks(nudge_ids):
+            await self._db.execute(delete(NUDGES).where(NUDGES.c.id.in_(part)))
 
     async def remove_once(self, user_id: int, kind: str, ref: str) -> None:
         await self._db.execute(delete(NUDGES).where(
@@ -104,6 +156,11 @@ class Nudges:
         """Nothing is due for this user until their rows are scheduled again."""
         await self._db.execute(update(NUDGES).where(NUDGES.c.user_id == user_id)
                                .values(due_at=None))
+
+    async def rest_many(self, user_ids: Iterable[int]) -> None:
+        for part in _chunks(sorted(set(user_ids))):
+            await self._db.execute(update(NUDGES).where(NUDGES.c.user_id.in_(part))
+                                   .values(due_at=None))
 
     # ------------------------------------------------------------ what was sent
 
@@ -117,6 +174,43 @@ class Nudges:
             .returning(SENT.c.id))
         return result.scalar_one_or_none()
 
+    async def record_sent_many(self, occurrences: Sequence[tuple[int, str, str]],
+                               now: datetime) -> dict[tuple[int, str, str], int]:
+        """:meth:`record_sent` for many (user, kind, occurrence) at once.
+
+        The new records' ids by occurrence; one already sent (before, or earlier
+        in *occurrences*) has no entry, exactly as :meth:`record_sent` one by one.
+        """
+        unique = list(dict.fromkeys(occurrences))
+        if not unique:
+            return {}
+        # Executed with many parameter sets, SQLAlchemy sends it as multi-row
+        # INSERTs ("insertmanyvalues") with a statement compiled once.
+        result = await self._db.execute(
+            _insert(self._db, SENT)
+            .on_conflict_do_nothing(index_elements=["user_id", "kind", "occurrence"])
+            .returning(SENT.c.id, SENT.c.user_id, SENT.c.kind, SENT.c.occurrence),
+            [{"user_id": user_id, "kind": kind, "occurrence": occurrence, "sent_at": now}
+             for user_id, kind, occurrence in unique])
+        return {(row.user_id, row.kind, row.occurrence): row.id for row in result}
+
+    # ------------------------------------------------------------ their messages
+
+    async def queue_calls(self, vault: Vault,
+                          calls: Sequence[tuple[int, str, Mapping[str, Any]]],
+                          now: datetime) -> None:
+        """Bot API calls (chat, method, parameters) into the outbox, in this order.
+
+        The same rows as ``Outbox.add`` one by one, sealed alike, in one
+        multi-row insert: the outbox id order is the send order within a chat.
+        """
+        if not calls:
+            return
+        await self._db.execute(OUTBOX.insert(), [
+            {"chat_id": chat_id, "method": method, "payload_sealed": vault.seal(payload),
+             "status": PENDING, "attempts": 0, "created_at": now, "due_at": now}
+            for chat_id, method, payload in calls])
+
     async def sent(self, sent_id: int) -> tuple[int, str, str] | None:
         """(user, kind, occurrence) of a sent nudge, for its Snooze and Fewer buttons."""
         row = (await self._db.execute(select(SENT).where(SENT.c.id == sent_id))).first()
@@ -129,3 +223,8 @@ class Nudges:
 
     async def forget_sent(self, before: datetime) -> None:
         await self._db.execute(delete(SENT).where(SENT.c.sent_at < before))
+
+
+def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

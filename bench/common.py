@@ -1,0 +1,201 @@
+"""What every benchmark needs: databases to throw away, processes, memory, the report."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import re
+import resource
+import shlex
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+TOKEN = "4242424:bench-token-for-the-emulator-only"
+RESULT_PREFIX = "BENCH-RESULT "
+
+
+# ------------------------------------------------------------------ databases
+
+@asynccontextmanager
+async def fresh_database(kind: str, admin_url: str = POSTGRES_ADMIN_URL,
+                         label: str = "bench") -> AsyncIterator[str]:
+    """An empty database of *kind* ("sqlite" or "postgres"), removed afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix=f"kintsugi-{label}-") as folder:
+            yield f"sqlite+aiosqlite:///{folder}/kintsugi.db"
+        return
+    import asyncpg
+
+    admin = admin_url.replace("postgresql+asyncpg://", "postgresql://")
+    name = f"kintsugi_{label}_{uuid.uuid4().hex[:10]}"
+    connection = await asyncpg.connect(admin)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    base = admin.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        connection = await asyncpg.connect(admin)
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+
+# ------------------------------------------------------------------ processes
+
+async def run_phase(module: str, *args: str, timeout: float = 900) -> dict:
+    """Run ``python -m module args`` and return the JSON it reports on its last result line."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", module, *args, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), timeout)
+    lines = [line[len(RESULT_PREFIX):] for line in out.decode().splitlines()
+             if line.startswith(RESULT_PREFIX)]
+    if process.returncode != 0 or not lines:
+        raise RuntimeError(f"{module} {' '.join(args)} failed ({process.returncode}):\n"
+                           f"{err.decode()[-3000:]}")
+    return json.loads(lines[-1])
+
+
+async def start_service(module: str, *args: str) -> tuple[asyncio.subprocess.Process, dict]:
+    """Start ``python -m module args``, which reports once ready and serves until its
+    stdin is closed; returns the process and that report."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", module, *args, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    while True:
+        line = (await asyncio.wait_for(process.stdout.readline(), 120)).decode()
+        if not line:
+            raise RuntimeError(f"{module} ended before it was ready")
+        if line.startswith(RESULT_PREFIX):
+            return process, json.loads(line[len(RESULT_PREFIX):])
+
+
+async def stop_service(process: asyncio.subprocess.Process) -> None:
+    process.stdin.close()
+    try:
+        await asyncio.wait_for(process.wait(), 20)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+
+
+def report(result: dict) -> None:
+    """What a phase process hands back to the benchmark that started it."""
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
+
+
+# ------------------------------------------------------------------ memory
+
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def rss_mib() -> float:
+    """Resident memory of this process now."""
+    return _status_kib("VmRSS") / 1024
+
+
+def peak_rss_mib() -> float:
+    """The most resident memory this process has had (its high-water mark)."""
+    return _status_kib("VmHWM") / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time (user and system) this process has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.start
+
+
+# ------------------------------------------------------------------ the report
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (f"{model}, {os.cpu_count()} cores{memory}; {platform.system()} "
+            f"{platform.release()}; Python {platform.python_version()}")
+
+
+def command_line(argv: Sequence[str]) -> str:
+    return "python -m bench " + " ".join(shlex.quote(arg) for arg in argv)
+
+
+def today() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+INTRO = """# Benchmarks
+
+Measured by `bench/` (`python -m bench --help`), on one machine, with the
+Bot API played by the loopback emulator in `playground/` (a separate
+process, so the bot and the emulator each have a core). Every figure below
+says which command produced it, when, and on what machine; run the command
+again to refresh it. Memory is resident set size (RSS) of the process named.
+"""
+
+
+def update_doc(section: str, block: str, marker: str, intro_of_section: str = "") -> None:
+    """Put *block* under ``## section`` between markers named *marker*, keeping the rest."""
+    text = DOC.read_text() if DOC.exists() else INTRO
+    begin, end = f"<!-- bench:{marker} -->", f"<!-- /bench:{marker} -->"
+    wrapped = f"{begin}\n{block.strip()}\n{end}"
+    if begin in text and end in text:
+        text = re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _: wrapped, text,
+                      flags=re.S)
+    else:
+        heading = f"## {section}"
+        if heading not in text:
+            text = text.rstrip() + f"\n\n{heading}\n\n{intro_of_section.strip()}\n".rstrip() + "\n"
+        start = text.index(heading)
+        following = text.find("\n## ", start + len(heading))
+        cut = len(text) if following < 0 else following
+        text = text[:cut].rstrip() + f"\n\n{wrapped}\n" + text[cut:]
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text.rstrip() + "\n")
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
