@@ -232,6 +232,7 @@ async def run(users: int, db_kind: str, admin_url: str, raised_rate: float,
     from cryptography.fernet import Fernet
 
     module = "bench.nudges"
+    whole = Stopwatch()
     key = Fernet.generate_key().decode()
     now = datetime.now(UTC).replace(microsecond=0)
     due = now.replace(second=0)  # everyone due in the same minute
@@ -302,7 +303,8 @@ async def run(users: int, db_kind: str, admin_url: str, raised_rate: float,
           f"{s['peak_rss_mib']:.0f} MiB"] for s in startups])
     block = f"""### {name}, {users:,} users
 
-`{command_line(argv)}`, {today()}; {machine()}.
+`{command_line(argv)}`, {today()} (the whole run: {whole.seconds / 60:.1f} min);
+{machine()}.
 
 Dispatch (phase A):
 
@@ -349,7 +351,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL,
                         help="an admin connection; a fresh database is made and dropped")
     parser.add_argument("--raised-rate", type=float, default=RAISED_RATE,
-                        help="messages/s for the full drain, set on both sides")
+                        help="messages/s for the rest, set on both sides")
     parser.add_argument("--sample-seconds", type=float, default=SAMPLE_SECONDS)
     parser.add_argument("--rest-seconds", type=float, default=REST_SECONDS,
                         help="time limit for sending the rest (0: until all are sent)")

@@ -80,23 +80,25 @@ class Nudges:
             self, now: datetime, limit: int) -> list[tuple[NudgeRecord, Mapping[str, Any] | None]]:
         """Like :meth:`claim_due`, each row with its user's columns (None if they are gone).
 
-        One query for the whole batch. Only the nudge rows are locked (``FOR
-        UPDATE OF nudges``): a user in the middle of a turn does not hold up
-        their nudge, as with a separate read of the user.
+        One statement for the whole batch: the claim itself (the same query as
+        :meth:`claim_due`, locking only nudge rows) is a subquery, and the users
+        are joined to the rows it took, not to every due row before the limit.
         """
-        user_columns = [USERS.c[name].label(f"u_{name}") for name in DUE_USER_COLUMNS]
-        query = (select(NUDGES, *user_columns)
-                 .select_from(NUDGES.outerjoin(USERS, USERS.c.id == NUDGES.c.user_id))
-                 .where(NUDGES.c.due_at <= now)
+        claim = (select(NUDGES).where(NUDGES.c.due_at <= now)
                  .order_by(NUDGES.c.due_at, NUDGES.c.id).limit(limit))
         if self._db.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=NUDGES)
-        claimed = []
+            claim = claim.with_for_update(skip_locked=True)
+        claimed = claim.subquery("claimed")
+        user_columns = [USERS.c[name].label(f"u_{name}") for name in DUE_USER_COLUMNS]
+        query = (select(claimed, *user_columns)
+                 .select_from(claimed.outerjoin(USERS, USERS.c.id == claimed.c.user_id))
+                 .order_by(claimed.c.due_at, claimed.c.id))
+        batch = []
         for row in (await self._db.execute(query)).all():
             user = None if row.u_id is None else {
                 name: row._mapping[f"u_{name}"] for name in DUE_USER_COLUMNS}
-            claimed.append((_record(row), user))
-        return claimed
+            batch.append((_record(row), user))
+        return batch
 
     async def next_due(self) -> datetime | None:
         return (await self._db.execute(select(func.min(NUDGES.c.due_at)))).scalar_one()
