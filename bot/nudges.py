@@ -12,6 +12,7 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from bot.db import ledger as L
 from bot.db.nudges import NudgeRecord
@@ -122,12 +123,13 @@ def _later_buttons(sent_id: int) -> tuple[Button, ...]:
             Button("nudges.fewer", item_data("z", sent_id, "fewer")))
 
 
-def empathy_pool(role: str | None, step: int) -> list[str]:
+@cache  # the catalog never changes while running; scanning it per user cost half a dispatch
+def empathy_pool(role: str | None, step: int) -> tuple[str, ...]:
     words = catalog()
     ids = {key.split(".")[0] for key in words.section("empathy_prompts")}
-    return sorted(pid for pid in ids
-                  if (role or "private") in words.lists[f"empathy_prompts.{pid}.roles"]
-                  and str(step) in words.lists[f"empathy_prompts.{pid}.steps"])
+    return tuple(sorted(pid for pid in ids
+                        if (role or "private") in words.lists[f"empathy_prompts.{pid}.roles"]
+                        and str(step) in words.lists[f"empathy_prompts.{pid}.steps"]))
 
 
 async def _empathy_due(o: Occasion) -> list[str]:
