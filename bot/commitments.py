@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.db import commitments as C
-from bot.effects import EffectContext, EffectResult, Notice, effect
+from bot.effects import EffectContext, EffectResult, Notice, effect, shorten
 from bot.nudges import CHECKIN, rhythm_for
 from bot.render import Renderer
 from bot.rhythm import zone_of
@@ -82,7 +82,7 @@ async def list_commitments(ctx: EffectContext) -> EffectResult:
             else renderer.text(("commitments.paused_mark",), {}),
             "history": "\n".join(weeks),
         })
-        buttons.append({"text": "✎ " + _short(commitment.text),
+        buttons.append({"text": "✎ " + shorten(commitment.text),
                         "data": item_data("m", commitment.id, "open")})
     return EffectResult("ok", {"_items": items, "_buttons": buttons})
 
@@ -100,10 +100,6 @@ def _week_line(renderer: Renderer, commitment: C.CommitmentRecord,
             marks.append(MARKS.get(answers.get((commitment.id, day)) or "", UNANSWERED))
     return renderer.text(("commitments.history_week",),
                          {"date": monday.strftime("%d %b"), "marks": " ".join(marks)})
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 # ---------------------------------------------------------------- one commitment
@@ -178,10 +174,9 @@ async def _tell_partner(ctx: EffectContext, commitment: C.CommitmentRecord,
     couple = await ctx.repos.couples.active_for(ctx.user.id)
     if not commitment.visible_to_partner or couple is None or not _may_share(ctx):
         return ()
-    who = ctx.user.name or catalog(ctx.user.locale).plain("link.someone")
     button = Button("checkin.button_noticed", item_data("n", checkin_id, "noticed"))
     return (Notice(couple.partner_of(ctx.user.id),
-                   Say(("checkin.partner_kept",), {"who": who, "text": commitment.text},
+                   Say(("checkin.partner_kept",), {"who": ctx.my_name(), "text": commitment.text},
                        ((button,),))),)
 
 
@@ -206,6 +201,5 @@ async def notice_checkin(ctx: EffectContext) -> EffectResult:
         return EffectResult("refused")
     if not await repo.notice(checkin.id, ctx.now):
         return EffectResult("already")
-    who = ctx.user.name or catalog(ctx.user.locale).plain("link.someone")
-    say = Say(("checkin.noticed",), {"who": who, "text": commitment.text})
+    say = Say(("checkin.noticed",), {"who": ctx.my_name(), "text": commitment.text})
     return EffectResult("ok", {}, (Notice(checkin.user_id, say),))

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.db.repositories import Repositories, UserRecord
+from content import catalog
 from flows.engine import Say
 
 
@@ -48,6 +49,15 @@ class EffectContext:
     now: datetime
     rules: LinkRules
     bot_username: str
+
+    def my_name(self) -> str:
+        """How this user is named to a partner: their first name, or a neutral word."""
+        return self.user.name or catalog(self.user.locale).plain("link.someone")
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """Words short enough for a button."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 Handler = Callable[[EffectContext], Awaitable[EffectResult]]

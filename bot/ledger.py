@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.db import ledger as L
-from bot.effects import EffectContext, EffectResult, Notice, effect
+from bot.effects import EffectContext, EffectResult, Notice, effect, shorten
 from bot.nudges import remind_later
 from content import catalog
 from flows.agreements import answer_buttons
@@ -47,7 +47,7 @@ async def list_agreements(ctx: EffectContext) -> EffectResult:
         lists[section].append({"kind": words.plain(f"ledger.kind_{v.kind}"), "text": v.text,
                                "note": _note(words, v, who)})
         if section in ("_shared", "_personal", "_history"):
-            lists["_buttons"].append({"text": "✎ " + _short(v.text),
+            lists["_buttons"].append({"text": "✎ " + shorten(v.text),
                                       "data": item_data("a", v.agreement_id, "open")})
     return EffectResult("ok", lists)
 
@@ -72,10 +72,6 @@ def _note(words, v: L.VersionRecord, who: str) -> str:
     return words.plain(key).format(date=_date(v.created_at), who=who)
 
 
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 @effect("propose")
 async def propose(ctx: EffectContext) -> EffectResult:
     ledger = ctx.repos.ledger
@@ -98,7 +94,7 @@ async def _ask(ctx: EffectContext, partner: int, version_id: int, kind: str, tex
                why: str, counter: bool = False) -> Notice:
     other = await ctx.repos.users.get(partner)
     words = catalog(other.locale if other else "en")
-    params = {"who": ctx.user.name or words.plain("link.someone"), "text": text,
+    params = {"who": ctx.my_name(), "text": text,
               "kind_lower": words.plain(f"ledger.kind_{kind}").lower(),
               "why": words.text("ledger.why_line", why=why) if why else ""}
     key = "ledger.notify_counter" if counter else "ledger.notify"

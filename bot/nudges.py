@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
+from bot.db import commitments as C
 from bot.db import ledger as L
 from bot.db.nudges import NudgeRecord
 from bot.db.repositories import Repositories, UserRecord
@@ -162,7 +163,7 @@ async def _checkin_message(o: Occasion, key: str, sent_id: int) -> Say | None:
     checkin = await o.repos.commitments.checkin(int(key[1:]))
     commitment = checkin and await o.repos.commitments.get(checkin.commitment_id)
     if checkin is None or checkin.result is not None or commitment is None or (
-            commitment.status != "active"):
+            commitment.status != C.ACTIVE):
         return None  # answered meanwhile, or the commitment was paused or ended
     answers = tuple(Button(f"nudges.checkin_{result}", item_data("k", checkin.id, result))
                     for result in ("kept", "partly", "missed"))

@@ -52,8 +52,7 @@ async def share_weekly(ctx: EffectContext) -> EffectResult:
     if couple is None or ctx.user.profile.get("safety") == "yes":
         return EffectResult("ok")
     await ctx.repos.commitments.share_week(ctx.user.id, week, ctx.now)
-    who = ctx.user.name or catalog(ctx.user.locale).plain("link.someone")
-    say = Say(("weekly.partner_summary",), {"who": who, "average": ctx.data["_average"]})
+    say = Say(("weekly.partner_summary",), {"who": ctx.my_name(), "average": ctx.data["_average"]})
     return EffectResult("ok", {}, (Notice(couple.partner_of(ctx.user.id), say),))
 
 

@@ -11,7 +11,7 @@ A batch costs a handful of statements whatever its size (bench/ measures
 100,000 users due in the same minute): its users come with the claim, and
 the records, outbox calls and row moves are written in one statement each.
 Between those, each row is worked in claim order exactly as on its own:
-occurrences, then (once recorded) messages, then its next due moment.
+occurrences, its next due moment, then (once recorded) messages.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class Scheduler:
                 continue
             user = users.get(nudge.user_id)
             if user is None:
-                user = users[nudge.user_id] = self._user(row)
+                user = users[nudge.user_id] = repos.users.from_columns(row)
             if not user.is_active:
                 # They blocked the bot: nothing is due until they come back (see reschedule).
                 batch.rested.append(user.id)
@@ -88,17 +88,6 @@ class Scheduler:
             else:
                 await self._fire_one_off(repos, user, nudge, now, batch)
         await self._write(repos, batch, now, report)
-
-    def _user(self, row: Mapping[str, Any]) -> UserRecord:
-        """The user as ``repos.users.get`` gives them, less the conversation state."""
-        vault = self._db.vault
-        return UserRecord(
-            id=row["id"], chat_id=row["chat_id"], locale=row["locale"],
-            time_zone=row["time_zone"], reminder_time=row["reminder_time"],
-            is_active=row["is_active"], onboarded_at=row["onboarded_at"],
-            profile=vault.open(row["profile_sealed"]) if row["profile_sealed"] else {},
-            keyboard_message_id=row["keyboard_message_id"],
-            name=vault.open(row["name_sealed"]) if row["name_sealed"] else "")
 
     async def _fire_standing(self, repos: Repositories, user: UserRecord, nudge: NudgeRecord,
                              now: datetime, report: TickReport, batch: _Batch) -> None:
@@ -109,13 +98,9 @@ class Scheduler:
             occasion = Occasion(repos, user, nudge, day, now)
             keys = await REGISTRY[nudge.kind].occurrences(occasion)
             batch.add(occasion, keys)
-
-        def then() -> None:
-            nudge.last_day = day
-            next_standing(user, nudge, now)
-            batch.advanced.append(nudge)
-
-        batch.then.append(then)
+        nudge.last_day = day
+        next_standing(user, nudge, now)
+        batch.advanced.append(nudge)
 
     async def _fire_one_off(self, repos: Repositories, user: UserRecord, nudge: NudgeRecord,
                             now: datetime, batch: _Batch) -> None:
@@ -151,9 +136,7 @@ class Scheduler:
                 renderer = renderers[user.locale] = Renderer(catalog(user.locale))
             calls.extend((user.chat_id, call.method, call.params)
                          for call in renderer.render(say, user.chat_id))
-        for then in batch.then:
-            then()
-        await repos.nudges.queue_calls(self._db.vault, calls, now)
+        await repos.outbox.add_many(calls, now)
         report.queued += len(calls)
         await repos.nudges.advance_many(batch.advanced)
         await repos.nudges.remove_many(batch.removed)
@@ -166,7 +149,6 @@ class _Batch:
 
     # (occasion, key, name it is recorded under), in claim order
     occurrences: list[tuple[Occasion, str, str]] = field(default_factory=list)
-    then: list[Callable[[], None]] = field(default_factory=list)  # after the messages
     advanced: list[NudgeRecord] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     rested: list[int] = field(default_factory=list)  # user ids

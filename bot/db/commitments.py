@@ -7,11 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
 from bot.db.models import CheckIn, Commitment, WeeklyCheckIn
+from bot.db.sql import insert
 
 COMMITMENTS = Commitment.__table__
 CHECKINS = CheckIn.__table__
@@ -51,10 +51,6 @@ class WeekRecord:
     ratings: dict[str, int]
     shared: bool
 
-
-def _insert(connection: AsyncConnection, table):
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def _checkin(row) -> CheckInRecord:
@@ -99,7 +95,7 @@ class Commitments:
 
     async def ask(self, commitment_id: int, user_id: int, day: date, now: datetime) -> int:
         """The check-in of that day, created when first asked."""
-        await self._db.execute(_insert(self._db, CHECKINS).values(
+        await self._db.execute(insert(self._db, CHECKINS).values(
             commitment_id=commitment_id, user_id=user_id, day=day, asked_at=now)
             .on_conflict_do_nothing(index_elements=["commitment_id", "day"]))
         row = (await self._db.execute(select(CHECKINS.c.id).where(
@@ -137,7 +133,7 @@ class Commitments:
                         now: datetime) -> None:
         """One check-in per week; answering again the same week replaces it."""
         sealed = self._vault.seal(ratings)
-        await self._db.execute(_insert(self._db, WEEKLY).values(
+        await self._db.execute(insert(self._db, WEEKLY).values(
             user_id=user_id, week_start=week_start, ratings_sealed=sealed, created_at=now)
             .on_conflict_do_update(index_elements=["user_id", "week_start"],
                                    set_={"ratings_sealed": sealed, "created_at": now}))

@@ -20,16 +20,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.crypto import Vault
-from bot.db.models import PENDING, Nudge, NudgeSent, OutboxMessage, User
+from bot.db.models import Nudge, NudgeSent, User
+from bot.db.sql import insert
 
 NUDGES = Nudge.__table__
 SENT = NudgeSent.__table__
 USERS = User.__table__
-OUTBOX = OutboxMessage.__table__
 # What the scheduler needs of a due row's user (never the conversation state).
 DUE_USER_COLUMNS = ("id", "chat_id", "locale", "time_zone", "reminder_time", "is_active",
                     "onboarded_at", "profile_sealed", "keyboard_message_id", "name_sealed")
@@ -53,10 +51,6 @@ class NudgeRecord:
     def standing(self) -> bool:
         return self.ref == STANDING
 
-
-def _insert(connection: AsyncConnection, table):
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def _record(row) -> NudgeRecord:
@@ -122,7 +116,7 @@ class Nudges:
         if state is not None:
             changes["state"] = values["state"]
         await self._db.execute(
-            _insert(self._db, NUDGES).values(**values).on_conflict_do_update(
+            insert(self._db, NUDGES).values(**values).on_conflict_do_update(
                 index_elements=["user_id", "kind", "ref"], set_=changes))
 
     async def advance(self, record: NudgeRecord) -> None:
@@ -170,7 +164,7 @@ class Nudges:
                           now: datetime) -> int | None:
         """The new record's id, or None when this occurrence was already sent."""
         result = await self._db.execute(
-            _insert(self._db, SENT).values(user_id=user_id, kind=kind, occurrence=occurrence,
+            insert(self._db, SENT).values(user_id=user_id, kind=kind, occurrence=occurrence,
                                            sent_at=now)
             .on_conflict_do_nothing(index_elements=["user_id", "kind", "occurrence"])
             .returning(SENT.c.id))
@@ -189,7 +183,7 @@ class Nudges:
         # Executed with many parameter sets, SQLAlchemy sends it as multi-row
         # INSERTs ("insertmanyvalues") with a statement compiled once.
         result = await self._db.execute(
-            _insert(self._db, SENT)
+            insert(self._db, SENT)
             .on_conflict_do_nothing(index_elements=["user_id", "kind", "occurrence"])
             .returning(SENT.c.id, SENT.c.user_id, SENT.c.kind, SENT.c.occurrence),
             [{"user_id": user_id, "kind": kind, "occurrence": occurrence, "sent_at": now}
@@ -197,21 +191,6 @@ class Nudges:
         return {(row.user_id, row.kind, row.occurrence): row.id for row in result}
 
     # ------------------------------------------------------------ their messages
-
-    async def queue_calls(self, vault: Vault,
-                          calls: Sequence[tuple[int, str, Mapping[str, Any]]],
-                          now: datetime) -> None:
-        """Bot API calls (chat, method, parameters) into the outbox, in this order.
-
-        The same rows as ``Outbox.add`` one by one, sealed alike, in one
-        multi-row insert: the outbox id order is the send order within a chat.
-        """
-        if not calls:
-            return
-        await self._db.execute(OUTBOX.insert(), [
-            {"chat_id": chat_id, "method": method, "payload_sealed": vault.seal(payload),
-             "status": PENDING, "attempts": 0, "created_at": now, "due_at": now}
-            for chat_id, method, payload in calls])
 
     async def sent(self, sent_id: int) -> tuple[int, str, str] | None:
         """(user, kind, occurrence) of a sent nudge, for its Snooze and Fewer buttons."""

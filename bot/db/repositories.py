@@ -8,13 +8,12 @@ nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
@@ -23,15 +22,12 @@ from bot.db.couples import Couples
 from bot.db.ledger import Ledger
 from bot.db.models import DEAD, PENDING, SENT, InboxUpdate, OutboxMessage, User
 from bot.db.nudges import Nudges
+from bot.db.sql import insert
 
 USERS = User.__table__
 INBOX = InboxUpdate.__table__
 OUTBOX = OutboxMessage.__table__
 
-
-def _insert(connection: AsyncConnection, table):
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def _for_update(connection: AsyncConnection, query, skip_locked: bool = False):
@@ -64,7 +60,7 @@ class Users:
     async def lock(self, user_id: int, chat_id: int, locale: str, now: datetime) -> UserRecord:
         """The user's row, created if new, locked until the transaction ends."""
         await self._db.execute(
-            _insert(self._db, USERS)
+            insert(self._db, USERS)
             .values(id=user_id, chat_id=chat_id, locale=locale, is_active=True,
                     created_at=now, updated_at=now)
             .on_conflict_do_nothing(index_elements=["id"])
@@ -107,14 +103,19 @@ class Users:
         return (await self._db.execute(select(func.count()).select_from(USERS))).scalar_one()
 
     def _record(self, row) -> UserRecord:
+        return self.from_columns(row._mapping)
+
+    def from_columns(self, columns: Mapping[str, Any]) -> UserRecord:
+        """A user from their row's columns; without ``session_sealed``, no session."""
+        opened = {name: self._vault.open(columns[f"{name}_sealed"])
+                  if columns.get(f"{name}_sealed") else None
+                  for name in ("profile", "session", "name")}
         return UserRecord(
-            id=row.id, chat_id=row.chat_id, locale=row.locale, time_zone=row.time_zone,
-            reminder_time=row.reminder_time, is_active=row.is_active,
-            onboarded_at=row.onboarded_at,
-            profile=self._vault.open(row.profile_sealed) if row.profile_sealed else {},
-            session=self._vault.open(row.session_sealed) if row.session_sealed else None,
-            keyboard_message_id=row.keyboard_message_id,
-            name=self._vault.open(row.name_sealed) if row.name_sealed else "",
+            id=columns["id"], chat_id=columns["chat_id"], locale=columns["locale"],
+            time_zone=columns["time_zone"], reminder_time=columns["reminder_time"],
+            is_active=columns["is_active"], onboarded_at=columns["onboarded_at"],
+            profile=opened["profile"] or {}, session=opened["session"],
+            keyboard_message_id=columns["keyboard_message_id"], name=opened["name"] or "",
         )
 
     async def note_keyboard(self, chat_id: int, message_id: int) -> None:
@@ -147,7 +148,7 @@ class Inbox:
         ]
         if rows:
             await self._db.execute(
-                _insert(self._db, INBOX).values(rows).on_conflict_do_nothing(
+                insert(self._db, INBOX).values(rows).on_conflict_do_nothing(
                     index_elements=["update_id"]
                 )
             )
@@ -210,6 +211,15 @@ class Outbox:
                 status=PENDING, attempts=0, created_at=now, due_at=now,
             )
         )
+
+    async def add_many(self, calls: Sequence[tuple[int, str, Mapping[str, Any]]],
+                       now: datetime) -> None:
+        """(chat, method, parameters) in one insert; id order is the send order in a chat."""
+        if calls:
+            await self._db.execute(OUTBOX.insert(), [
+                {"chat_id": chat_id, "method": method, "payload_sealed": self._vault.seal(payload),
+                 "status": PENDING, "attempts": 0, "created_at": now, "due_at": now}
+                for chat_id, method, payload in calls])
 
     async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[OutgoingCall]:
         """Due calls that head their chat's queue, leased to this worker.
