@@ -147,6 +147,12 @@ async def _settled(database_url: str) -> None:
 
 async def _kill_while_sending(bot_process, emu, database_url, act) -> None:
     """The decision is committed, the reply is on its way, and the process dies."""
+    # Earlier replies must be marked sent first, or the kill would catch one of them
+    # in the moment between Telegram taking it and our record of that (at-least-once).
+    for _ in range(200):
+        if (await _pending(database_url))[1] == 0:
+            break
+        await asyncio.sleep(0.05)
     await emu.set_faults(stall_seconds=30, count=1, drop=True,
                          methods=["sendMessage", "editMessageText"])
     await act()
