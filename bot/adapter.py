@@ -13,6 +13,7 @@ from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType
 
 from flows.engine import (
+    MENU_PREFIX,
     ButtonPress,
     LocationInput,
     MediaInput,
@@ -21,7 +22,6 @@ from flows.engine import (
     parse_item,
 )
 from flows.router import (
-    MENU_PREFIX,
     Command,
     EditedMessage,
     ItemPress,

@@ -27,11 +27,6 @@ def _today(ctx: EffectContext) -> date:
     return ctx.now.astimezone(zone_of(ctx.user.time_zone)).date()
 
 
-def _may_share(ctx: EffectContext) -> bool:
-    # Someone who may not be safe with their partner tells them nothing through us.
-    return ctx.user.profile.get("safety") != "yes"
-
-
 async def _own(ctx: EffectContext, key: str = "_commitment") -> C.CommitmentRecord | None:
     """The commitment named in the session, if it is this user's and not ended."""
     found = await ctx.repos.commitments.get(int(ctx.data.get(key) or 0))
@@ -47,7 +42,7 @@ async def save_commitment(ctx: EffectContext) -> EffectResult:
     asks = rhythm_for(ctx.user, CHECKIN) is not None
     data = {"_commitment": commitment_id, "_reminder": ctx.user.reminder_time if asks else None}
     linked = await ctx.repos.couples.active_for(ctx.user.id)
-    return EffectResult("linked" if linked and _may_share(ctx) else "saved", data)
+    return EffectResult("linked" if linked and ctx.may_tell_partner() else "saved", data)
 
 
 @effect("commitment_visibility")
@@ -172,7 +167,7 @@ async def _tell_partner(ctx: EffectContext, commitment: C.CommitmentRecord,
                         checkin_id: int) -> tuple[Notice, ...]:
     """The one path from a check-in to the partner: a kept day of a commitment shown by choice."""
     couple = await ctx.repos.couples.active_for(ctx.user.id)
-    if not commitment.visible_to_partner or couple is None or not _may_share(ctx):
+    if not commitment.visible_to_partner or couple is None or not ctx.may_tell_partner():
         return ()
     button = Button("checkin.button_noticed", item_data("n", checkin_id, "noticed"))
     return (Notice(couple.partner_of(ctx.user.id),

@@ -54,6 +54,23 @@ class EffectContext:
         """How this user is named to a partner: their first name, or a neutral word."""
         return self.user.name or catalog(self.user.locale).plain("link.someone")
 
+    def may_tell_partner(self) -> bool:
+        """Someone who may not be safe with their partner tells them nothing through us."""
+        return self.user.profile.get("safety") != "yes"
+
+
+async def to_partner(ctx: EffectContext, say: Say) -> tuple[Notice, ...] | None:
+    """*say* as a notice for the linked partner, or None when nothing may reach them.
+
+    The one door for anything a user chose to send: it needs an active link and
+    a sender whose private safety answer is not "yes". Callers still ask the
+    user to read back and confirm before they come here.
+    """
+    couple = await ctx.repos.couples.active_for(ctx.user.id)
+    if couple is None or not ctx.may_tell_partner():
+        return None
+    return (Notice(couple.partner_of(ctx.user.id), say),)
+
 
 def shorten(text: str, limit: int = 40) -> str:
     """Words short enough for a button."""

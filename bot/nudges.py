@@ -21,8 +21,7 @@ from bot.db.repositories import Repositories, UserRecord
 from bot.rhythm import EVERY_DAY, Rhythm, next_daily, next_once, rhythm_of
 from content import catalog
 from flows.agreements import answer_buttons
-from flows.engine import Button, Label, Say, item_data
-from flows.router import menu_data
+from flows.engine import Button, Label, Say, item_data, menu_data
 
 EMPATHY, CHECKIN, WEEKLY, WAITING = "empathy", "checkin", "weekly", "waiting"
 STANDING_KINDS = (EMPATHY, CHECKIN, WEEKLY)

@@ -20,8 +20,13 @@ from telegram import Bot, Update
 import bot.commitments
 import bot.ledger
 import bot.linking
+import bot.listening
+import bot.practices
 import bot.progress
-import bot.reminders  # noqa: F401  (these register the effects their flows ask for)
+import bot.reminders
+import bot.responsibility
+import bot.steps
+import bot.vision  # noqa: F401  (these register the effects their flows ask for)
 from bot.adapter import Incoming, read_update
 from bot.clock import Clock
 from bot.db.database import Database

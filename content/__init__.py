@@ -122,13 +122,30 @@ def _flatten(node: Mapping[str, Any], prefix: str = "") -> tuple[dict, dict]:
     return texts, lists
 
 
+def locale_files(locale: str) -> list[Path]:
+    """``<locale>.yaml``, then one file per concern under ``<locale>/``, in name order."""
+    return [LOCALES_DIR / f"{locale}.yaml", *sorted((LOCALES_DIR / locale).glob("*.yaml"))]
+
+
+def _load(files: list[Path]) -> tuple[dict, dict]:
+    texts: dict[str, str] = {}
+    lists: dict[str, tuple[str, ...]] = {}
+    for path in files:
+        more_texts, more_lists = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        clashes = (texts.keys() | lists.keys()) & (more_texts.keys() | more_lists.keys())
+        if clashes:
+            raise ContentError(f"{path.name}: already defined elsewhere: {sorted(clashes)}")
+        texts.update(more_texts)
+        lists.update(more_lists)
+    return texts, lists
+
+
 @cache
 def catalog(locale: str = DEFAULT_LOCALE) -> Catalog:
     """The validated catalog for *locale*, falling back to English for unknown ones."""
-    path = LOCALES_DIR / f"{locale}.yaml"
-    if not path.exists():
-        path, locale = LOCALES_DIR / f"{DEFAULT_LOCALE}.yaml", DEFAULT_LOCALE
-    texts, lists = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
+    if not (LOCALES_DIR / f"{locale}.yaml").exists():
+        locale = DEFAULT_LOCALE
+    texts, lists = _load(locale_files(locale))
     loaded = Catalog(locale=locale, texts=texts, lists=lists)
     loaded.validate()
     return loaded

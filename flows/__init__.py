@@ -9,15 +9,21 @@ from flows.agreements import AGREEMENTS, ITEM, RESPOND, RETIRE_ANSWER
 from flows.commitments import CHECKIN, COMMIT, COMMITMENT, COMMITMENTS, NOTICE
 from flows.engine import Flow
 from flows.linking import JOIN, LINK, PARTNER, UNLINK
+from flows.listening import LISTEN
 from flows.onboarding import ONBOARDING
+from flows.practices import ACKNOWLEDGE, PRACTICES, REASSURE, TRIGGERED, UNDERNEATH
 from flows.progress import PROGRESS, WEEKLY
 from flows.reminders import REMINDERS, SNOOZE
+from flows.responsibility import RESPONSIBILITY
 from flows.settings import SETTINGS
+from flows.steps import STEPS
+from flows.vision import REVEAL, VISION
 
 FLOWS: dict[str, Flow] = {
     f.name: f for f in (ONBOARDING, SETTINGS, LINK, JOIN, UNLINK, PARTNER, AGREEMENTS, RESPOND,
                       ITEM, RETIRE_ANSWER, COMMIT, COMMITMENTS, COMMITMENT, CHECKIN, NOTICE,
-                      REMINDERS, SNOOZE, WEEKLY, PROGRESS)
+                      REMINDERS, SNOOZE, WEEKLY, PROGRESS, STEPS, RESPONSIBILITY, LISTEN, VISION,
+                      REVEAL, PRACTICES, TRIGGERED, UNDERNEATH, ACKNOWLEDGE, REASSURE)
 }
 
 
@@ -32,6 +38,7 @@ def content_keys() -> set[str]:
             if state.place:
                 keys.add(state.place.button)
             keys.update(label for label, _ in state.links)
+            keys.update(label for label, _ in state.jumps)
     return keys
 
 

@@ -150,6 +150,8 @@ class State:
     item_buttons: str | None = None
     # A data field holding a PNG (base64) sent as a photo, the prompt as its caption.
     photo: str | None = None
+    # Buttons that open another flow, as its command would: (label key, command name).
+    jumps: tuple[tuple[str, str], ...] = ()
 
     def option(self, value: str) -> Option | None:
         return next((option for option in self.options if option.value == value), None)
@@ -282,6 +284,14 @@ CALLBACK_PREFIX = "f"
 
 def callback_data(seq: int, value: str) -> str:
     return f"{CALLBACK_PREFIX}{seq}:{value}"
+
+
+MENU_PREFIX = "g:"
+
+
+def menu_data(command: str) -> str:
+    """Callback data for a button that does what a command does (opens its flow)."""
+    return MENU_PREFIX + command
 
 
 ITEM_PREFIX = "i:"

@@ -26,16 +26,19 @@ from flows.engine import (
     Session,
     TextInput,
     Toast,
+    menu_data,
 )
 from flows.questions import REMINDERS_OFF
 from flows.step import begin, prompt, settle, step
 
-MENU_PREFIX = "g:"
-COMMANDS = ("start", "menu", "commit", "commitments", "progress", "weekly", "agreements", "link",
-            "partner", "reminders", "settings", "help", "privacy", "sos", "cancel", "unlink")
+COMMANDS = ("start", "menu", "steps", "responsibility", "listen", "vision", "practices",
+            "triggered", "underneath", "acknowledge", "commit", "commitments", "progress",
+            "weekly", "agreements", "link", "partner", "reminders", "settings", "help", "privacy",
+            "sos", "cancel", "unlink")
 # Each of these opens the flow of the same name.
 FLOW_COMMANDS = ("settings", "agreements", "link", "partner", "unlink", "commit", "commitments",
-                 "reminders", "progress", "weekly")
+                 "reminders", "progress", "weekly", "steps", "responsibility", "listen",
+                 "vision", "practices", "triggered", "underneath", "acknowledge")
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,10 @@ class ItemPress:
 
 # Kind of item -> the flow that handles its buttons: a proposal's version, an
 # agreement, a request to retire one, a day's check-in, a partner's kept day to
-# notice, a commitment, a nudge to snooze.
+# notice, a commitment, a nudge to snooze, a listening exercise, a new vision to
+# reveal, a partner's request for reassurance.
 ITEM_FLOWS = {"v": "respond", "a": "item", "r": "retire_answer", "k": "checkin", "n": "notice",
-              "m": "commitment", "z": "snooze"}
+              "m": "commitment", "z": "snooze", "l": "listen", "w": "reveal", "q": "reassure"}
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,6 @@ class UnknownPress:
 @dataclass(frozen=True)
 class EditedMessage:
     """The user edited an earlier message; answers are taken as first sent."""
-
-
-def menu_data(action: str) -> str:
-    return MENU_PREFIX + action
 
 
 def route(session: Session | None, event: Any, ctx: Context) -> Outcome:
@@ -176,6 +176,8 @@ def _menu(ctx: Context) -> Say:
         ),
     }
     buttons = (
+        (Button("menu.button_steps", menu_data("steps")),
+         Button("menu.button_practices", menu_data("practices"))),
         (Button("menu.button_commitments", menu_data("commitments")),
          Button("menu.button_progress", menu_data("progress"))),
         (Button("menu.button_agreements", menu_data("agreements")),

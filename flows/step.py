@@ -26,6 +26,7 @@ from flows.engine import (
     TextInput,
     Toast,
     callback_data,
+    menu_data,
 )
 
 _NOTHING = object()  # the input answered nothing (a navigation-only button)
@@ -224,4 +225,5 @@ def _buttons(state: State, session: Session) -> tuple[tuple[Button, ...], ...]:
              if session.data.get(field)]
     items = [(Button("", data=item["data"], text=item["text"]),)
              for item in session.data.get(state.item_buttons, ())] if state.item_buttons else []
-    return tuple([*links, *items, *rows])
+    jumps = [(Button(label, menu_data(command)),) for label, command in state.jumps]
+    return tuple([*links, *items, *rows, *jumps])

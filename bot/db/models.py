@@ -258,3 +258,55 @@ class WeeklyCheckIn(SQLModel, table=True):
     ratings_sealed: str = Field(sa_column=Column(Text, nullable=False))
     shared_at: datetime | None = Field(default=None, sa_column=_when())
     created_at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class Reflection(SQLModel, table=True):
+    """Private answers to a repair step or a practice, sealed; ``kind`` names which.
+
+    ``couple_id`` ties an answer to a couple where it matters (the new vision's
+    reveal); ``reveal`` is that answer's owner's choice, ``shared_at`` when its
+    owner confirmed sending it to their partner.
+    """
+
+    __tablename__ = "reflections"
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    couple_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    kind: str = Field(max_length=24)
+    answers_sealed: str = Field(sa_column=Column(Text, nullable=False))
+    reveal: str | None = Field(default=None, max_length=8)
+    shared_at: datetime | None = Field(default=None, sa_column=_when())
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+    updated_at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class ListeningExercise(SQLModel, table=True):
+    """One round of deep listening between two linked partners: who speaks, where it is."""
+
+    __tablename__ = "listening_exercises"
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    couple_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    speaker_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    listener_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    status: str = Field(max_length=16)
+    attempt: int = Field(default=1)
+    paused_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    resume_status: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(sa_column=_when(nullable=False))
+    updated_at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class ListeningTurn(SQLModel, table=True):
+    """What one partner wrote in an exercise (a part shared, a reflection, what was missed)."""
+
+    __tablename__ = "listening_turns"
+
+    id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
+    exercise_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    author_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: str = Field(max_length=12)
+    attempt: int = Field(default=1)
+    text_sealed: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=_when(nullable=False))

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from sqlalchemy import Table, select, update
 
+from bot.db.commitments import CHECKINS, COMMITMENTS, WEEKLY
 from bot.db.database import Database
+from bot.db.ledger import VERSIONS
+from bot.db.repair import REFLECTIONS, TURNS
 from bot.db.repositories import INBOX, OUTBOX, USERS
 
 SEALED_COLUMNS: tuple[tuple[Table, str, tuple[str, ...]], ...] = (
-    (USERS, "id", ("profile_sealed", "session_sealed")),
+    (USERS, "id", ("profile_sealed", "session_sealed", "name_sealed")),
     (INBOX, "update_id", ("payload_sealed",)),
     (OUTBOX, "id", ("payload_sealed",)),
+    (VERSIONS, "id", ("text_sealed", "why_sealed")),
+    (COMMITMENTS, "id", ("text_sealed",)),
+    (CHECKINS, "id", ("note_sealed",)),
+    (WEEKLY, "id", ("ratings_sealed",)),
+    (REFLECTIONS, "id", ("answers_sealed",)),
+    (TURNS, "id", ("text_sealed",)),
 )
 BATCH = 500
 

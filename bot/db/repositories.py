@@ -22,6 +22,7 @@ from bot.db.couples import Couples
 from bot.db.ledger import Ledger
 from bot.db.models import DEAD, PENDING, SENT, InboxUpdate, OutboxMessage, User
 from bot.db.nudges import Nudges
+from bot.db.repair import Listening, Reflections
 from bot.db.sql import insert
 
 USERS = User.__table__
@@ -315,3 +316,5 @@ class Repositories:
         self.ledger = Ledger(connection, vault)
         self.nudges = Nudges(connection)
         self.commitments = Commitments(connection, vault)
+        self.reflections = Reflections(connection, vault)
+        self.listening = Listening(connection, vault)

@@ -26,7 +26,7 @@ async def test_migrations_reach_head_and_are_idempotent(db: Database):
     await migrate(db.engine)
     async with db.engine.connect() as connection:
         version = (await connection.execute(text("SELECT version_num FROM alembic_version")))
-        assert version.scalar_one() == head == "0006"
+        assert version.scalar_one() == head == "0007"
 
 
 async def test_user_is_created_locked_and_saved_with_sealed_words(db: Database):
@@ -129,11 +129,15 @@ async def test_key_rotation_reseals_everything_with_the_new_key(database_url, va
         await repos.users.save(user, T0)
         await repos.inbox.add([(1, 3, {"text": "hi"})], T0)
         await repos.outbox.add(3, "sendMessage", {"text": "hello"}, T0)
+        await repos.commitments.add(3, "I text when late", "0123456", T0)
+        await repos.reflections.add(3, "step1_broke", {"impact": "fear"}, T0)
+        exercise = await repos.listening.start(7, 3, 4, T0)
+        await repos.listening.add_turn(exercise, 3, "share", 1, "it hurt", T0)
     await db.close()
 
     new_key = Fernet.generate_key().decode()
     rotating = await Database.open(database_url, Vault([new_key, vault_key]))
-    assert await rotate_keys(rotating) == 3
+    assert await rotate_keys(rotating) == 6
     await rotating.close()
 
     only_new = await Database.open(database_url, Vault([new_key]))
@@ -141,4 +145,6 @@ async def test_key_rotation_reseals_everything_with_the_new_key(database_url, va
         assert (await repos.users.get(3)).profile == {"hopes": "honesty"}
         assert (await repos.inbox.next_for(3)).payload == {"text": "hi"}
         assert (await repos.outbox.claim(T0, timedelta(0), 5))[0].payload == {"text": "hello"}
+        assert (await repos.reflections.latest(3, "step1_broke")).answers == {"impact": "fear"}
+        assert [t.text for t in await repos.listening.turns(exercise)] == ["it hurt"]
     await only_new.close()

@@ -1,0 +1,205 @@
+"""Repositories for the repair steps: private reflections and the listening exercise.
+
+Every word is sealed. Reading a reflection never shares it: sharing is a
+separate, explicit step taken by the effects, recorded in ``shared_at``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.crypto import Vault
+from bot.db.models import ListeningExercise, ListeningTurn, Reflection
+
+REFLECTIONS = Reflection.__table__
+EXERCISES = ListeningExercise.__table__
+TURNS = ListeningTurn.__table__
+
+# Where a listening exercise stands. WRITING: the speaker is writing, nothing sent yet.
+# LISTENING: the listener has the words and owes a reflection. ANSWERING: the speaker
+# has the reflection and owes "heard / partly / not yet". HEARD and ENDED are final.
+WRITING, LISTENING, ANSWERING, PAUSED = "writing", "listening", "answering", "paused"
+HEARD, ENDED = "heard", "ended"
+OPEN_STATUSES = (WRITING, LISTENING, ANSWERING, PAUSED)
+# What a listening turn is: a part of what the speaker shares, the listener's
+# reflection, or the speaker's word on what was missed.
+SHARE, REFLECTION, MISSED = "share", "reflection", "missed"
+
+
+@dataclass(frozen=True)
+class ReflectionRecord:
+    id: int
+    user_id: int
+    couple_id: int | None
+    kind: str
+    answers: dict[str, Any]
+    reveal: str | None
+    shared_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ExerciseRecord:
+    id: int
+    couple_id: int
+    speaker_id: int
+    listener_id: int
+    status: str
+    attempt: int
+    paused_by: int | None
+    resume_status: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    def other(self, user_id: int) -> int:
+        return self.listener_id if user_id == self.speaker_id else self.speaker_id
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    id: int
+    author_id: int
+    kind: str
+    attempt: int
+    text: str
+    created_at: datetime
+
+
+class Reflections:
+    def __init__(self, connection: AsyncConnection, vault: Vault) -> None:
+        self._db = connection
+        self._vault = vault
+
+    def _record(self, row) -> ReflectionRecord:
+        return ReflectionRecord(row.id, row.user_id, row.couple_id, row.kind,
+                                self._vault.open(row.answers_sealed), row.reveal, row.shared_at,
+                                row.created_at, row.updated_at)
+
+    async def add(self, user_id: int, kind: str, answers: dict[str, Any], now: datetime,
+                  couple_id: int | None = None) -> int:
+        result = await self._db.execute(REFLECTIONS.insert().values(
+            user_id=user_id, couple_id=couple_id, kind=kind,
+            answers_sealed=self._vault.seal(answers), created_at=now, updated_at=now)
+            .returning(REFLECTIONS.c.id))
+        return result.scalar_one()
+
+    async def get(self, reflection_id: int) -> ReflectionRecord | None:
+        row = (await self._db.execute(
+            select(REFLECTIONS).where(REFLECTIONS.c.id == reflection_id))).first()
+        return None if row is None else self._record(row)
+
+    async def latest(self, user_id: int, kind: str,
+                     couple_id: int | None = None) -> ReflectionRecord | None:
+        """The newest reflection of *kind* (of that couple, if one is named)."""
+        query = select(REFLECTIONS).where(REFLECTIONS.c.user_id == user_id,
+                                          REFLECTIONS.c.kind == kind)
+        if couple_id is not None:
+            query = query.where(REFLECTIONS.c.couple_id == couple_id)
+        row = (await self._db.execute(query.order_by(REFLECTIONS.c.id.desc()).limit(1))).first()
+        return None if row is None else self._record(row)
+
+    async def of_user(self, user_id: int, kinds: tuple[str, ...] = ()) -> list[ReflectionRecord]:
+        """This user's reflections (of the given kinds, if any), oldest first."""
+        query = select(REFLECTIONS).where(REFLECTIONS.c.user_id == user_id)
+        if kinds:
+            query = query.where(REFLECTIONS.c.kind.in_(kinds))
+        rows = await self._db.execute(query.order_by(REFLECTIONS.c.id))
+        return [self._record(row) for row in rows.all()]
+
+    async def of_couple(self, couple_id: int, kind: str) -> list[ReflectionRecord]:
+        rows = await self._db.execute(select(REFLECTIONS).where(
+            REFLECTIONS.c.couple_id == couple_id, REFLECTIONS.c.kind == kind)
+            .order_by(REFLECTIONS.c.id))
+        return [self._record(row) for row in rows.all()]
+
+    async def replace_answers(self, reflection_id: int, answers: dict[str, Any],
+                              now: datetime) -> None:
+        await self._db.execute(update(REFLECTIONS).where(REFLECTIONS.c.id == reflection_id)
+                               .values(answers_sealed=self._vault.seal(answers), updated_at=now))
+
+    async def choose_reveal(self, reflection_id: int, choice: str, now: datetime) -> None:
+        await self._db.execute(update(REFLECTIONS).where(REFLECTIONS.c.id == reflection_id)
+                               .values(reveal=choice, updated_at=now))
+
+    async def mark_shared(self, reflection_id: int, now: datetime) -> bool:
+        """Records the confirmed share; False if it had already been shared."""
+        result = await self._db.execute(update(REFLECTIONS).where(
+            REFLECTIONS.c.id == reflection_id, REFLECTIONS.c.shared_at.is_(None))
+            .values(shared_at=now, updated_at=now))
+        return bool(result.rowcount)
+
+
+class Listening:
+    def __init__(self, connection: AsyncConnection, vault: Vault) -> None:
+        self._db = connection
+        self._vault = vault
+
+    async def start(self, couple_id: int, speaker_id: int, listener_id: int,
+                    now: datetime) -> int:
+        result = await self._db.execute(EXERCISES.insert().values(
+            couple_id=couple_id, speaker_id=speaker_id, listener_id=listener_id, status=WRITING,
+            attempt=1, created_at=now, updated_at=now).returning(EXERCISES.c.id))
+        return result.scalar_one()
+
+    async def get(self, exercise_id: int) -> ExerciseRecord | None:
+        row = (await self._db.execute(
+            select(EXERCISES).where(EXERCISES.c.id == exercise_id))).first()
+        return None if row is None else ExerciseRecord(**row._mapping)
+
+    async def current(self, couple_id: int) -> ExerciseRecord | None:
+        """The couple's newest exercise, finished or not."""
+        row = (await self._db.execute(select(EXERCISES).where(EXERCISES.c.couple_id == couple_id)
+                                      .order_by(EXERCISES.c.id.desc()).limit(1))).first()
+        return None if row is None else ExerciseRecord(**row._mapping)
+
+    async def of_user(self, user_id: int) -> list[ExerciseRecord]:
+        rows = await self._db.execute(select(EXERCISES).where(
+            (EXERCISES.c.speaker_id == user_id) | (EXERCISES.c.listener_id == user_id))
+            .order_by(EXERCISES.c.id))
+        return [ExerciseRecord(**row._mapping) for row in rows.all()]
+
+    async def move(self, exercise: ExerciseRecord, status: str, now: datetime,
+                   **values: Any) -> bool:
+        """Moves the exercise on only if it still stands where the caller saw it.
+
+        Two partners pressing at once: one wins, the other is told it moved on.
+        """
+        result = await self._db.execute(update(EXERCISES).where(
+            EXERCISES.c.id == exercise.id, EXERCISES.c.status == exercise.status,
+            EXERCISES.c.attempt == exercise.attempt)
+            .values(status=status, updated_at=now, **values))
+        return bool(result.rowcount)
+
+    async def end_for_couple(self, couple_id: int, now: datetime) -> None:
+        await self._db.execute(update(EXERCISES).where(
+            EXERCISES.c.couple_id == couple_id, EXERCISES.c.status.in_(OPEN_STATUSES))
+            .values(status=ENDED, updated_at=now))
+
+    async def add_turn(self, exercise_id: int, author_id: int, kind: str, attempt: int,
+                       text: str, now: datetime) -> None:
+        await self._db.execute(TURNS.insert().values(
+            exercise_id=exercise_id, author_id=author_id, kind=kind, attempt=attempt,
+            text_sealed=self._vault.seal(text), created_at=now))
+
+    async def turns(self, exercise_id: int, kind: str | None = None,
+                    attempt: int | None = None) -> list[TurnRecord]:
+        query = select(TURNS).where(TURNS.c.exercise_id == exercise_id)
+        if kind is not None:
+            query = query.where(TURNS.c.kind == kind)
+        if attempt is not None:
+            query = query.where(TURNS.c.attempt == attempt)
+        rows = await self._db.execute(query.order_by(TURNS.c.id))
+        return [TurnRecord(row.id, row.author_id, row.kind, row.attempt,
+                           self._vault.open(row.text_sealed), row.created_at)
+                for row in rows.all()]
+
+    async def drop_turns(self, exercise_id: int, kind: str) -> None:
+        """The speaker started over before sending: the unsent parts go."""
+        await self._db.execute(TURNS.delete().where(TURNS.c.exercise_id == exercise_id,
+                                                    TURNS.c.kind == kind))

@@ -1,0 +1,1 @@
+"""Skeleton: the effects of the listening flows (issue 4)."""

@@ -1,0 +1,1 @@
+"""Skeleton: the effects of the practices flows (issue 4)."""

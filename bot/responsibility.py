@@ -1,0 +1,1 @@
+"""Skeleton: the effects of the responsibility flows (issue 4)."""

@@ -1,0 +1,1 @@
+"""Skeleton: the effects of the steps flows (issue 4)."""

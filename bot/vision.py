@@ -1,0 +1,1 @@
+"""Skeleton: the effects of the vision flows (issue 4)."""
