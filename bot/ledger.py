@@ -98,7 +98,7 @@ async def _ask(ctx: EffectContext, partner: int, version_id: int, kind: str, tex
               "kind_lower": words.plain(f"ledger.kind_{kind}").lower(),
               "why": words.text("ledger.why_line", why=why) if why else ""}
     key = "ledger.notify_counter" if counter else "ledger.notify"
-    await remind_later(ctx.repos, partner, version_id, ctx.now)
+    await remind_later(ctx.repos, partner, f"v{version_id}", ctx.now)
     return Notice(partner, Say((key,), params, answer_buttons(version_id)))
 
 

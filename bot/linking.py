@@ -147,6 +147,7 @@ async def unlink(ctx: EffectContext) -> EffectResult:
     if couple is None:
         return EffectResult("none")
     await ctx.repos.couples.unlink(couple.id, ctx.now)
+    await ctx.repos.listening.end_for_couple(couple.id, ctx.now)  # it needs both of them
     partner = couple.partner_of(ctx.user.id)
     return EffectResult("ok", {}, (Notice(partner, Say(("link.partner_unlinked",))),))
 

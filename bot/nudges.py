@@ -98,13 +98,16 @@ async def reschedule(repos: Repositories, user: UserRecord, now: datetime) -> No
             await repos.nudges.advance(nudge)
 
 
-async def remind_later(repos: Repositories, user_id: int, version_id: int,
-                       now: datetime) -> None:
-    """Once, a day from now: a gentle word if a proposal is still waiting for them."""
+async def remind_later(repos: Repositories, user_id: int, ref: str, now: datetime) -> None:
+    """Once, a day from now: a gentle word if something is still waiting for them.
+
+    *ref* names what waits: ``v<version id>`` a proposal, ``l<exercise>.<attempt>.<status>``
+    a listening exercise at that point. Each ref is reminded of at most once.
+    """
     user = await repos.users.get(user_id)
     if user is None:
         return
-    nudge = NudgeRecord(0, user_id, WAITING, f"v{version_id}", None)
+    nudge = NudgeRecord(0, user_id, WAITING, ref, None)
     next_one_off(user, nudge, now + WAITING_AFTER)
     if nudge.due_at is not None:
         await repos.nudges.put(user_id, WAITING, nudge.due_at, ref=nudge.ref,
@@ -187,6 +190,12 @@ async def _waiting_due(o: Occasion) -> list[str]:
 
 
 async def _waiting_message(o: Occasion, key: str, sent_id: int) -> Say | None:
+    if key.startswith("l"):
+        return await _listening_message(o, key, sent_id)
+    return await _proposal_message(o, key, sent_id)
+
+
+async def _proposal_message(o: Occasion, key: str, sent_id: int) -> Say | None:
     version = await o.repos.ledger.version(int(key[1:]))
     couple = await o.repos.couples.active_for(o.user.id)
     if (version is None or couple is None or version.couple_id != couple.id
@@ -195,6 +204,19 @@ async def _waiting_message(o: Occasion, key: str, sent_id: int) -> Say | None:
         return None  # answered, withdrawn or expired meanwhile: nothing to remind of
     return Say(("nudges.waiting",), {"text": version.text},
                buttons=(*answer_buttons(version.id), _later_buttons(sent_id)))
+
+
+async def _listening_message(o: Occasion, key: str, sent_id: int) -> Say | None:
+    exercise_id, attempt, status = key[1:].split(".")
+    exercise = await o.repos.listening.get(int(exercise_id))
+    couple = await o.repos.couples.active_for(o.user.id)
+    if (exercise is None or couple is None or exercise.couple_id != couple.id
+            or exercise.status != status or exercise.attempt != int(attempt)
+            or o.user.profile.get("safety") == "yes"):
+        return None  # answered, paused or ended meanwhile: nothing to remind of
+    return Say((f"nudges.listening_{status}",),
+               buttons=((Button("nudges.listening_open", menu_data("listen")),),
+                        _later_buttons(sent_id)))
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,13 @@ REFLECTIONS = Reflection.__table__
 EXERCISES = ListeningExercise.__table__
 TURNS = ListeningTurn.__table__
 
-# Where a listening exercise stands. WRITING: the speaker is writing, nothing sent yet.
-# LISTENING: the listener has the words and owes a reflection. ANSWERING: the speaker
-# has the reflection and owes "heard / partly / not yet". HEARD and ENDED are final.
-WRITING, LISTENING, ANSWERING, PAUSED = "writing", "listening", "answering", "paused"
+# Where a listening exercise stands. It begins when the speaker sends (their draft is a
+# private reflection until then). LISTENING: the listener has the words and owes a
+# reflection. ANSWERING: the speaker has the reflection and owes "heard / partly / not
+# yet". PAUSED keeps the status to go back to. HEARD and ENDED are final.
+LISTENING, ANSWERING, PAUSED = "listening", "answering", "paused"
 HEARD, ENDED = "heard", "ended"
-OPEN_STATUSES = (WRITING, LISTENING, ANSWERING, PAUSED)
+OPEN_STATUSES = (LISTENING, ANSWERING, PAUSED)
 # What a listening turn is: a part of what the speaker shares, the listener's
 # reflection, or the speaker's word on what was missed.
 SHARE, REFLECTION, MISSED = "share", "reflection", "missed"
@@ -143,7 +144,7 @@ class Listening:
     async def start(self, couple_id: int, speaker_id: int, listener_id: int,
                     now: datetime) -> int:
         result = await self._db.execute(EXERCISES.insert().values(
-            couple_id=couple_id, speaker_id=speaker_id, listener_id=listener_id, status=WRITING,
+            couple_id=couple_id, speaker_id=speaker_id, listener_id=listener_id, status=LISTENING,
             attempt=1, created_at=now, updated_at=now).returning(EXERCISES.c.id))
         return result.scalar_one()
 
@@ -199,7 +200,3 @@ class Listening:
                            self._vault.open(row.text_sealed), row.created_at)
                 for row in rows.all()]
 
-    async def drop_turns(self, exercise_id: int, kind: str) -> None:
-        """The speaker started over before sending: the unsent parts go."""
-        await self._db.execute(TURNS.delete().where(TURNS.c.exercise_id == exercise_id,
-                                                    TURNS.c.kind == kind))
