@@ -1,1 +1,233 @@
-"""Skeleton: the effects of the vision flows (issue 4)."""
+"""The database side of a new vision: saving the answers, and a reveal that needs both.
+
+Each round of answers is a reflection of kind "vision" tied to the couple it was
+written in. Its ``reveal`` column says where it stands:
+
+* None: answered, no choice made yet;
+* "show" / "keep": its owner chose, the partner has not yet;
+* "shown" / "kept": the round is over (both revealed, or the answers stay private);
+* "private": written under a private safety "yes", never part of any reveal.
+
+A round is the newest answers of each partner in the couple that are not
+private. Who may choose what is decided here, from the rows, never from a
+button: only the owner, only while linked in that couple, only for their
+newest answers, only once, and only once the partner has answered too. The
+partner's row is locked first, so two partners finishing or choosing at the
+same moment are taken one after the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from bot.db.couples import CoupleRecord
+from bot.db.repair import ReflectionRecord
+from bot.db.repositories import UserRecord
+from bot.effects import EffectContext, EffectResult, Notice, effect, to_partner
+from content import catalog
+from flows.engine import Button, Say, item_data
+from flows.vision import QUESTIONS
+
+KIND = "vision"
+SHOW, KEEP, SHOWN, KEPT, PRIVATE = "show", "keep", "shown", "kept", "private"
+CHOSEN, SETTLED = (SHOW, KEEP), (SHOWN, KEPT)
+
+
+def _date(moment: datetime) -> str:
+    return moment.strftime("%d %b %Y")
+
+
+def _words(row: ReflectionRecord) -> dict[str, str]:
+    return {name: str(row.answers.get(name) or "") for name in QUESTIONS}
+
+
+def _drafts(row: ReflectionRecord) -> dict[str, str]:
+    """The answers as the flow keeps them in its session ("_want", ...)."""
+    return {f"_{name}": text for name, text in _words(row).items()}
+
+
+def _as(ctx: EffectContext, user: UserRecord) -> EffectContext:
+    return replace(ctx, user=user)
+
+
+def _called(ctx: EffectContext, partner: UserRecord | None) -> str:
+    """How the partner is named in this user's own chat, mid-sentence."""
+    if partner is not None and partner.name:
+        return partner.name
+    return catalog(ctx.user.locale).plain("vision.your_partner")
+
+
+def _newest(rows: list[ReflectionRecord], user_id: int) -> ReflectionRecord | None:
+    """This user's answers in the round: their newest that may take part in a reveal."""
+    counted = [row for row in rows if row.user_id == user_id and row.reveal != PRIVATE]
+    return counted[-1] if counted else None
+
+
+def _counterpart(rows: list[ReflectionRecord], partner: UserRecord | None
+                 ) -> ReflectionRecord | None:
+    """The partner's answers waiting in this round, if any.
+
+    A partner whose safety answer is now "yes" counts as not having answered:
+    nothing about them reaches the other.
+    """
+    if partner is None or partner.profile.get("safety") == "yes":
+        return None
+    theirs = _newest(rows, partner.id)
+    return theirs if theirs is not None and theirs.reveal not in SETTLED else None
+
+
+async def _partner(ctx: EffectContext, couple: CoupleRecord) -> UserRecord | None:
+    return await ctx.repos.users.lock_existing(couple.partner_of(ctx.user.id))
+
+
+def _choice_buttons(row_id: int) -> tuple[tuple[Button, ...], ...]:
+    return ((Button("vision.show_button", item_data("w", row_id, SHOW)),),
+            (Button("vision.keep_button", item_data("w", row_id, KEEP)),))
+
+
+def _draft_button(row_id: int) -> tuple[tuple[Button, ...], ...]:
+    return ((Button("vision.draft_button", item_data("w", row_id, "draft")),),)
+
+
+# ---------------------------------------------------------------- where things stand
+
+
+@effect("vision_status")
+async def vision_status(ctx: EffectContext) -> EffectResult:
+    couple = await ctx.repos.couples.active_for(ctx.user.id)
+    partner = await ctx.repos.users.get(couple.partner_of(ctx.user.id)) if couple else None
+    mode = "safety" if not ctx.may_tell_partner() else "linked" if couple else "solo"
+    data = {"_mode": mode, "_partner": _called(ctx, partner)}
+    rows = await ctx.repos.reflections.of_user(ctx.user.id, (KIND,))
+    if not rows:
+        return EffectResult("new", data)
+    mine = rows[-1]
+    data.update(_drafts(mine), _reflection=mine.id, _date=_date(mine.created_at))
+    if mine.reveal == PRIVATE or mine.couple_id is None or couple is None \
+            or mine.couple_id != couple.id:
+        note = ("safety" if mine.reveal == PRIVATE else "solo" if mine.couple_id is None
+                else "ended")
+        return EffectResult("private", {**data, "_note": note})
+    if mine.reveal == SHOWN:
+        return EffectResult("shown", {**data, "_date": _date(mine.shared_at or mine.updated_at)})
+    if mine.reveal in (KEPT, *CHOSEN):
+        return EffectResult("kept" if mine.reveal == KEPT else "chosen", data)
+    theirs = _counterpart(await ctx.repos.reflections.of_couple(couple.id, KIND), partner)
+    return EffectResult("choose" if theirs else "waiting", data)
+
+
+# ---------------------------------------------------------------- answering
+
+
+@effect("vision_save")
+async def vision_save(ctx: EffectContext) -> EffectResult:
+    answers = {name: ctx.data.get(f"_{name}") or "" for name in QUESTIONS}
+    couple = await ctx.repos.couples.active_for(ctx.user.id)
+    reflections = ctx.repos.reflections
+    row = await reflections.add(ctx.user.id, KIND, answers, ctx.now,
+                                couple_id=couple.id if couple else None)
+    if not ctx.may_tell_partner():
+        await reflections.choose_reveal(row, PRIVATE, ctx.now)
+        return EffectResult("private", {"_reflection": row})
+    if couple is None:
+        return EffectResult("solo", {"_reflection": row})
+    partner = await _partner(ctx, couple)
+    data = {"_reflection": row, "_partner": _called(ctx, partner)}
+    theirs = _counterpart(await reflections.of_couple(couple.id, KIND), partner)
+    if theirs is None:
+        return EffectResult("waiting", data)
+    notices: tuple[Notice, ...] = ()
+    if theirs.reveal is None:  # a partner who already chose is not asked again
+        ask = Say(("vision.ask_partner",), {"who": ctx.my_name()}, _choice_buttons(theirs.id))
+        notices = await to_partner(ctx, ask) or ()
+    return EffectResult("both", data, notices)
+
+
+# ---------------------------------------------------------------- choosing
+
+
+async def _choosable(ctx: EffectContext, row_id: int):
+    """("ok", mine, theirs, partner) when this user may choose for *row_id* now."""
+    refused = ("refused", None, None, None)
+    mine = await ctx.repos.reflections.get(row_id)
+    couple = await ctx.repos.couples.active_for(ctx.user.id)
+    if (mine is None or mine.user_id != ctx.user.id or mine.kind != KIND or couple is None
+            or mine.couple_id != couple.id or mine.reveal == PRIVATE):
+        return refused
+    if not ctx.may_tell_partner():
+        return ("safety", None, None, None)
+    partner = await _partner(ctx, couple)
+    rows = await ctx.repos.reflections.of_couple(couple.id, KIND)
+    newest = _newest(rows, ctx.user.id)
+    if newest is None or newest.id != mine.id:
+        return ("stale", None, None, None)
+    if mine.reveal is not None:
+        return ("already", None, None, None)
+    theirs = _counterpart(rows, partner)
+    if theirs is None:
+        return ("not_ready", None, None, None)
+    return "ok", mine, theirs, partner
+
+
+@effect("vision_open_reveal")
+async def vision_open_reveal(ctx: EffectContext) -> EffectResult:
+    row_id, action = int(ctx.data.get("_item") or 0), ctx.data.get("_action")
+    if action == "draft":
+        mine = await ctx.repos.reflections.get(row_id)
+        if mine is None or mine.user_id != ctx.user.id or mine.kind != KIND:
+            return EffectResult("refused")
+        return EffectResult("draft", _drafts(mine))
+    if action not in CHOSEN:
+        return EffectResult("refused")
+    verdict, mine, _, partner = await _choosable(ctx, row_id)
+    if verdict != "ok":
+        return EffectResult(verdict)
+    data = {**_drafts(mine), "_reflection": mine.id, "_partner": _called(ctx, partner),
+            "_choice": action}
+    return EffectResult(action, data)
+
+
+@effect("vision_choose")
+async def vision_choose(ctx: EffectContext) -> EffectResult:
+    choice = ctx.data.get("_choice")
+    verdict, mine, theirs, partner = await _choosable(ctx, int(ctx.data.get("_reflection") or 0))
+    if verdict != "ok":
+        return EffectResult(verdict)
+    if choice not in CHOSEN:
+        return EffectResult("refused")
+    await ctx.repos.reflections.choose_reveal(mine.id, choice, ctx.now)
+    if theirs.reveal is None:
+        return EffectResult("waiting")
+    return await _settle(ctx, mine, choice == SHOW and theirs.reveal == SHOW, theirs, partner)
+
+
+async def _settle(ctx: EffectContext, mine: ReflectionRecord, both_show: bool,
+                  theirs: ReflectionRecord, partner: UserRecord) -> EffectResult:
+    """Both chose: each sees the other's words, or both hear that they stay private."""
+    reflections = ctx.repos.reflections
+    if both_show:
+        their_side = _as(ctx, partner)
+        to_them = await to_partner(ctx, Say(("vision.their_words",), {
+            "who": ctx.my_name(), **_words(mine)}, _draft_button(theirs.id)))
+        to_me = await to_partner(their_side, Say(("vision.their_words",), {
+            "who": their_side.my_name(), **_words(theirs)}))
+        if to_them and to_me:  # both ways, or neither
+            for row in (mine, theirs):
+                await reflections.choose_reveal(row.id, SHOWN, ctx.now)
+                await reflections.mark_shared(row.id, ctx.now)
+            return EffectResult("shown", {}, (*to_me, *to_them))
+    for row in (mine, theirs):
+        await reflections.choose_reveal(row.id, KEPT, ctx.now)
+    told = await to_partner(ctx, Say(("vision.stays_private",), {}, _draft_button(theirs.id)))
+    return EffectResult("kept", {}, told or ())
+
+
+# ---------------------------------------------------------------- drafting an agreement
+
+
+@effect("vision_draft_gate")
+async def vision_draft_gate(ctx: EffectContext) -> EffectResult:
+    """A proposal goes to the partner; under a private safety "yes" nothing does."""
+    couple = await ctx.repos.couples.active_for(ctx.user.id)
+    return EffectResult("private" if couple and not ctx.may_tell_partner() else "ok")

@@ -8,7 +8,7 @@ wording both accepted becomes part of the shared ledger.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flows.engine import (
@@ -26,6 +26,7 @@ from flows.engine import (
 KINDS = ("agreement", "boundary", "ritual")
 MAX_WORDING_CHARS = 400
 _ITEMS = ("shared", "waiting_you", "waiting_partner", "personal", "history")
+Params = Callable[[Mapping[str, Any], Context], Mapping[str, Any]]
 
 
 def answer_buttons(version_id: int) -> tuple[tuple[Button, ...], ...]:
@@ -65,6 +66,35 @@ def _proposal(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
     return {"text": data.get("_text", "")}
 
 
+def proposing(wording_prompt: tuple[str, ...] = ("ledger.wording",),
+              wording_params: Params | None = None) -> tuple[State, ...]:
+    """The questions that make a proposal and send it: kind, wording, why, read-back.
+
+    Its states are kind (the first), wording, why, review, propose, sent, personal
+    and dropped. The "propose" effect sends it to the linked partner, or keeps it
+    as a personal intention when there is none. Other flows may show more above
+    the wording question (e.g. the user's own earlier words as a starting point).
+    """
+    return (
+        State("kind", ("ledger.kind",), answer="_kind", options=tuple(
+            Option(kind, f"ledger.kind_{kind}", goto="wording") for kind in KINDS)),
+        State("wording", wording_prompt, answer="_text", params=wording_params,
+              text=FreeText(goto="why", max_chars=MAX_WORDING_CHARS)),
+        State("why", ("ledger.why",), answer="_why",
+              options=(Option("skip", "ledger.skip_why", goto="review", records=False),),
+              text=FreeText(goto="review", max_chars=MAX_WORDING_CHARS)),
+        State("review", ("ledger.review",), params=_draft, options=(
+            Option("send", "ledger.send", goto="propose"),
+            Option("rewrite", "ledger.rewrite", goto="wording"),
+            Option("drop", "ledger.drop", goto="dropped"))),
+        State("propose", (), effect="propose",
+              on_result={"sent": "sent", "personal": "personal"}),
+        State("sent", ("ledger.sent",), ends=True),
+        State("personal", ("ledger.kept_personal",), ends=True),
+        State("dropped", ("ledger.dropped",), ends=True),
+    )
+
+
 AGREEMENTS = flow(
     "agreements", "list",
     State("list", (), effect="list_agreements", on_result={"ok": "overview"}),
@@ -72,21 +102,7 @@ AGREEMENTS = flow(
         Option("propose", "ledger.propose", goto="kind"),
         Option("done", "ledger.done", goto="closed"))),
     State("closed", ("ledger.closed",), ends=True),
-    State("kind", ("ledger.kind",), answer="_kind", options=tuple(
-        Option(kind, f"ledger.kind_{kind}", goto="wording") for kind in KINDS)),
-    State("wording", ("ledger.wording",), answer="_text",
-          text=FreeText(goto="why", max_chars=MAX_WORDING_CHARS)),
-    State("why", ("ledger.why",), answer="_why",
-          options=(Option("skip", "ledger.skip_why", goto="review", records=False),),
-          text=FreeText(goto="review", max_chars=MAX_WORDING_CHARS)),
-    State("review", ("ledger.review",), params=_draft, options=(
-        Option("send", "ledger.send", goto="propose"),
-        Option("rewrite", "ledger.rewrite", goto="wording"),
-        Option("drop", "ledger.drop", goto="dropped"))),
-    State("propose", (), effect="propose", on_result={"sent": "sent", "personal": "personal"}),
-    State("sent", ("ledger.sent",), ends=True),
-    State("personal", ("ledger.kept_personal",), ends=True),
-    State("dropped", ("ledger.dropped",), ends=True),
+    *proposing(),
     description="/agreements: see the shared ledger and proposals; propose in your own words.",
 )
 
