@@ -86,6 +86,8 @@ async def _words(ctx: EffectContext, exercise: ExerciseRecord) -> dict[str, str]
 @effect("open_listening")
 async def open_listening(ctx: EffectContext) -> EffectResult:
     pressed_id, action = int(ctx.data.get("_item") or 0), ctx.data.get("_action")
+    if pressed_id and not await _took_part(ctx, pressed_id):
+        return EffectResult("refused")
     couple, exercise = await _open_exercise(ctx)
     if couple is None:
         return EffectResult("ended" if pressed_id else "solo")
@@ -107,11 +109,14 @@ async def open_listening(ctx: EffectContext) -> EffectResult:
     return EffectResult(result, {**data, **await _words(ctx, exercise)})
 
 
+async def _took_part(ctx: EffectContext, exercise_id: int) -> bool:
+    pressed = await ctx.repos.listening.get(exercise_id)
+    return pressed is not None and ctx.user.id in (pressed.speaker_id, pressed.listener_id)
+
+
 async def _old_press(ctx: EffectContext, pressed_id: int) -> str:
     old = await ctx.repos.listening.get(pressed_id)
-    if old is None or ctx.user.id not in (old.speaker_id, old.listener_id):
-        return "refused"
-    return "ended" if old.status == R.ENDED else "stale"
+    return "ended" if old is not None and old.status == R.ENDED else "stale"
 
 
 async def _fresh_start(ctx: EffectContext, couple: CoupleRecord, data: dict) -> str:

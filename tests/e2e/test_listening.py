@@ -171,18 +171,20 @@ async def test_stale_forged_double_and_strangers_presses_change_nothing(bot, emu
     await expect(sam, "listening.heard_thanks", after=reflection["message_id"])
     last = (await sam.last_bot_message())["message_id"]
     await sam.press(label("listening.notyet"), message_id=reflection["message_id"])
-    await expect(sam, "listening.your_turn", after=last)  # moved on: where it stands now
+    await expect(sam, "listening.stale", after=last)  # it moved on
+    await answer(sam, "listening.where_now", "listening.intro")
 
     last = (await alex.last_bot_message())["message_id"]
     await alex.press(callback_data=item_data("l", exercise_id, "heard"), forge=True)
-    await expect(alex, "listening.intro", after=last)
+    await expect(alex, "listening.stale", after=last)  # not the listener's to answer
 
     stranger = await emu.create_user("Jo")
     await onboard(stranger)
     await stranger.press(callback_data=item_data("l", exercise_id, "heard"), forge=True)
-    await expect(stranger, "listening.ended")
+    await expect(stranger, "listening.refused")
+    last = (await stranger.last_bot_message())["message_id"]
     await stranger.press(callback_data=item_data("l", 99999, "reflect"), forge=True)
-    await asyncio.sleep(0.3)
+    await expect(stranger, "listening.refused", after=last)
     assert [row[0] for row in await exercises(bot)] == ["heard"]
 
 
