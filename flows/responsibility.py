@@ -36,15 +36,15 @@ THEN_HURT = "_then_hurt"  # suffix of an effect result: the "both" path goes on 
 _EXCUSES = tuple(re.compile(pattern) for pattern in (
     r"\bbut\b(?! also\b)",
     r"\b(?:because|cause|cos|cuz|coz) (?:of )?you\b",
-    r"\bif (?:only )?you (?:had|hadn't|hadnt|had not|'d|d|did|didn't|didnt|did not|were|"
-    r"weren't|werent|would|wouldn't|wouldnt|would not|could|couldn't|couldnt|"
-    r"paid|listened|cared|gave|showed|spent|were not|was|wasn't)\b",
+    r"\bif (?:only )?you(?:'d\b| (?:had|hadn't|hadnt|did|didn't|didnt|were|weren't|werent|"
+    r"would|wouldn't|wouldnt|could|couldn't|couldnt|paid|listened|cared|gave|showed|spent|"
+    r"was|wasn't)\b)",
     r"\byou (?:made|make|drove|drive|pushed|push|forced|force|led) me\b",
     r"\byou left me no\b",
     r"\bonly (?:\w+ ){0,3}because\b",
     r"\bwould(?:n't|nt| not) have (?:\w+ ){0,4}if\b",
-    r"\b(?:it's|its|it is|it was|it wasn't|it wasnt|wasn't|wasnt|not) (?:all |entirely |"
-    r"completely |really )?my fault\b",
+    r"\b(?:(?:it|that|this) (?:is |was )?|it's |its )?(?:not|wasn't|wasnt|isn't|isnt) "
+    r"(?:all |entirely |completely |really |only |just )?my fault\b",
     r"\b(?:everyone|everybody) does\b",
     r"\b(?:it|that) (?:was|is) (?:only|just) (?:a|an|one|once|the)\b",
     r"\b(?:didn't|didnt|did not) mean anything\b",
