@@ -15,6 +15,7 @@ from statistics import mean
 from bot.db import commitments as C
 from bot.effects import EffectContext, EffectResult, Notice, effect
 from bot.rhythm import zone_of
+from bot.steps import step_standing
 from content import catalog
 from flows.engine import Say
 from flows.progress import FEELINGS, RATINGS, SIGNS
@@ -71,6 +72,7 @@ async def draw_progress(ctx: EffectContext) -> EffectResult:
         "_chart": base64.b64encode(png).decode("ascii"),
         "_trend": _trend([p.score for p in points if p.score is not None]),
         "_kept": _format(sum(kept.values())), "_weeks": len(weeks),
+        "_steps": await step_standing(ctx),
     })
 
 

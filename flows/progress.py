@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows.engine import Context, Label, Option, State, flow
+from flows.steps import STEP_JUMPS, step_lines
 
 SIGNS = ("engaged", "responsibility", "openness", "committed", "consistent", "safety_returns")
 FEELINGS = ("safe", "hopeful")
@@ -33,9 +34,10 @@ def _week(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
     return {"average": data.get("_average", "")}
 
 
-def _picture(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
+def _picture(data: Mapping[str, Any], ctx: Context) -> Mapping[str, Any]:
     return {"trend": Label(f"progress.trend_{data.get('_trend') or 'early'}"),
-            "kept": data.get("_kept", 0), "weeks": data.get("_weeks", 0)}
+            "kept": data.get("_kept", 0), "weeks": data.get("_weeks", 0),
+            **step_lines(data, ctx)}
 
 
 WEEKLY = flow(
@@ -59,7 +61,7 @@ WEEKLY = flow(
 PROGRESS = flow(
     "progress", "draw",
     State("draw", (), effect="draw_progress", on_result={"ok": "picture"}),
-    State("picture", ("progress.caption",), photo="_chart",
-          params=_picture, ends=True),
-    description="/progress: a picture of the weeks so far, and a plain word on the trend.",
+    State("picture", ("progress.caption", "steps.where"), photo="_chart",
+          params=_picture, jumps=STEP_JUMPS[:3], ends=True),
+    description="/progress: the weeks so far, the trend in plain words, where each step stands.",
 )
