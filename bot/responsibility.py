@@ -141,7 +141,8 @@ async def _save(ctx: EffectContext, field: str, kind: str, answers: dict[str, An
         if saved.shared_at is None:
             await ctx.repos.reflections.replace_answers(saved.id, answers, ctx.now)
         return saved.id
-    couple = await ctx.repos.couples.active_for(ctx.user.id)
+    # Someone who may not be safe with their partner keeps their words outside the couple.
+    couple = await ctx.repos.couples.active_for(ctx.user.id) if ctx.may_tell_partner() else None
     return await ctx.repos.reflections.add(ctx.user.id, kind, answers, ctx.now,
                                            couple_id=couple.id if couple else None)
 
