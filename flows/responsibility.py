@@ -136,27 +136,29 @@ def _partner(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
     return {"partner": _text(data, "_partner"), "when": _text(data, "_when")}
 
 
+def _shared(answers: Mapping[str, Any]) -> Label:
+    return Label("responsibility.look_shared" if answers.get("shared")
+                 else "responsibility.look_not_shared")
+
+
 def _looked(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
+    """Everything written last time, read-only: the apology path, the request, or both."""
     broke, hurt = data.get("_prev_broke"), data.get("_prev_hurt")
     parts = []
     if isinstance(broke, Mapping):
         parts.append(Label("responsibility.look_broke", {
             "what": _text(broke, "what_happened"), "impact": _text(broke, "impact"),
             "own": _text(broke, "responsibility"), "change": _text(broke, "do_differently"),
-            **saved_apology(broke.get("apology")),
-            "shared": Label("responsibility.look_shared" if broke.get("shared")
-                            else "responsibility.look_not_shared")}))
+            **saved_apology(broke.get("apology")), "shared": _shared(broke)}))
     if isinstance(hurt, Mapping):
         parts.append(Label("responsibility.look_hurt", {
             "needs": need_labels(hurt.get("needs")), "words": _text(hurt, "looks_like"),
-            "shared": Label("responsibility.look_shared" if hurt.get("shared")
-                            else "responsibility.look_not_shared")}))
+            "shared": _shared(hurt)}))
     if len(parts) == 2:
-        return {"written": Label("responsibility.look_both",
-                                 {"broke": parts[0], "hurt": parts[1]}), "when": _text(
-            data, "_when")}
-    return {"written": parts[0] if parts else Label("responsibility.look_nothing"),
-            "when": _text(data, "_when")}
+        written = Label("responsibility.look_both", {"broke": parts[0], "hurt": parts[1]})
+    else:
+        written = parts[0] if parts else Label("responsibility.look_nothing")
+    return {"written": written}
 
 
 # ---------------------------------------------------------------- building blocks
