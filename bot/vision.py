@@ -104,10 +104,10 @@ async def vision_status(ctx: EffectContext) -> EffectResult:
         return EffectResult("new", data)
     mine = rows[-1]
     data.update(_drafts(mine), _reflection=mine.id, _date=_date(mine.created_at))
-    if mine.reveal == PRIVATE or mine.couple_id is None or couple is None \
-            or mine.couple_id != couple.id:
-        note = ("safety" if mine.reveal == PRIVATE else "solo" if mine.couple_id is None
-                else "ended")
+    if mine.reveal == PRIVATE or (mode == "safety" and mine.reveal not in SETTLED):
+        return EffectResult("private", {**data, "_note": "safety"})  # never revealed, for now
+    if mine.couple_id is None or couple is None or mine.couple_id != couple.id:
+        note = "solo" if mine.couple_id is None else "ended"
         return EffectResult("private", {**data, "_note": note})
     if mine.reveal == SHOWN:
         return EffectResult("shown", {**data, "_date": _date(mine.shared_at or mine.updated_at)})
