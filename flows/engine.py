@@ -163,16 +163,20 @@ class Flow:
     start: str
     states: Mapping[str, State]
     description: str = ""
+    # Left mid-way for another flow, it is parked and picked up again later; a flow
+    # that saves its drafts to the database as it goes does not need that.
+    parks: bool = True
 
     def state(self, name: str) -> State:
         return self.states[name]
 
 
-def flow(name: str, start: str, *states: State, description: str = "") -> Flow:
+def flow(name: str, start: str, *states: State, description: str = "",
+         parks: bool = True) -> Flow:
     by_name = {state.name: state for state in states}
     if len(by_name) != len(states):
         raise ValueError(f"flow {name}: duplicate state names")
-    built = Flow(name=name, start=start, states=by_name, description=description)
+    built = Flow(name=name, start=start, states=by_name, description=description, parks=parks)
     _check_targets(built)
     return built
 

@@ -204,4 +204,5 @@ LISTEN = flow(
     State("refused", ("listening.refused",), ends=True),
     State("closed", ("listening.closed",), ends=True),
     description="/listen: one speaks, the other reflects back, until the speaker feels heard.",
+    parks=False,  # the speaker's parts are saved as they come; where it stands is in the rows
 )

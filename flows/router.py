@@ -35,6 +35,8 @@ COMMANDS = ("start", "menu", "steps", "responsibility", "listen", "vision", "pra
             "triggered", "underneath", "acknowledge", "commit", "commitments", "progress",
             "weekly", "agreements", "link", "partner", "reminders", "settings", "help", "privacy",
             "sos", "cancel", "unlink")
+# Flows left mid-way for another are kept under this profile key (at most MAX_PARKED).
+PARKED, MAX_PARKED = "parked", 8
 # Each of these opens the flow of the same name.
 FLOW_COMMANDS = ("settings", "agreements", "link", "partner", "unlink", "commit", "commitments",
                  "reminders", "progress", "weekly", "steps", "responsibility", "listen",
@@ -122,7 +124,7 @@ def _command(session: Session | None, command: Command, ctx: Context) -> Outcome
     if name in FLOW_COMMANDS:
         if not _onboarded(ctx):
             return _keep(session, Say(("common.needs_onboarding",)))
-        return _finish(begin(FLOWS[name], ctx), ctx)
+        return _finish(_open(session, name, ctx), ctx)
     return _keep(session, Say(("common.unknown_command", "help"), {"command": name}),
                  *_resume(session, ctx))
 
@@ -133,7 +135,34 @@ def _item(session: Session | None, press: ItemPress, ctx: Context) -> Outcome:
         return _keep(session, Toast("common.unknown_button"))
     # Whether this person may press this button is for the flow's first effect to check.
     data = {"_item": press.item_id, "_action": press.action}
-    return _finish(begin(FLOWS[flow_name], ctx, data), ctx)
+    return _finish(_open(session, flow_name, ctx, data), ctx)
+
+
+def _open(session: Session | None, name: str, ctx: Context,
+          data: Mapping[str, Any] | None = None) -> Outcome:
+    """Begins flow *name*. The flow it interrupts is parked with every word typed so far,
+    and a parked flow opened again by its command picks up where it was left."""
+    parked = dict(ctx.profile.get(PARKED) or {})
+    if session is not None and session.flow != name and _holds_words(session):
+        parked[session.flow] = session.to_json()
+    earlier = parked.pop(name, None) if data is None else None
+    if earlier is not None:
+        resumed = Session.from_json(earlier)
+        outcome = _keep(resumed, Say(("common.picked_up",)), prompt(FLOWS[name], resumed, ctx))
+    else:
+        outcome = begin(FLOWS[name], ctx, data)
+    if parked == (ctx.profile.get(PARKED) or {}):
+        return outcome
+    newest = dict(list(parked.items())[-MAX_PARKED:])
+    return replace(outcome, remember={**outcome.remember, PARKED: newest})
+
+
+def _holds_words(session: Session) -> bool:
+    """Whether the user typed anything in this flow: only then is there something to lose."""
+    if session.flow not in FLOW_COMMANDS or not FLOWS[session.flow].parks:
+        return False
+    return any(state.text and session.data.get(state.answer or "")
+               for state in FLOWS[session.flow].states.values())
 
 
 def _start(session: Session | None, ctx: Context) -> Outcome:

@@ -43,3 +43,21 @@ async def test_progress_shows_where_each_step_stands_under_the_picture(bot, emu)
     assert label("steps.open_3") in SimUser.buttons(photo)
     await sam.press(label("steps.open_3"), message_id=photo["message_id"])
     await expect(sam, "vision.intro", after=photo["message_id"])
+
+
+async def test_a_step_left_for_another_command_picks_up_with_every_word(bot, emu):
+    sam, _alex = await linked_pair(emu)
+    await say(sam, "/listen", "listening.intro")
+    await answer(sam, "listening.begin", "listening.write")
+    await say(sam, PART_ONE, "listening.written")
+    await say(sam, "/commit", "commit.wording")
+    await say(sam, "I tell you when plans change", "commit.days")
+    await say(sam, "/agreements", "ledger.overview")  # a partner's business comes up
+    picked = await say(sam, "/commit", "common.picked_up")
+    assert picked
+    review = await answer(sam, "commit.days_every", "commit.review")
+    assert "I tell you when plans change" in review["text"]
+    await answer(sam, "commit.save", "commit.visibility")
+    await answer(sam, "commit.visibility_no", "commit.saved")
+    back = await say(sam, "/listen", "listening.resume_writing")
+    assert "1" in back["text"]

@@ -202,3 +202,23 @@ def test_start_resumes_a_flow_in_progress():
 def test_begin_starts_at_welcome():
     outcome = begin(FLOWS["onboarding"], ctx())
     assert outcome.session.state == "welcome" and outcome.session.seq == 1
+
+
+def test_a_flow_left_for_another_is_parked_with_its_words_and_picked_up_again():
+    profile = {"consent": "yes", "onboarded": True}
+    writing = Session("commit", "days", 3, {"_text": "I text when I'm late"})
+    away = route(writing, Command("agreements"), ctx(profile))
+    parked = away.remember["parked"]
+    assert parked["commit"]["data"]["_text"] == "I text when I'm late"
+
+    back = route(away.session, Command("commit"), ctx({**profile, "parked": parked}))
+    assert back.session == writing
+    assert back.actions[0].keys == ("common.picked_up",)
+    assert back.actions[-1].keys == ("commit.days",)
+    assert back.remember["parked"] == {}  # picked up: no longer parked
+
+
+def test_a_flow_with_nothing_typed_is_not_parked():
+    profile = {"consent": "yes", "onboarded": True}
+    choosing = Session("commitments", "overview", 2, {"_items": []})
+    assert "parked" not in route(choosing, Command("commit"), ctx(profile)).remember
