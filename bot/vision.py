@@ -18,7 +18,7 @@ same moment are taken one after the other.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.db.couples import CoupleRecord
@@ -147,27 +147,35 @@ async def vision_save(ctx: EffectContext) -> EffectResult:
 # ---------------------------------------------------------------- choosing
 
 
-async def _choosable(ctx: EffectContext, row_id: int):
-    """("ok", mine, theirs, partner) when this user may choose for *row_id* now."""
-    refused = ("refused", None, None, None)
+@dataclass(frozen=True)
+class _Round:
+    """A choice this user may make now: their answers, the partner's, and the partner."""
+
+    mine: ReflectionRecord
+    theirs: ReflectionRecord
+    partner: UserRecord
+
+
+async def _choosable(ctx: EffectContext, row_id: int) -> _Round | str:
+    """The round this user may choose in for *row_id*, or the result that says why not."""
     mine = await ctx.repos.reflections.get(row_id)
     couple = await ctx.repos.couples.active_for(ctx.user.id)
     if (mine is None or mine.user_id != ctx.user.id or mine.kind != KIND or couple is None
             or mine.couple_id != couple.id or mine.reveal == PRIVATE):
-        return refused
+        return "refused"
     if not ctx.may_tell_partner():
-        return ("safety", None, None, None)
+        return "safety"
     partner = await _partner(ctx, couple)
     rows = await ctx.repos.reflections.of_couple(couple.id, KIND)
     newest = _newest(rows, ctx.user.id)
     if newest is None or newest.id != mine.id:
-        return ("stale", None, None, None)
+        return "stale"
     if mine.reveal is not None:
-        return ("already", None, None, None)
+        return "already"
     theirs = _counterpart(rows, partner)
-    if theirs is None:
-        return ("not_ready", None, None, None)
-    return "ok", mine, theirs, partner
+    if theirs is None or partner is None:
+        return "not_ready"
+    return _Round(mine, theirs, partner)
 
 
 @effect("vision_open_reveal")
@@ -180,32 +188,32 @@ async def vision_open_reveal(ctx: EffectContext) -> EffectResult:
         return EffectResult("draft", _drafts(mine))
     if action not in CHOSEN:
         return EffectResult("refused")
-    verdict, mine, _, partner = await _choosable(ctx, row_id)
-    if verdict != "ok":
-        return EffectResult(verdict)
-    data = {**_drafts(mine), "_reflection": mine.id, "_partner": _called(ctx, partner),
-            "_choice": action}
+    found = await _choosable(ctx, row_id)
+    if isinstance(found, str):
+        return EffectResult(found)
+    data = {**_drafts(found.mine), "_reflection": found.mine.id,
+            "_partner": _called(ctx, found.partner), "_choice": action}
     return EffectResult(action, data)
 
 
 @effect("vision_choose")
 async def vision_choose(ctx: EffectContext) -> EffectResult:
     choice = ctx.data.get("_choice")
-    verdict, mine, theirs, partner = await _choosable(ctx, int(ctx.data.get("_reflection") or 0))
-    if verdict != "ok":
-        return EffectResult(verdict)
+    found = await _choosable(ctx, int(ctx.data.get("_reflection") or 0))
+    if isinstance(found, str):
+        return EffectResult(found)
     if choice not in CHOSEN:
         return EffectResult("refused")
-    await ctx.repos.reflections.choose_reveal(mine.id, choice, ctx.now)
-    if theirs.reveal is None:
+    await ctx.repos.reflections.choose_reveal(found.mine.id, choice, ctx.now)
+    if found.theirs.reveal is None:
         return EffectResult("waiting")
-    return await _settle(ctx, mine, choice == SHOW and theirs.reveal == SHOW, theirs, partner)
+    return await _settle(ctx, found, both_show=choice == SHOW and found.theirs.reveal == SHOW)
 
 
-async def _settle(ctx: EffectContext, mine: ReflectionRecord, both_show: bool,
-                  theirs: ReflectionRecord, partner: UserRecord) -> EffectResult:
+async def _settle(ctx: EffectContext, found: _Round, both_show: bool) -> EffectResult:
     """Both chose: each sees the other's words, or both hear that they stay private."""
     reflections = ctx.repos.reflections
+    mine, theirs, partner = found.mine, found.theirs, found.partner
     if both_show:
         their_side = _as(ctx, partner)
         to_them = await to_partner(ctx, Say(("vision.their_words",), {
