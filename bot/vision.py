@@ -42,9 +42,9 @@ def _words(row: ReflectionRecord) -> dict[str, str]:
     return {name: str(row.answers.get(name) or "") for name in QUESTIONS}
 
 
-def _drafts(row: ReflectionRecord) -> dict[str, str]:
-    """The answers as the flow keeps them in its session ("_want", ...)."""
-    return {f"_{name}": text for name, text in _words(row).items()}
+def _saved_answers(row: ReflectionRecord) -> dict[str, dict[str, str]]:
+    """The saved answers as the flow keeps them in its session."""
+    return {"_mine": _words(row)}
 
 
 def _as(ctx: EffectContext, user: UserRecord) -> EffectContext:
@@ -103,7 +103,7 @@ async def vision_status(ctx: EffectContext) -> EffectResult:
     if not rows:
         return EffectResult("new", data)
     mine = rows[-1]
-    data.update(_drafts(mine), _reflection=mine.id, _date=_date(mine.created_at))
+    data.update(_saved_answers(mine), _reflection=mine.id, _date=_date(mine.created_at))
     if mine.reveal == PRIVATE or (mode == "safety" and mine.reveal not in SETTLED):
         return EffectResult("private", {**data, "_note": "safety"})  # never revealed, for now
     if mine.couple_id is None or couple is None or mine.couple_id != couple.id:
@@ -127,13 +127,15 @@ async def vision_save(ctx: EffectContext) -> EffectResult:
     reflections = ctx.repos.reflections
     row = await reflections.add(ctx.user.id, KIND, answers, ctx.now,
                                 couple_id=couple.id if couple else None)
+    # Saved: the typed drafts go, the saved answers stay for what follows.
+    data = {**{f"_{name}": None for name in QUESTIONS}, "_mine": answers, "_reflection": row}
     if not ctx.may_tell_partner():
         await reflections.choose_reveal(row, PRIVATE, ctx.now)
-        return EffectResult("private", {"_reflection": row})
+        return EffectResult("private", data)
     if couple is None:
-        return EffectResult("solo", {"_reflection": row})
+        return EffectResult("solo", data)
     partner = await _partner(ctx, couple)
-    data = {"_reflection": row, "_partner": _called(ctx, partner)}
+    data["_partner"] = _called(ctx, partner)
     theirs = _counterpart(await reflections.of_couple(couple.id, KIND), partner)
     if theirs is None:
         return EffectResult("waiting", data)
@@ -185,13 +187,13 @@ async def vision_open_reveal(ctx: EffectContext) -> EffectResult:
         mine = await ctx.repos.reflections.get(row_id)
         if mine is None or mine.user_id != ctx.user.id or mine.kind != KIND:
             return EffectResult("refused")
-        return EffectResult("draft", _drafts(mine))
+        return EffectResult("draft", _saved_answers(mine))
     if action not in CHOSEN:
         return EffectResult("refused")
     found = await _choosable(ctx, row_id)
     if isinstance(found, str):
         return EffectResult(found)
-    data = {**_drafts(found.mine), "_reflection": found.mine.id,
+    data = {**_saved_answers(found.mine), "_reflection": found.mine.id,
             "_partner": _called(ctx, found.partner), "_choice": action}
     return EffectResult(action, data)
 

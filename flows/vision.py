@@ -41,9 +41,19 @@ def _partner(data: Mapping[str, Any]) -> str:
     return data.get("_partner") or ""
 
 
-def _answers(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
-    return {**{name: data.get(f"_{name}") or "" for name in QUESTIONS},
-            "partner": _partner(data)}
+def _typed(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
+    """The answers being written, for the read-back before saving."""
+    return {name: data.get(f"_{name}") or "" for name in QUESTIONS}
+
+
+def _saved(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
+    """The saved answers ("_mine", from the database), for everything after saving.
+
+    Kept apart from the typed ones so that, once saved, the session holds no unsaved
+    words: a flow left then is not parked, and /vision shows where things stand.
+    """
+    mine = data.get("_mine") if isinstance(data.get("_mine"), Mapping) else {}
+    return {**{name: mine.get(name) or "" for name in QUESTIONS}, "partner": _partner(data)}
 
 
 def _status(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
@@ -52,8 +62,8 @@ def _status(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
             "note": Label(f"vision.note_{note}")}
 
 
-def _starting_point(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
-    return {"change": data.get("_change") or ""}
+def _starting_point(data: Mapping[str, Any], ctx: Context) -> Mapping[str, Any]:
+    return {"change": _saved(data, ctx)["change"]}
 
 
 _NEXT = (Option("draft", "vision.draft", goto="draft_gate"),
@@ -72,13 +82,13 @@ def _status_state(status: str) -> State:
 def _reveal_states() -> tuple[State, ...]:
     """Choosing whether to reveal, what follows, and drafting an agreement from the answers."""
     return (
-        State("choose", ("vision.choose",), params=_answers, answer="_choice", options=(
+        State("choose", ("vision.choose",), params=_saved, answer="_choice", options=(
             Option("show", "vision.show", goto="decide"),
             Option("keep", "vision.keep", goto="decide"))),
         State("decide", (), effect="vision_choose", on_result={
             "waiting": "chosen", "shown": "revealed", "kept": "kept", **_REFUSALS}),
-        State("chosen", ("vision.chosen",), params=_answers, ends=True),
-        State("revealed", ("vision.revealed",), params=_answers, options=_NEXT),
+        State("chosen", ("vision.chosen",), params=_saved, ends=True),
+        State("revealed", ("vision.revealed",), params=_saved, options=_NEXT),
         State("kept", ("vision.kept",), options=_NEXT),
         State("refused", ("vision.refused",), ends=True),
         State("already", ("vision.already",), ends=True),
@@ -106,7 +116,7 @@ VISION = flow(
           text=FreeText(goto="show_up", max_chars=MAX_ANSWER_CHARS)),
     State("show_up", ("vision.show_up",), answer="_show_up",
           text=FreeText(goto="read_back", max_chars=MAX_ANSWER_CHARS)),
-    State("read_back", ("vision.read_back",), params=_answers, options=(
+    State("read_back", ("vision.read_back",), params=_typed, options=(
         Option("save", "vision.save", goto="save"),
         Option("redo", "vision.redo", goto="want"),
         Option("discard", "vision.discard", goto="discarded"))),
@@ -114,11 +124,11 @@ VISION = flow(
     State("save", (), effect="vision_save", on_result={
         "waiting": "saved_waiting", "both": "choose", "solo": "saved_solo",
         "private": "saved_private"}),
-    State("saved_waiting", ("vision.saved_waiting",), params=_answers, options=_NEXT),
+    State("saved_waiting", ("vision.saved_waiting",), options=_NEXT),
     State("saved_solo", ("vision.saved_solo",), options=_NEXT),
     State("saved_private", ("vision.saved_private",), options=_NEXT),
     *(_status_state(status) for status in STATUSES),
-    State("mine", ("vision.mine",), params=_answers, options=(
+    State("mine", ("vision.mine",), params=_saved, options=(
         Option("again", "vision.again", goto="intro"), *_NEXT)),
     *_reveal_states(),
     description="/vision: three questions alone; a reveal only if both choose; agreements.",

@@ -328,19 +328,22 @@ async def test_alone_the_answers_become_a_personal_intention(bot, emu):
     assert await rows(bot) == [(1, sam.id, None, None, False)]
 
 
-async def test_the_answers_can_be_discarded_or_rewritten_before_saving(bot, emu):
+async def test_answers_wait_while_away_and_can_be_rewritten_or_discarded(bot, emu):
     sam = await emu.create_user("Sam")
     await onboard(sam)
     await say(sam, "/vision", "vision.intro")
     await answer(sam, "vision.begin", "vision.want")
     await say(sam, "First try", "vision.change")
+    await say(sam, "/agreements", "ledger.overview")  # away for a moment: the words wait
+    picked_up = await say(sam, "/vision", "common.picked_up")
+    await expect(sam, "vision.change", after=picked_up["message_id"])
     await say(sam, "Second", "vision.show_up")
     await say(sam, "Third", "vision.read_back")
     await answer(sam, "vision.redo", "vision.want")
     await say(sam, SAM[0], "vision.change")
     await say(sam, SAM[1], "vision.show_up")
     review = await say(sam, SAM[2], "vision.read_back")
-    assert "First try" not in review["text"]
+    assert "First try" not in review["text"] and SAM[0] in review["text"]
     await answer(sam, "vision.discard", "vision.discarded")
     assert await rows(bot) == []
 

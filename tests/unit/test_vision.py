@@ -12,14 +12,17 @@ from content import catalog
 from flows import FLOWS
 from flows.agreements import AGREEMENTS
 from flows.engine import ButtonPress, Context, MediaInput, Say, Session, TextInput, Toast
-from flows.router import Command, ItemPress, after_effect, route
+from flows.router import PARKED, Command, ItemPress, after_effect, route
 from flows.vision import MAX_ANSWER_CHARS, REVEAL, VISION
 
 NOW = datetime(2026, 5, 4, 19, 0, tzinfo=UTC)
 PROFILE = {"onboarded": True, "consent": "yes", "safety": "no"}
 # Drafts as far into each flow as they go, so every prompt can be rendered.
+SAVED = {"want": "Kind & <honest> mornings", "change": "We say when plans change",
+         "show_up": "I listen before I answer"}
 DATA = {"_mode": "linked", "_partner": "Alex", "_want": "Kind & <honest> mornings",
         "_change": "We say when plans change", "_show_up": "I listen before I answer",
+        "_mine": SAVED,
         "_reflection": 5, "_date": "04 May 2026", "_note": "solo", "_kind": "ritual",
         "_text": "A walk on Sundays", "_why": "Time together"}
 MINE = (VISION, REVEAL)
@@ -294,8 +297,9 @@ def test_choosing_shows_what_the_partner_would_read():
 
 
 def test_the_draft_starts_from_what_has_to_change():
-    text = rendered(route(at(V, "kind"), press("agreement"), ctx()))
-    assert "We say when plans change" in text
+    session = at(V, "kind", _change=None, _mine={**SAVED, "change": "Saved words"})
+    text = rendered(route(session, press("agreement"), ctx()))
+    assert "Saved words" in text
     assert catalog().plain("ledger.wording")[:30] in text
 
 
@@ -311,3 +315,26 @@ def test_the_proposal_questions_are_the_same_as_in_agreements():
         assert VISION.state(name) == AGREEMENTS.state(name) == REVEAL.state(name)
     assert VISION.state("wording").prompt == ("vision.draft_start", "ledger.wording")
     assert AGREEMENTS.state("wording").prompt == ("ledger.wording",)
+
+
+def test_the_read_back_shows_what_was_typed_and_later_states_what_was_saved():
+    typed = rendered(route(at(V, "show_up", _want="Typed now"), TextInput("x y"), ctx()))
+    assert "Typed now" in typed
+    session = at(V, "save", _want=None, _change=None, _show_up=None,
+                 _mine={**SAVED, "want": "Saved before"})
+    assert "Saved before" in rendered(after_effect(session, "both", {}, ctx()))
+
+
+def test_answers_being_typed_are_parked_when_another_command_comes():
+    away = route(at(V, "show_up", _mine=None), Command("agreements"), ctx())
+    assert away.remember[PARKED]["vision"]["state"] == "show_up"
+    back = route(away.session, Command("vision"),
+                 ctx({**PROFILE, PARKED: away.remember[PARKED]}))
+    assert back.session.state == "show_up" and back.session.data["_want"] == DATA["_want"]
+
+
+@pytest.mark.parametrize("state", ["saved_waiting", "status_choose", "choose", "mine"])
+def test_once_saved_nothing_is_parked_and_vision_shows_where_things_stand(state):
+    saved = at(V, state, _want=None, _change=None, _show_up=None, _text=None, _why=None)
+    outcome = route(saved, ItemPress("w", 5, "show"), ctx())
+    assert PARKED not in outcome.remember
