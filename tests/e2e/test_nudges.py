@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.runtime import Runtime
 from flows.engine import item_data
+from flows.progress import RATINGS
 from playground.client import SimUser
 from tests.e2e.harness import (
     answer,
@@ -193,11 +194,11 @@ async def test_the_weekly_check_in_the_shared_summary_and_the_picture(settings, 
         await sam.press(label("nudges.weekly_start"))
         await expect(sam, "weekly.intro", after=nudge["message_id"])
         await answer(sam, "weekly.start", "weekly.engaged")
-        for rating in ("4", "3", "4", "5", "3", "2", "4"):
-            await sam.press(rating)
-            await asyncio.sleep(0.15)
-        await sam.press("4")
-        share = await expect(sam, "weekly.share_question")
+        # Each rating waits for the next question, so no press lands on one already answered.
+        following = [f"weekly.{name}" for name in RATINGS[1:]]
+        for rating, then in zip(("4", "3", "4", "5", "3", "2", "4"), following, strict=True):
+            await answer(sam, f"weekly.scale_{rating}", then)
+        share = await answer(sam, "weekly.scale_4", "weekly.share_question")
         assert "3.5" in share["text"]  # the average of the six signs
         await answer(sam, "weekly.share_yes", "weekly.shared")
         summary = await expect(alex, "weekly.partner_summary")
