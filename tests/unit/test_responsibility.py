@@ -16,7 +16,6 @@ from flows.engine import (
     CloseQuestion,
     Context,
     EditButtons,
-    MediaInput,
     Say,
     Session,
     TextInput,
@@ -168,38 +167,8 @@ def _pressed():
     return [(state, event.value) for state, event, _ in table if isinstance(event, ButtonPress)]
 
 
-@pytest.mark.parametrize("state", QUESTIONS)
-def test_media_never_moves_a_question(state):
-    outcome = route(at(state), MediaInput("sticker"), ctx())
-    assert where(outcome) == state
-    assert outcome.actions == (Say(("common.unsupported_input",)),)
 
 
-@pytest.mark.parametrize("state", QUESTIONS)
-def test_a_stale_button_says_so_and_asks_again(state):
-    options = FLOW.state(state).options
-    value = options[0].value if options else "begin"  # an old question's button
-    outcome = route(at(state), press(value, seq=4), ctx())
-    assert where(outcome) == state
-    assert outcome.actions[0] == Toast("common.stale_button")
-    assert isinstance(outcome.actions[1], Say)
-    assert outcome.actions[1].keys == FLOW.state(state).prompt
-
-
-@pytest.mark.parametrize("state", QUESTIONS)
-def test_an_unknown_button_changes_nothing(state):
-    outcome = route(at(state), press("forged"), ctx())
-    assert where(outcome) == state and outcome.actions == (Toast("common.unknown_button"),)
-
-
-@pytest.mark.parametrize("state", QUESTIONS)
-def test_text_moves_only_where_words_are_asked_for(state):
-    outcome = route(at(state), TextInput("some words of mine"), ctx())
-    if FLOW.state(state).text is None:
-        assert where(outcome) == state
-        assert outcome.actions == (Say(("common.use_buttons",)),)
-    else:
-        assert where(outcome) == FLOW.state(state).text.goto
 
 
 @pytest.mark.parametrize("state", ENDINGS)

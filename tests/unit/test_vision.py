@@ -11,7 +11,7 @@ from bot.render import Renderer
 from content import catalog
 from flows import FLOWS
 from flows.agreements import AGREEMENTS
-from flows.engine import ButtonPress, Context, MediaInput, Say, Session, TextInput, Toast
+from flows.engine import ButtonPress, Context, Session, TextInput, Toast
 from flows.router import PARKED, Command, ItemPress, after_effect, route
 from flows.vision import MAX_ANSWER_CHARS, REVEAL, VISION
 
@@ -197,41 +197,8 @@ def test_the_safety_refusal_offers_the_crisis_resources():
 # ---------------------------------------------------------------- every state, every input
 
 
-@pytest.mark.parametrize(("flow", "state"), resting(*MINE))
-def test_media_is_answered_and_changes_nothing(flow, state):
-    session = at(flow, state)
-    outcome = route(session, MediaInput("voice"), ctx())
-    assert outcome.session == session and outcome.remember == {}
-    assert outcome.actions == (Say(("common.unsupported_input",)),)
 
 
-@pytest.mark.parametrize(("flow", "state"), resting(*MINE))
-def test_a_stale_button_repeats_the_question(flow, state):
-    session = at(flow, state)
-    option = (FLOWS[flow].state(state).options or (None,))[0]
-    outcome = route(session, press(option.value if option else "x", seq=3), ctx())
-    assert outcome.session == session
-    assert outcome.actions[0] == Toast("common.stale_button")
-    assert outcome.actions[-1].keys == FLOWS[flow].state(state).prompt
-
-
-@pytest.mark.parametrize(("flow", "state"), resting(*MINE))
-def test_a_button_the_state_does_not_offer_changes_nothing(flow, state):
-    session = at(flow, state)
-    outcome = route(session, press("forged"), ctx())
-    assert outcome.session == session
-    assert outcome.actions == (Toast("common.unknown_button"),)
-
-
-@pytest.mark.parametrize(("flow", "state"), resting(*MINE))
-def test_text_is_taken_where_asked_for_and_otherwise_points_to_the_buttons(flow, state):
-    definition = FLOWS[flow].state(state)
-    outcome = route(at(flow, state), TextInput("In my own words"), ctx())
-    if definition.text is None:
-        assert outcome.session == at(flow, state)
-        assert outcome.actions == (Say(("common.use_buttons",)),)
-    else:
-        assert where(outcome) == definition.text.goto
 
 
 @pytest.mark.parametrize(("flow", "state"), resting(*MINE))
@@ -241,14 +208,6 @@ def test_every_button_leads_where_it_says(flow, state):
         goto = FLOWS[flow].state(option.goto)
         assert where(outcome) == (None if goto.ends else goto.name)
 
-
-@pytest.mark.parametrize(("flow", "state"), resting(*MINE))
-def test_every_prompt_renders_even_without_drafts(flow, state):
-    bare = Session(flow=flow, state=state, seq=7, data={})
-    outcome = route(bare, MediaInput("sticker"), ctx())
-    assert outcome.session == bare
-    stale = route(bare, press("x", seq=1), ctx())
-    assert rendered(stale)
 
 
 # ---------------------------------------------------------------- the words shown
