@@ -54,6 +54,12 @@ class EffectContext:
         """How this user is named to a partner: their first name, or a neutral word."""
         return self.user.name or catalog(self.user.locale).plain("link.someone")
 
+    async def name_of(self, user_id: int) -> str:
+        """How another user (a partner) is named in this user's chat."""
+        record = await self.repos.users.get(user_id)
+        return record.name if record and record.name else catalog(self.user.locale).plain(
+            "link.someone")
+
     def may_tell_partner(self) -> bool:
         """Someone who may not be safe with their partner tells them nothing through us."""
         return self.user.profile.get("safety") != "yes"
@@ -91,3 +97,16 @@ def effect(name: str) -> Callable[[Handler], Handler]:
 
 async def run_effect(name: str, ctx: EffectContext) -> EffectResult:
     return await EFFECTS[name](ctx)
+
+
+async def share_once(ctx: EffectContext, reflection_id: int,
+                     say: Say) -> tuple[Notice, ...] | None:
+    """*say* for the partner, sent at most once for the reflection it carries.
+
+    None when the door to the partner is shut (see :func:`to_partner`); no
+    notices when this reflection was shared already (a double press).
+    """
+    notices = await to_partner(ctx, say)
+    if notices is None:
+        return None
+    return notices if await ctx.repos.reflections.mark_shared(reflection_id, ctx.now) else ()

@@ -15,7 +15,6 @@ from bot.db.couples import CoupleRecord
 from bot.db.repair import ExerciseRecord
 from bot.effects import EffectContext, EffectResult, Notice, effect
 from bot.nudges import remind_later
-from content import catalog
 from flows.engine import Button, Say, item_data, menu_data
 from flows.listening import FEELINGS, MAX_SHARE_CHARS
 
@@ -27,12 +26,6 @@ _SITUATION = {(R.LISTENING, "listener"): "reflect", (R.ANSWERING, "speaker"): "a
 _PRESSES = {"reflect": {"reflect", "pause", "open"},
             "answer": {"heard", *FEELINGS, "pause", "open"},
             "waiting": {"pause", "open"}, "paused": {"resume", "open"}}
-
-
-async def _name(ctx: EffectContext, user_id: int) -> str:
-    record = await ctx.repos.users.get(user_id)
-    return record.name if record and record.name else catalog(ctx.user.locale).plain(
-        "link.someone")
 
 
 def _situation(exercise: ExerciseRecord, user_id: int) -> str:
@@ -93,7 +86,7 @@ async def open_listening(ctx: EffectContext) -> EffectResult:
         return EffectResult("ended" if pressed_id else "solo")
     if not ctx.may_tell_partner():
         return EffectResult("unsafe")
-    data = {"_partner": await _name(ctx, couple.partner_of(ctx.user.id))}
+    data = {"_partner": await ctx.name_of(couple.partner_of(ctx.user.id))}
     if pressed_id and (exercise is None or exercise.id != pressed_id):
         return EffectResult(await _old_press(ctx, pressed_id), data)
     if exercise is None:

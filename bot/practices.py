@@ -11,8 +11,7 @@ only once.
 from __future__ import annotations
 
 from bot.db.repair import ReflectionRecord
-from bot.effects import EffectContext, EffectResult, effect, to_partner
-from content import catalog
+from bot.effects import EffectContext, EffectResult, effect, share_once, to_partner
 from flows.engine import Button, Say, item_data
 from flows.practices import FEELINGS, OTHER, Q_REPLY, other_explanations
 
@@ -20,15 +19,9 @@ TRIGGERED, UNDERNEATH, ACKNOWLEDGE, REASSURANCE = (
     "triggered", "underneath", "acknowledge", "reassurance")
 
 
-async def _name_of(ctx: EffectContext, user_id: int) -> str:
-    other = await ctx.repos.users.get(user_id)
-    return other.name if other and other.name else catalog(ctx.user.locale).plain(
-        "link.someone")
-
-
 async def _partner_name(ctx: EffectContext) -> str:
     couple = await ctx.repos.couples.active_for(ctx.user.id)
-    return await _name_of(ctx, couple.partner_of(ctx.user.id)) if couple else ""
+    return await ctx.name_of(couple.partner_of(ctx.user.id)) if couple else ""
 
 
 # ---------------------------------------------------------------- triggered
@@ -71,8 +64,8 @@ async def send_reassurance_request(ctx: EffectContext) -> EffectResult:
     button = Button("practices.reassure_button", item_data("q", reflection.id, Q_REPLY))
     say = Say(("practices.partner_request",),
               {"who": ctx.my_name(), "text": ctx.data.get("_request", "")}, ((button,),))
-    notices = await to_partner(ctx, say)
-    if notices is None or not await ctx.repos.reflections.mark_shared(reflection.id, ctx.now):
+    notices = await share_once(ctx, reflection.id, say)
+    if not notices:
         return EffectResult("refused")
     return EffectResult("sent", {}, notices)
 
@@ -113,7 +106,7 @@ async def open_reassurance(ctx: EffectContext) -> EffectResult:
     if not ctx.may_tell_partner():
         return EffectResult("safety")
     return EffectResult("ok", {"_request": request.answers["request"],
-                               "_who": await _name_of(ctx, request.user_id)})
+                               "_who": await ctx.name_of(request.user_id)})
 
 
 @effect("send_reassurance")
@@ -172,11 +165,8 @@ async def send_acknowledgement(ctx: EffectContext) -> EffectResult:
     reflection = await _save_acknowledgement(ctx)
     say = Say(("practices.ack_for_partner",),
               {"who": ctx.my_name(), "text": ctx.data.get("_text", "")})
-    notices = await to_partner(ctx, say)
-    if notices is None:
-        return EffectResult("refused")
-    await ctx.repos.reflections.mark_shared(reflection, ctx.now)
-    return EffectResult("sent", {}, notices)
+    notices = await share_once(ctx, reflection, say)
+    return EffectResult("sent", {}, notices) if notices else EffectResult("refused")
 
 
 @effect("keep_acknowledgement")

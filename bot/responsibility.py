@@ -16,9 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.db.repair import ReflectionRecord
-from bot.effects import EffectContext, EffectResult, effect, to_partner
+from bot.effects import EffectContext, EffectResult, Notice, effect, share_once
 from bot.rhythm import zone_of
-from content import catalog
 from flows.engine import Say
 from flows.questions import ROLES
 from flows.responsibility import (
@@ -49,12 +48,6 @@ def _day(ctx: EffectContext, moment: datetime) -> str:
     return aware.astimezone(zone_of(ctx.user.time_zone)).strftime("%-d %B %Y")
 
 
-async def _partner_name(ctx: EffectContext, partner_id: int) -> str:
-    partner = await ctx.repos.users.get(partner_id)
-    return partner.name if partner and partner.name else catalog(ctx.user.locale).plain(
-        "link.someone")
-
-
 def _with_shared(record: ReflectionRecord | None) -> dict[str, Any] | None:
     return None if record is None else {**record.answers, "shared": record.shared_at is not None}
 
@@ -78,7 +71,7 @@ async def step1_open(ctx: EffectContext) -> EffectResult:
     apology = saved_apology(broke.answers.get("apology"))
     data.update({f"_{part}": text for part, text in apology.items()})
     data.update({"_broke_id": broke.id,
-                 "_partner": await _partner_name(ctx, couple.partner_of(ctx.user.id))})
+                 "_partner": await ctx.name_of(couple.partner_of(ctx.user.id))})
     return EffectResult("revisit_share", data)
 
 
@@ -154,7 +147,16 @@ async def _may_share(ctx: EffectContext) -> tuple[str, dict[str, Any]]:
     couple = await ctx.repos.couples.active_for(ctx.user.id)
     if couple is None:
         return "unlinked", {}
-    return "confirm", {"_partner": await _partner_name(ctx, couple.partner_of(ctx.user.id))}
+    return "confirm", {"_partner": await ctx.name_of(couple.partner_of(ctx.user.id))}
+
+
+async def _send(ctx: EffectContext, record: ReflectionRecord,
+                say: Say) -> tuple[str, tuple[Notice, ...]]:
+    """Sends a saved apology or request once; the result names what happened."""
+    notices = await share_once(ctx, record.id, say)
+    if notices is None:
+        return ("unsafe" if not ctx.may_tell_partner() else "unlinked"), ()
+    return "sent", notices
 
 
 # ---------------------------------------------------------------- the apology
@@ -182,13 +184,8 @@ async def step1_send_apology(ctx: EffectContext) -> EffectResult:
             await _save(ctx, "_broke_id", BROKE, _broke_answers(ctx)))
     say = Say(("responsibility.partner_apology",),
               {"who": ctx.my_name(), **saved_apology(record.answers.get("apology"))})
-    notices = await to_partner(ctx, say)
-    if notices is None:
-        return EffectResult(_then(ctx, "unsafe" if not ctx.may_tell_partner() else "unlinked"),
-                            {"_broke_id": record.id})
-    if not await ctx.repos.reflections.mark_shared(record.id, ctx.now):
-        notices = ()  # already shared once: never twice
-    return EffectResult(_then(ctx, "sent"), {"_broke_id": record.id}, notices)
+    result, notices = await _send(ctx, record, say)
+    return EffectResult(_then(ctx, result), {"_broke_id": record.id}, notices)
 
 
 # ---------------------------------------------------------------- the request
@@ -216,10 +213,5 @@ async def step1_send_request(ctx: EffectContext) -> EffectResult:
     say = Say(("responsibility.partner_request",),
               {"who": ctx.my_name(), "needs": need_labels(record.answers.get("needs")),
                "words": record.answers.get("looks_like") or ""})
-    notices = await to_partner(ctx, say)
-    if notices is None:
-        return EffectResult("unsafe" if not ctx.may_tell_partner() else "unlinked",
-                            {"_hurt_id": record.id})
-    if not await ctx.repos.reflections.mark_shared(record.id, ctx.now):
-        notices = ()
-    return EffectResult("sent", {"_hurt_id": record.id}, notices)
+    result, notices = await _send(ctx, record, say)
+    return EffectResult(result, {"_hurt_id": record.id}, notices)
