@@ -114,3 +114,20 @@ async def wait_until_inactive(runtime: Runtime, user_id: int) -> bool:
                 return True
         await asyncio.sleep(0.05)
     return False
+
+
+async def reflections(runtime: Runtime, user: SimUser, kind: str) -> list:
+    """What *user* has written of *kind*, as stored (read back through the sealed repository)."""
+    async with runtime.db.transaction() as repos:
+        return await repos.reflections.of_user(user.id, (kind,))
+
+
+async def chat_text(user: SimUser) -> str:
+    """Everything the bot has written in this chat, to check a partner never saw some words."""
+    return "\n".join(m["text"] or "" for m in await user.bot_messages())
+
+
+async def quiet(user: SimUser, seconds: float = 0.5) -> int:
+    """How many bot messages the chat holds once nothing more arrives."""
+    await asyncio.sleep(seconds)
+    return len(await user.bot_messages())

@@ -9,7 +9,18 @@ import asyncio
 
 from flows.engine import item_data
 from playground.client import SimUser
-from tests.e2e.harness import answer, expect, label, onboard, running, say, words
+from tests.e2e.harness import (
+    answer,
+    chat_text,
+    expect,
+    label,
+    onboard,
+    quiet,
+    reflections,
+    running,
+    say,
+    words,
+)
 from tests.e2e.test_agreements import linked_pair
 from tests.e2e.test_linking import invite
 
@@ -40,21 +51,6 @@ async def write_request(user: SimUser, text: str = REQUEST) -> None:
     await answer(user, "practices.offer_write", "practices.request")
     review = await say(user, text, "practices.request_review")
     assert text in review["text"]
-
-
-async def reflections(bot, user: SimUser, kind: str) -> list:
-    async with bot.db.transaction() as repos:
-        return await repos.reflections.of_user(user.id, (kind,))
-
-
-async def chat_text(user: SimUser) -> str:
-    return "\n".join(m["text"] or "" for m in await user.bot_messages())
-
-
-async def quiet(user: SimUser, seconds: float = 0.5) -> int:
-    """How many bot messages the chat holds once nothing more arrives."""
-    await asyncio.sleep(seconds)
-    return len(await user.bot_messages())
 
 
 def q_data(message: dict) -> str:

@@ -9,7 +9,18 @@ from __future__ import annotations
 import asyncio
 
 from playground.client import SimUser
-from tests.e2e.harness import answer, expect, label, onboard, running, say, wait_for_button
+from tests.e2e.harness import (
+    answer,
+    chat_text,
+    expect,
+    label,
+    onboard,
+    quiet,
+    reflections,
+    running,
+    say,
+    wait_for_button,
+)
 from tests.e2e.test_linking import invite
 
 WHAT = "I hid messages from you for months"
@@ -82,20 +93,6 @@ async def needs(user: SimUser, intro: str = "responsibility.hurt_intro") -> dict
                   label("responsibility.need_transparency")):
         assert words in review["text"]
     return review
-
-
-async def reflections(bot, user: SimUser, kind: str) -> list:
-    async with bot.db.transaction() as repos:
-        return await repos.reflections.of_user(user.id, (kind,))
-
-
-async def chat_text(user: SimUser) -> str:
-    return "\n".join(m["text"] or "" for m in await user.bot_messages())
-
-
-async def quiet(user: SimUser, seconds: float = 0.5) -> int:
-    await asyncio.sleep(seconds)
-    return len(await user.bot_messages())
 
 
 def buttons_of(message: dict) -> list[str]:

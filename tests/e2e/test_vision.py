@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from flows.engine import item_data
 from playground.client import SimUser
-from tests.e2e.harness import answer, expect, label, onboard, running, say, words
+from tests.e2e.harness import answer, chat_text, expect, label, onboard, running, say, words
 from tests.e2e.test_agreements import linked_pair
 
 SAM = ("Sam hopes for calm unhurried evenings", "Sam says we tell each other when plans change",
@@ -27,10 +27,6 @@ async def rows(bot) -> list[tuple]:
             "SELECT id, user_id, couple_id, reveal, shared_at IS NOT NULL FROM reflections "
             "WHERE kind = 'vision' ORDER BY id"))
         return [tuple(row) for row in found]
-
-
-async def chat_text(user: SimUser) -> str:
-    return "\n".join(m["text"] or "" for m in await user.bot_messages())
 
 
 async def assert_never_saw(user: SimUser, answers: tuple[str, ...]) -> None:

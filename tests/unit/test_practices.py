@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.render import Renderer
 from content import catalog
 from flows import FLOWS
 from flows.engine import (
@@ -26,6 +25,7 @@ from flows.engine import (
 )
 from flows.practices import ACKNOWLEDGE, PRACTICES, REASSURE, TRIGGERED, UNDERNEATH
 from flows.router import Command, ItemPress, MenuPress, after_effect, route
+from tests.unit.flow_tables import rendered, resting
 
 NOW = datetime(2026, 2, 10, 18, 0, tzinfo=UTC)
 PROFILE = {"onboarded": True, "consent": "yes", "safety": "no"}
@@ -49,23 +49,7 @@ def press(value: str, seq: int = 7) -> ButtonPress:
     return ButtonPress(seq=seq, value=value, message_id=41)
 
 
-def resting(*flows) -> list[tuple[str, str]]:
-    """Every state a session can rest on: it asks something and does not end."""
-    return [(f.name, s.name) for f in flows for s in f.states.values()
-            if not s.effect and not s.ends]
-
-
-def rendered(outcome) -> str:
-    renderer = Renderer(catalog())
-    return "\n".join(call.params.get("text", "") for action in outcome.actions
-                     if not isinstance(action, Toast)
-                     for call in renderer.render(action, chat_id=1))
-
-
 # ---------------------------------------------------------------- every state, every input
-
-
-
 
 
 @pytest.mark.parametrize(("flow", "state"), [
@@ -76,7 +60,6 @@ def test_words_are_kept_in_the_session_never_on_the_profile(flow, state):
     assert outcome.session.state == definition.text.goto
     assert outcome.session.data[definition.answer] == "some honest words"
     assert outcome.remember == {}, "practices keep words in reflections, not on the profile"
-
 
 
 @pytest.mark.parametrize(("flow", "state", "value"), [

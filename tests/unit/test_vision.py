@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.render import Renderer
 from content import catalog
 from flows import FLOWS
 from flows.agreements import AGREEMENTS
-from flows.engine import ButtonPress, Context, Session, TextInput, Toast
+from flows.engine import ButtonPress, Context, Session, TextInput
 from flows.router import PARKED, Command, ItemPress, after_effect, route
 from flows.vision import MAX_ANSWER_CHARS, REVEAL, VISION
+from tests.unit.flow_tables import rendered, resting
 
 NOW = datetime(2026, 5, 4, 19, 0, tzinfo=UTC)
 PROFILE = {"onboarded": True, "consent": "yes", "safety": "no"}
@@ -38,19 +38,6 @@ def at(flow: str, state: str, **data) -> Session:
 
 def press(value: str, seq: int = 7) -> ButtonPress:
     return ButtonPress(seq=seq, value=value, message_id=41)
-
-
-def resting(*flows) -> list[tuple[str, str]]:
-    """Every state a session can rest on: it asks something and does not end."""
-    return [(f.name, s.name) for f in flows for s in f.states.values()
-            if not s.effect and not s.ends]
-
-
-def rendered(outcome) -> str:
-    renderer = Renderer(catalog())
-    return "\n".join(call.params.get("text", "") for action in outcome.actions
-                     if not isinstance(action, Toast)
-                     for call in renderer.render(action, chat_id=1))
 
 
 def where(outcome) -> str | None:
@@ -197,17 +184,12 @@ def test_the_safety_refusal_offers_the_crisis_resources():
 # ---------------------------------------------------------------- every state, every input
 
 
-
-
-
-
 @pytest.mark.parametrize(("flow", "state"), resting(*MINE))
 def test_every_button_leads_where_it_says(flow, state):
     for option in FLOWS[flow].state(state).options:
         outcome = route(at(flow, state), press(option.value), ctx())
         goto = FLOWS[flow].state(option.goto)
         assert where(outcome) == (None if goto.ends else goto.name)
-
 
 
 # ---------------------------------------------------------------- the words shown
