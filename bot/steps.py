@@ -6,7 +6,6 @@ Step 1 and the practices leave reflections; step 2 leaves listening exercises
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -64,8 +63,7 @@ async def _step_three(ctx: EffectContext) -> Line:
 
 
 async def _practices(ctx: EffectContext) -> Line:
-    done = Counter(row.kind for row in await ctx.repos.reflections.of_user(ctx.user.id,
-                                                                          PRACTICES))
+    done = await ctx.repos.reflections.counts(ctx.user.id, PRACTICES)
     if not done:
         return "steps.p_none", {}
     return "steps.p_done", {name: done.get(name, 0) for name in PRACTICES}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
@@ -112,6 +112,14 @@ class Reflections:
             query = query.where(REFLECTIONS.c.kind.in_(kinds))
         rows = await self._db.execute(query.order_by(REFLECTIONS.c.id))
         return [self._record(row) for row in rows.all()]
+
+    async def counts(self, user_id: int, kinds: tuple[str, ...]) -> dict[str, int]:
+        """How many reflections of each kind this user has, without opening any."""
+        rows = await self._db.execute(
+            select(REFLECTIONS.c.kind, func.count()).where(
+                REFLECTIONS.c.user_id == user_id, REFLECTIONS.c.kind.in_(kinds))
+            .group_by(REFLECTIONS.c.kind))
+        return {kind: count for kind, count in rows.all()}
 
     async def of_couple(self, couple_id: int, kind: str) -> list[ReflectionRecord]:
         rows = await self._db.execute(select(REFLECTIONS).where(
