@@ -313,6 +313,3 @@ async def save_listening_solo(ctx: EffectContext) -> EffectResult:
                "reflection": ctx.data.get("_solo_reflection", "")}
     await ctx.repos.reflections.add(ctx.user.id, SOLO, answers, ctx.now)
     return EffectResult("ok")
-
-
-__all__ = ["DRAFT", "SOLO", "Notice"]
