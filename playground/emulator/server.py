@@ -7,7 +7,6 @@ loopback only.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
@@ -16,7 +15,13 @@ from aiohttp import web
 from playground.emulator.botapi import BotApi, check_handler_error
 from playground.emulator.control import ControlApi
 from playground.emulator.errors import ApiError
-from playground.emulator.limits import CallLog, FaultInjector, RateLimiter, fault_error
+from playground.emulator.limits import (
+    CLIENT_GONE,
+    CallLog,
+    ClientGone,
+    FaultInjector,
+    RateLimiter,
+)
 from playground.emulator.params import get_int, loggable, read_params
 from playground.emulator.state import World
 from playground.emulator.updates import UpdateQueue
@@ -76,9 +81,11 @@ class Emulator:
         params: dict[str, Any] = {}
         try:
             params, uploads = await read_params(request)
-            result = await self._call(request.match_info["token"], method, params, uploads)
+            result = await self._call(request, method, params, uploads)
             status, body = 200, {"ok": True, "result": result}
             logged = loggable(params, uploads)
+        except ClientGone:
+            status, body, logged = CLIENT_GONE, {"ok": False}, params  # nobody to answer
         except Exception as exc:
             error = check_handler_error(exc)
             status, body, logged = error.status, error.payload(), params
@@ -86,7 +93,10 @@ class Emulator:
         self.log.record(canonical, _chat_id(params), status, logged)
         return web.json_response(body, status=status)
 
-    async def _call(self, token: str, method: str, params: dict[str, Any], uploads: Any) -> Any:
+    async def _call(
+        self, request: web.Request, method: str, params: dict[str, Any], uploads: Any
+    ) -> Any:
+        token = request.match_info["token"]
         if not TOKEN_RE.match(token):
             raise ApiError(401, "Unauthorized")
         self.world.bind_token(token)
@@ -95,12 +105,7 @@ class Emulator:
             raise ApiError(404, "Not Found")
         fault = self.faults.take(entry[0])
         if fault is not None:
-            if fault.stall_seconds:
-                await asyncio.sleep(fault.stall_seconds)
-            if fault.drop:
-                raise fault_error(504)
-            if fault.status is not None:
-                raise fault_error(fault.status)
+            await fault.apply(lambda: request.transport is None)
         return await entry[1](params, uploads)
 
 

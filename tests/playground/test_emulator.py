@@ -472,6 +472,75 @@ async def test_faults_do_not_take_effect(emu: EmulatorClient, api: BotApiCaller)
     assert statuses == [502, 502, 200, 200, 200, 504, 200]
 
 
+async def test_a_share_of_calls_fails_the_same_way_for_the_same_seed(
+    emu: EmulatorClient, api: BotApiCaller
+) -> None:
+    sam = await emu.create_user("Sam")
+
+    async def failures(seed: int) -> list[int]:
+        await emu.set_faults(status=503, rate=0.1, seed=seed, count=None)
+        statuses = [(await api("sendMessage", chat_id=sam.id, text=str(i)))[0] for i in range(200)]
+        await emu.clear_faults()
+        return [i for i, status in enumerate(statuses) if status == 503]
+
+    first, again, other = await failures(7), await failures(7), await failures(8)
+    assert 5 <= len(first) <= 40 and first == again and first != other
+    texts = [m["text"] for m in await sam.bot_messages()]
+    assert len(texts) == 600 - len(first) - len(again) - len(other)  # a refused call leaves nothing
+    with pytest.raises(EmulatorError, match="rate"):
+        await emu.set_faults(status=503, rate=1.5)
+
+
+async def test_a_429_storm_tells_how_long_to_wait(emu: EmulatorClient, api: BotApiCaller) -> None:
+    sam = await emu.create_user("Sam")
+    await emu.set_faults(status=429, retry_after=3, seconds=0.3)
+    for _ in range(3):
+        status, body = await api("sendMessage", chat_id=sam.id, text="flood")
+        assert status == 429 and body["parameters"] == {"retry_after": 3}
+        assert body["description"] == "Too Many Requests: retry after 3"
+    assert await api.ok("getUpdates") == []  # the storm spares getUpdates, like other faults
+    await asyncio.sleep(0.35)
+    await api.ok("sendMessage", chat_id=sam.id, text="calm")
+    assert [m["text"] for m in await sam.bot_messages()] == ["calm"]
+
+
+async def test_a_stalled_call_whose_client_hung_up_never_happens(
+    emu: EmulatorClient, api: BotApiCaller
+) -> None:
+    sam = await emu.create_user("Sam")
+    await emu.set_faults(stall_seconds=0.5, count=2)
+    url = f"{api.base}/sendMessage"
+    async with aiohttp.ClientSession() as impatient:
+        with pytest.raises(asyncio.TimeoutError):
+            await impatient.post(url, json={"chat_id": sam.id, "text": "given up"},
+                                 timeout=aiohttp.ClientTimeout(total=0.1))
+    async with (
+        aiohttp.ClientSession() as patient,
+        patient.post(url, json={"chat_id": sam.id, "text": "waited"}) as response,
+    ):
+        assert response.status == 200
+    await asyncio.sleep(0.1)  # the abandoned call's stall is over by now
+    assert [m["text"] for m in await sam.bot_messages()] == ["waited"]
+    statuses = [c["status"] for c in await emu.log() if c["method"] == "sendMessage"]
+    assert sorted(statuses) == [200, 499]
+
+
+async def test_clearing_faults_ends_the_stalls_in_progress(
+    emu: EmulatorClient, api: BotApiCaller
+) -> None:
+    sam = await emu.create_user("Sam")
+    await emu.set_faults(stall_seconds=60, drop=True, count=None)
+    held = [
+        asyncio.create_task(api("sendMessage", chat_id=sam.id, text=str(i))) for i in range(3)
+    ]
+    await asyncio.sleep(0.2)
+    assert not any(task.done() for task in held)
+    await emu.clear_faults()
+    answers = await asyncio.wait_for(asyncio.gather(*held), 5)
+    assert [status for status, _ in answers] == [504, 504, 504]
+    assert await sam.bot_messages() == []
+
+
 async def test_rate_limits(emu: EmulatorClient, api: BotApiCaller) -> None:
     sam = await emu.create_user("Sam")
     alex = await emu.create_user("Alex")
