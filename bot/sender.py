@@ -53,6 +53,11 @@ def _with_files(payload: Mapping[str, Any]) -> dict[str, Any]:
             for name, value in payload.items()}
 
 
+def _message_id(result: object) -> int | None:
+    """The id Telegram gave a message it accepted (kept so /erase can delete it)."""
+    return result.get("message_id") if isinstance(result, Mapping) else None
+
+
 def backoff(attempts: int) -> float:
     return min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** attempts)
 
@@ -154,7 +159,7 @@ class Sender:
 
     async def _done(self, call: OutgoingCall, result: object = None) -> None:
         async with self._db.transaction() as repos:
-            await repos.outbox.mark_sent(call.id, self._clock.now())
+            await repos.outbox.mark_sent(call.id, self._clock.now(), _message_id(result))
             if self._receipt is not None:
                 await self._receipt(repos, call, result, self._clock.now())
 

@@ -72,7 +72,8 @@ class InboxUpdate(SQLModel, table=True):
 
     The row is the de-duplication record (update_id is the key) and the
     durable queue: a crash before handling leaves it pending for the restart.
-    The sealed payload is dropped once handled.
+    The sealed payload is dropped once handled. ``message_id`` (a user's own
+    message, not its words) is kept so /erase can delete it from the chat.
     """
 
     __tablename__ = "inbox"
@@ -83,10 +84,15 @@ class InboxUpdate(SQLModel, table=True):
     payload_sealed: str | None = Field(default=None, sa_column=Column(Text))
     received_at: datetime = Field(sa_column=_when(nullable=False))
     handled_at: datetime | None = Field(default=None, sa_column=_when())
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A Bot API call the bot decided to make, kept until Telegram confirmed it."""
+    """A Bot API call the bot decided to make, kept until Telegram confirmed it.
+
+    Once settled (sent, or given up) its sealed payload is dropped; a sent row
+    keeps the ``message_id`` Telegram gave it, so /erase can delete the message.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_pending", "status", "chat_id", "id"),)
@@ -94,7 +100,7 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     method: str = Field(max_length=64)
-    payload_sealed: str = Field(sa_column=Column(Text, nullable=False))
+    payload_sealed: str | None = Field(default=None, sa_column=Column(Text))
     status: str = Field(default="pending", max_length=16)
     attempts: int = Field(default=0)
     created_at: datetime = Field(sa_column=_when(nullable=False))
@@ -102,6 +108,7 @@ class OutboxMessage(SQLModel, table=True):
     lease_until: datetime | None = Field(default=None, sa_column=_when())
     sent_at: datetime | None = Field(default=None, sa_column=_when())
     last_error: str | None = Field(default=None, max_length=200)
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"

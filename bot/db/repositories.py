@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
@@ -22,6 +22,7 @@ from bot.db.couples import Couples
 from bot.db.ledger import Ledger
 from bot.db.models import DEAD, PENDING, SENT, InboxUpdate, OutboxMessage, User
 from bot.db.nudges import Nudges
+from bot.db.privacy import Privacy
 from bot.db.repair import Listening, Reflections
 from bot.db.sql import insert
 
@@ -51,6 +52,9 @@ class UserRecord:
     session: dict[str, Any] | None = None
     keyboard_message_id: int | None = None
     name: str = ""
+    created_at: datetime | None = None
+    # Set when their data was deleted during this turn: nothing may be written back.
+    forgotten: bool = False
 
 
 class Users:
@@ -117,6 +121,7 @@ class Users:
             is_active=columns["is_active"], onboarded_at=columns["onboarded_at"],
             profile=opened["profile"] or {}, session=opened["session"],
             keyboard_message_id=columns["keyboard_message_id"], name=opened["name"] or "",
+            created_at=columns.get("created_at"),
         )
 
     async def note_keyboard(self, chat_id: int, message_id: int) -> None:
@@ -144,7 +149,8 @@ class Inbox:
         """Store updates; one already stored (a redelivery) is left as it is."""
         rows = [
             {"update_id": update_id, "user_id": user_id,
-             "payload_sealed": self._vault.seal(payload), "received_at": now}
+             "payload_sealed": self._vault.seal(payload), "received_at": now,
+             "message_id": _own_message_id(payload)}
             for update_id, user_id, payload in updates
         ]
         if rows:
@@ -187,6 +193,12 @@ class Inbox:
             delete(INBOX).where(INBOX.c.handled_at.is_not(None), INBOX.c.handled_at < before)
         )
         return result.rowcount or 0
+
+
+def _own_message_id(payload: Mapping[str, Any]) -> int | None:
+    """The id of the message a person sent us, if the update is one (for /erase)."""
+    message = payload.get("message")
+    return message.get("message_id") if isinstance(message, Mapping) else None
 
 
 @dataclass(frozen=True)
@@ -253,10 +265,13 @@ class Outbox:
             for row in rows
         ]
 
-    async def mark_sent(self, call_id: int, now: datetime) -> None:
+    async def mark_sent(self, call_id: int, now: datetime,
+                        message_id: int | None = None) -> None:
+        """Telegram has it: the words leave the database; the message's id stays (for /erase)."""
         await self._db.execute(
             update(OUTBOX).where(OUTBOX.c.id == call_id)
-            .values(status=SENT, sent_at=now, lease_until=None)
+            .values(status=SENT, sent_at=now, lease_until=None, payload_sealed=None,
+                    message_id=message_id)
         )
 
     async def retry_later(self, call_id: int, due: datetime, error: str,
@@ -269,14 +284,14 @@ class Outbox:
     async def give_up(self, call_id: int, error: str) -> None:
         await self._db.execute(
             update(OUTBOX).where(OUTBOX.c.id == call_id)
-            .values(status=DEAD, lease_until=None, last_error=error[:200])
+            .values(status=DEAD, lease_until=None, last_error=error[:200], payload_sealed=None)
         )
 
     async def give_up_chat(self, chat_id: int, error: str) -> None:
         """Nothing more reaches a chat that blocked us; its queue is closed."""
         await self._db.execute(
             update(OUTBOX).where(and_(OUTBOX.c.chat_id == chat_id, OUTBOX.c.status == PENDING))
-            .values(status=DEAD, lease_until=None, last_error=error[:200])
+            .values(status=DEAD, lease_until=None, last_error=error[:200], payload_sealed=None)
         )
 
     async def release_leases(self) -> int:
@@ -299,8 +314,10 @@ class Outbox:
         )).scalar_one()
 
     async def forget_sent(self, before: datetime) -> int:
+        """Drop settled calls: sent before *before*, or given up on and created before it."""
         result = await self._db.execute(
-            delete(OUTBOX).where(OUTBOX.c.status == SENT, OUTBOX.c.sent_at < before)
+            delete(OUTBOX).where(or_(and_(OUTBOX.c.status == SENT, OUTBOX.c.sent_at < before),
+                                     and_(OUTBOX.c.status == DEAD, OUTBOX.c.created_at < before)))
         )
         return result.rowcount or 0
 
@@ -318,3 +335,4 @@ class Repositories:
         self.commitments = Commitments(connection, vault)
         self.reflections = Reflections(connection, vault)
         self.listening = Listening(connection, vault)
+        self.privacy = Privacy(connection, vault)
