@@ -93,6 +93,7 @@ class BotApi:
             "editMessageCaption": self.edit_message_caption,
             "editMessageReplyMarkup": self.edit_message_reply_markup,
             "deleteMessage": self.delete_message,
+            "deleteMessages": self.delete_messages,
             "answerCallbackQuery": self.answer_callback_query,
             "sendChatAction": self.send_chat_action,
             "sendPhoto": self.send_photo,
@@ -408,6 +409,26 @@ class BotApi:
         if message is None or message.deleted:
             raise bad_request("message to delete not found")
         message.deleted = True
+        self.world.bump(chat)
+        return True
+
+    async def delete_messages(self, params: Params, uploads: Uploads) -> Any:
+        """Like deleteMessage for 1-100 ids at once; ids not found are skipped."""
+        chat = self.world.chat_for(params.get("chat_id"))
+        ids = params.get("message_ids")
+        if isinstance(ids, str):
+            try:
+                ids = json.loads(ids)
+            except ValueError:
+                raise bad_request("can't parse message identifiers JSON object") from None
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
+            raise bad_request("message identifiers are not specified")
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise bad_request("message identifiers must be integers")
+        for message_id in ids:
+            message = chat.messages.get(message_id)
+            if message is not None:
+                message.deleted = True
         self.world.bump(chat)
         return True
 

@@ -305,6 +305,24 @@ async def test_edit_semantics(emu: EmulatorClient, api: BotApiCaller) -> None:
     assert await api.error("editMessageText", chat_id=sam.id, message_id=mid, text="y") == not_found
 
 
+async def test_delete_messages_removes_many_and_skips_unknown_ids(
+    emu: EmulatorClient, api: BotApiCaller
+) -> None:
+    sam = await emu.create_user("Sam")
+    theirs = await sam.send("please forget this")
+    ours = [(await api.ok("sendMessage", chat_id=sam.id, text=t))["message_id"] for t in "abc"]
+    ids = [ours[0], theirs["message_id"], 999_999]
+    assert await api.ok("deleteMessages", chat_id=sam.id, message_ids=ids) is True
+    as_form = aiohttp.FormData({"chat_id": str(sam.id), "message_ids": json.dumps([ours[1]])})
+    async with api.session.post(f"{api.base}/deleteMessages", data=as_form) as response:
+        assert (await response.json())["result"] is True
+    document = await sam.chat()
+    assert [m["text"] for m in document["messages"] if not m["deleted"]] == ["c"]
+    for wrong in ([], list(range(1, 102)), ["x"], "not json"):
+        status, _ = await api.error("deleteMessages", chat_id=sam.id, message_ids=wrong)
+        assert status == 400
+
+
 async def test_press_and_answer_callback(
     emulator: Emulator, emu: EmulatorClient, api: BotApiCaller
 ) -> None:
