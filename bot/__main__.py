@@ -11,6 +11,7 @@ import logging
 import signal
 import sys
 
+from bot import logsafety
 from bot.crypto import vault_from_settings
 from bot.db.database import Database
 from bot.db.rekey import rotate_keys
@@ -33,7 +34,7 @@ def main(argv: list[str]) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    _configure_logging(settings.log_level)
+    logsafety.configure(settings)
     if mode == "rotate-keys":
         asyncio.run(_rotate_keys(settings))
         return 0
@@ -88,13 +89,6 @@ async def _rotate_keys(settings: Settings) -> None:
     finally:
         await db.close()
     print(f"re-sealed {count} stored values with the first key")
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL, and those URLs carry the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":
