@@ -159,7 +159,7 @@ async def test_python_m_bot_at_debug_writes_no_user_text_and_no_secret(
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)
-    lines = (await stderr).decode().splitlines()
+        lines = (await stderr).decode().splitlines()
 
     typed = await typed_by((sam, alex), (*SHARED, HEARD, CRISIS))
     assert process.returncode == 0, "\n".join(lines[-30:])
