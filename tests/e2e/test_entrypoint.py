@@ -78,10 +78,21 @@ async def test_polling_mode_stops_gracefully_on_sigterm(emulator, tmp_path, vaul
                DATABASE_URL=f"sqlite:///{tmp_path / 'poll.db'}",
                KINTSUGI_ENCRYPTION_KEYS=vault_key, POLL_TIMEOUT="1")
     process = await _spawn(env=env)
-    await asyncio.sleep(3)
+    await _until_commands_set(emulator.url)  # running, however slow the imports were
     process.send_signal(signal.SIGTERM)
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()[-2000:]
+
+
+async def _until_commands_set(url: str) -> None:
+    """The bot sets its command menu once it is up; wait for that instead of guessing."""
+    async with aiohttp.ClientSession() as http:
+        for _ in range(600):
+            async with http.get(url + "/_emu/state") as state:
+                if (await state.json())["commands"]:
+                    return
+            await asyncio.sleep(0.1)
+    raise AssertionError("the bot never started")
 
 
 async def test_without_a_token_the_playground_starts_and_prints_its_address(tmp_path):
