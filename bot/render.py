@@ -15,7 +15,9 @@ from flows.engine import Button, CloseQuestion, EditButtons, Label, Listing, Say
 
 CHECK = "✓ "
 MAX_CAPTION_CHARS = 1024
-UPLOAD = "png_base64"  # marks a parameter whose value is a file to upload
+# A parameter whose value is a file to upload is {UPLOAD: base64 bytes, FILE_NAME: name}.
+UPLOAD, FILE_NAME = "upload_base64", "file_name"
+MAX_DELETE_IDS = 100  # deleteMessages takes 1-100 ids at a time
 _NO_PREVIEW = {"is_disabled": True}
 
 
@@ -64,8 +66,16 @@ class Renderer:
     # ------------------------------------------------------------ internals
 
     def _say(self, say: Say, chat_id: int) -> list[Call]:
+        # Deleting goes first, so the words that say what was deleted stay.
+        return [*self._deletions(say.delete_first, chat_id), *self._sent(say, chat_id)]
+
+    def _sent(self, say: Say, chat_id: int) -> list[Call]:
         if say.photo:
-            return [self._photo(say, chat_id)]
+            return [self._upload(say, chat_id, "photo", {UPLOAD: say.photo,
+                                                         FILE_NAME: "picture.png"})]
+        if say.document:
+            return [self._upload(say, chat_id, "document", {UPLOAD: say.document["base64"],
+                                                            FILE_NAME: say.document["name"]})]
         chunks = split_message(self.text(say.keys, say.params))
         markups: list[dict[str, Any] | None] = [None] * len(chunks)
         calls_after: list[Call] = []
@@ -103,16 +113,22 @@ class Renderer:
             params["reply_markup"] = markup
         return Call("sendMessage", params)
 
-    def _photo(self, say: Say, chat_id: int) -> Call:
-        # The image travels through the outbox as base64; the sender uploads it.
+    def _upload(self, say: Say, chat_id: int, kind: str, file: Mapping[str, str]) -> Call:
+        # The file travels through the outbox as base64; the sender uploads it.
         caption = self.text(say.keys, say.params)
         if visible_length(caption) > MAX_CAPTION_CHARS:
             raise ValueError(f"caption of {say.keys} longer than {MAX_CAPTION_CHARS}")
         params: dict[str, Any] = {"chat_id": chat_id, "caption": caption, "parse_mode": "HTML",
-                                  "photo": {UPLOAD: say.photo}}
+                                  kind: dict(file)}
         if say.buttons:
             params["reply_markup"] = self.keyboard(say.buttons)
-        return Call("sendPhoto", params)
+        return Call("send" + kind.capitalize(), params)
+
+    @staticmethod
+    def _deletions(message_ids: tuple[int, ...], chat_id: int) -> list[Call]:
+        return [Call("deleteMessages", {"chat_id": chat_id,
+                                        "message_ids": list(message_ids[i:i + MAX_DELETE_IDS])})
+                for i in range(0, len(message_ids), MAX_DELETE_IDS)]
 
     def _location_keyboard(self, label_key: str) -> dict[str, Any]:
         return {

@@ -25,7 +25,7 @@ from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.repositories import OutgoingCall, Repositories
 from bot.ratelimit import RateLimiter
-from bot.render import UPLOAD, Call
+from bot.render import FILE_NAME, UPLOAD, Call
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ _ALREADY_DONE = ("message is not modified",)
 
 def _with_files(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The stored parameters, with files (kept as base64 in the outbox) ready to upload."""
-    return {name: InputFile(base64.b64decode(value[UPLOAD]), filename=f"{name}.png")
+    return {name: InputFile(base64.b64decode(value[UPLOAD]), filename=value[FILE_NAME])
             if isinstance(value, Mapping) and UPLOAD in value else value
             for name, value in payload.items()}
 

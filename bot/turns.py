@@ -22,6 +22,7 @@ import bot.ledger
 import bot.linking
 import bot.listening
 import bot.practices
+import bot.privacy
 import bot.progress
 import bot.reminders
 import bot.responsibility
@@ -137,9 +138,10 @@ class Turns:
         outcome, notices = await self._carry_out(repos, user, decided, now)
         outcome = _retire_old_buttons(user, incoming, outcome)
         _apply(user, outcome, now)
-        await repos.users.save(user, now)
-        if came_back or RHYTHM_ANSWERS & set(outcome.remember):
-            await reschedule(repos, user, now)
+        if not user.forgotten:  # when they deleted their data just now, nothing is written back
+            await repos.users.save(user, now)
+            if came_back or RHYTHM_ANSWERS & set(outcome.remember):
+                await reschedule(repos, user, now)
         await self._queue_notices(repos, notices, now)
         calls = self._calls(user, incoming, outcome)
         queued = [call for call in calls if call.method != "answerCallbackQuery"]

@@ -12,6 +12,7 @@ from flows.linking import JOIN, LINK, PARTNER, UNLINK
 from flows.listening import LISTEN
 from flows.onboarding import ONBOARDING
 from flows.practices import ACKNOWLEDGE, PRACTICES, REASSURE, TRIGGERED, UNDERNEATH
+from flows.privacy import DELETE, ERASE, EXPORT
 from flows.progress import PROGRESS, WEEKLY
 from flows.reminders import REMINDERS, SNOOZE
 from flows.responsibility import RESPONSIBILITY
@@ -23,7 +24,8 @@ FLOWS: dict[str, Flow] = {
     f.name: f for f in (ONBOARDING, SETTINGS, LINK, JOIN, UNLINK, PARTNER, AGREEMENTS, RESPOND,
                       ITEM, RETIRE_ANSWER, COMMIT, COMMITMENTS, COMMITMENT, CHECKIN, NOTICE,
                       REMINDERS, SNOOZE, WEEKLY, PROGRESS, STEPS, RESPONSIBILITY, LISTEN, VISION,
-                      REVEAL, PRACTICES, TRIGGERED, UNDERNEATH, ACKNOWLEDGE, REASSURE)
+                      REVEAL, PRACTICES, TRIGGERED, UNDERNEATH, ACKNOWLEDGE, REASSURE,
+                      EXPORT, DELETE, ERASE)
 }
 
 

@@ -150,6 +150,11 @@ class State:
     item_buttons: str | None = None
     # A data field holding a PNG (base64) sent as a photo, the prompt as its caption.
     photo: str | None = None
+    # A data field holding a file ({"name": ..., "base64": ...}) sent as a document,
+    # the prompt as its caption.
+    document: str | None = None
+    # A data field holding ids of this chat's messages, deleted before the prompt is sent.
+    deletes: str | None = None
     # Buttons that open another flow, as its command would: (label key, command name).
     jumps: tuple[tuple[str, str], ...] = ()
 
@@ -223,6 +228,8 @@ class Say:
     ask_location: str | None = None  # label key of a "share location" reply button
     clear_reply_keyboard: bool = False
     photo: str | None = None  # a PNG, base64: sent as a photo with the words as caption
+    document: Mapping[str, str] | None = None  # a file {"name", "base64"}, words as caption
+    delete_first: tuple[int, ...] = ()  # this chat's messages to delete before the words
 
 
 @dataclass(frozen=True)

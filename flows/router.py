@@ -34,13 +34,16 @@ from flows.step import begin, prompt, settle, step
 COMMANDS = ("start", "menu", "steps", "responsibility", "listen", "vision", "practices",
             "triggered", "underneath", "acknowledge", "commit", "commitments", "progress",
             "weekly", "agreements", "link", "partner", "reminders", "settings", "help", "privacy",
-            "sos", "cancel", "unlink")
+            "sos", "cancel", "unlink", "export", "delete", "erase")
 # Flows left mid-way for another are kept under this profile key (at most MAX_PARKED).
 PARKED, MAX_PARKED = "parked", 8
 # Each of these opens the flow of the same name.
 FLOW_COMMANDS = ("settings", "agreements", "link", "partner", "unlink", "commit", "commitments",
                  "reminders", "progress", "weekly", "steps", "responsibility", "listen",
-                 "vision", "practices", "triggered", "underneath", "acknowledge")
+                 "vision", "practices", "triggered", "underneath", "acknowledge",
+                 "export", "delete", "erase")
+# A person's data rights: open to anyone who wrote to us, set up or not.
+DATA_RIGHTS = ("export", "delete", "erase")
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def _command(session: Session | None, command: Command, ctx: Context) -> Outcome
     if name == "menu":
         return _keep(session, _menu(ctx))
     if name in FLOW_COMMANDS:
-        if not _onboarded(ctx):
+        if not _onboarded(ctx) and name not in DATA_RIGHTS:
             return _keep(session, Say(("common.needs_onboarding",)))
         return _finish(_open(session, name, ctx), ctx)
     return _keep(session, Say(("common.unknown_command", "help"), {"command": name}),

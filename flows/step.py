@@ -208,8 +208,10 @@ def _question(state: State, session: Session, ctx: Context,
     params = state.params(session.data, ctx) if state.params else {}
     ask_location = state.place.button if state.place else None
     photo = session.data.get(state.photo) if state.photo else None
+    document = session.data.get(state.document) if state.document else None
+    deletes = tuple(session.data.get(state.deletes) or ()) if state.deletes else ()
     return Say(state.prompt, params, _buttons(state, session), ask_location,
-               clear_reply_keyboard, photo)
+               clear_reply_keyboard, photo, document, deletes)
 
 
 def _buttons(state: State, session: Session) -> tuple[tuple[Button, ...], ...]:
