@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flows.engine import Context, Option, State, flow
+from flows.engine import Context, Label, Option, State, flow
 
 
 def _erased(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
-    return {"count": len(data.get("_message_ids") or ())}
+    count = len(data.get("_message_ids") or ())
+    removed = Label("rights.removed_some", {"count": count}) if count else Label(
+        "rights.removed_none")
+    return {"removed": removed}
 
 
 EXPORT = flow(

@@ -89,6 +89,9 @@ def test_erasing_deletes_in_batches_of_100_before_saying_so():
     assert [c.method for c in calls] == ["deleteMessages"] * 3 + ["sendMessage"]
     assert [i for c in calls[:3] for i in c.params["message_ids"]] == ids
     assert str(len(ids)) in calls[-1].params["text"]
+    nothing = after_effect(pressed.session, "ok", {"_message_ids": []}, ctx())
+    (call,) = Renderer(catalog()).render(nothing.actions[-1], chat_id=7)
+    assert catalog().plain("rights.removed_none") in call.params["text"]
 
 
 def test_a_flow_with_typed_words_is_parked_not_lost_when_erase_is_asked_for():
