@@ -68,7 +68,8 @@ def read_update(update: Update) -> Incoming:
         return Incoming(**base, event=read_button(query.data, message_id),
                         callback_query_id=query.id)
     if update.edited_message is not None:
-        return Incoming(**base, event=EditedMessage())
+        edited = update.edited_message
+        return Incoming(**base, event=EditedMessage(edited.text or edited.caption or ""))
     if update.message is not None:
         return Incoming(**base, event=read_message(update.message))
     return Incoming(**base)
@@ -94,7 +95,7 @@ def read_message(message: Message) -> Any:
         return LocationInput(message.location.latitude, message.location.longitude)
     for kind in _MEDIA_KINDS:
         if getattr(message, kind, None):
-            return MediaInput(kind)
+            return MediaInput(kind, message.caption or "")
     return None  # a service message (pinned, joined, ...): nothing to answer
 
 

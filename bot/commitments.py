@@ -65,7 +65,7 @@ async def list_commitments(ctx: EffectContext) -> EffectResult:
     commitments = await ctx.repos.commitments.of_user(ctx.user.id)
     answers = {(c.commitment_id, c.day): c.result
                for c in await ctx.repos.commitments.history(ctx.user.id, first_week)}
-    renderer = Renderer(catalog(ctx.user.locale))
+    renderer = Renderer(catalog(ctx.user.locale), ctx.user.time_zone)
     items, buttons = [], []
     for commitment in commitments:
         weeks = [_week_line(renderer, commitment, answers, first_week + timedelta(weeks=n), today)

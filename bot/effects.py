@@ -20,10 +20,16 @@ from flows.engine import Say
 
 @dataclass(frozen=True)
 class Notice:
-    """A message for another user, queued in the same transaction."""
+    """A message for another user, queued in the same transaction.
+
+    ``link_event`` marks news of the link itself (begun, declined, ended), which
+    both sides must get even while the sender's safety answer is "yes": the
+    sender chose that step, and the link's state is both people's to know.
+    """
 
     user_id: int
     say: Say
+    link_event: bool = False
 
 
 @dataclass(frozen=True)

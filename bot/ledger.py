@@ -78,11 +78,12 @@ async def propose(ctx: EffectContext) -> EffectResult:
     kind, text, why = ctx.data.get("_kind") or "agreement", ctx.data["_text"], ctx.data.get(
         "_why") or ""
     couple = await ctx.repos.couples.active_for(ctx.user.id)
-    if couple is None:
+    if couple is None or not ctx.may_tell_partner():
+        # Unlinked, or afraid (safety "yes"): kept as their own intention, sent to no one.
         agreement = await ledger.add(ctx.user.id, None, kind, L.PERSONAL, ctx.now)
         await ledger.add_version(agreement, text, why, ctx.user.id, None, L.ACCEPTED, ctx.now,
                                  None)
-        return EffectResult("personal")
+        return EffectResult("personal" if couple is None else "kept_safe")
     partner = couple.partner_of(ctx.user.id)
     agreement = await ledger.add(ctx.user.id, couple.id, kind, L.PROPOSED, ctx.now)
     version = await ledger.add_version(agreement, text, why, ctx.user.id, partner, L.PENDING,
@@ -109,6 +110,8 @@ async def _answerable(ctx: EffectContext) -> tuple[str, L.VersionRecord | None]:
     if (version is None or couple is None or version.couple_id != couple.id
             or version.awaiting_id != ctx.user.id):
         return "refused", None
+    if not ctx.may_tell_partner():
+        return "safety", None  # answering would tell the partner; the proposal just waits
     if version.state != L.PENDING:
         return "done", None
     if version.expires_at is not None and version.expires_at <= ctx.now:
@@ -254,6 +257,8 @@ async def request_retire(ctx: EffectContext) -> EffectResult:
     if relation == "personal":
         await ctx.repos.ledger.retire(agreement.id, ctx.now)
         return EffectResult("retired")
+    if not ctx.may_tell_partner():
+        return EffectResult("safety")
     partner = (await ctx.repos.couples.active_for(ctx.user.id)).partner_of(ctx.user.id)
     await ctx.repos.ledger.ask_to_retire(agreement.id, ctx.user.id)
     buttons = ((Button("ledger.retire_ok", item_data("r", agreement.id, "confirm")),

@@ -127,7 +127,7 @@ async def accept_invite(ctx: EffectContext) -> EffectResult:
         await couples.link(invite.inviter_id, ctx.user.id, ctx.now)
     await couples.close_invite(invite.id, ctx.now, used_by=ctx.user.id)
     told = Say(("link.invitee_accepted",), {"partner": _name(ctx.user)})
-    notice = Notice(invite.inviter_id, told)
+    notice = Notice(invite.inviter_id, told, link_event=True)
     return EffectResult("ok", {"_partner": _name(inviter)}, (notice,))
 
 
@@ -138,7 +138,8 @@ async def decline_invite(ctx: EffectContext) -> EffectResult:
     if invite is None or not invite.open_at(ctx.now):
         return EffectResult("ok")
     await couples.close_invite(invite.id, ctx.now, used_by=None)
-    return EffectResult("ok", {}, (Notice(invite.inviter_id, Say(("link.invitee_declined",))),))
+    return EffectResult("ok", {}, (Notice(invite.inviter_id, Say(("link.invitee_declined",)),
+                                              link_event=True),))
 
 
 @effect("unlink")
@@ -149,7 +150,8 @@ async def unlink(ctx: EffectContext) -> EffectResult:
     await ctx.repos.couples.unlink(couple.id, ctx.now)
     await ctx.repos.listening.end_for_couple(couple.id, ctx.now)  # it needs both of them
     partner = couple.partner_of(ctx.user.id)
-    return EffectResult("ok", {}, (Notice(partner, Say(("link.partner_unlinked",))),))
+    return EffectResult("ok", {}, (Notice(partner, Say(("link.partner_unlinked",)),
+                                               link_event=True),))
 
 
 @effect("describe_link")

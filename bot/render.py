@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from content import MAX_MESSAGE_CHARS, Catalog, Markup, visible_length
+from content import MAX_MESSAGE_CHARS, Catalog, Markup, catalog, visible_length
+from content.resources import resources_markup
 from flows.engine import Button, CloseQuestion, EditButtons, Label, Listing, Say, Toast
 
 CHECK = "✓ "
@@ -19,6 +21,7 @@ MAX_CAPTION_CHARS = 1024
 UPLOAD, FILE_NAME = "upload_base64", "file_name"
 MAX_DELETE_IDS = 100  # deleteMessages takes 1-100 ids at a time
 _NO_PREVIEW = {"is_disabled": True}
+RESOURCES = "resources"  # the standing parameter: crisis numbers for the reader
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,12 @@ class Call:
 
 
 class Renderer:
-    def __init__(self, catalog: Catalog) -> None:
+    """Renders for one reader: their locale's words, and the crisis numbers of
+    their time zone's country wherever a text asks for ``{resources}``."""
+
+    def __init__(self, catalog: Catalog, zone: str | None = None) -> None:
         self._words = catalog
+        self._zone = zone
 
     def render(self, action: Any, chat_id: int) -> list[Call]:
         if isinstance(action, Say):
@@ -53,7 +60,8 @@ class Renderer:
 
     def text(self, keys: tuple[str, ...], params: Mapping[str, Any]) -> str:
         resolved = {name: self._resolve(value) for name, value in params.items()}
-        return "\n\n".join(self._words.text(key, **resolved) for key in keys)
+        return "\n\n".join(self._words.text(key, **self._standing(key), **resolved)
+                            for key in keys)
 
     def keyboard(self, rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:
         return {"inline_keyboard": [[self._button(button) for button in row] for row in rows]}
@@ -64,6 +72,12 @@ class Renderer:
         return {"text": self._label(button), "callback_data": button.data}
 
     # ------------------------------------------------------------ internals
+
+    def _standing(self, key: str) -> dict[str, Any]:
+        """Parameters any text may use without the flow passing them."""
+        if "{" + RESOURCES + "}" not in self._words.texts[key]:
+            return {}
+        return {RESOURCES: _resources(self._words.locale, self._zone)}
 
     def _say(self, say: Say, chat_id: int) -> list[Call]:
         # Deleting goes first, so the words that say what was deleted stay.
@@ -150,6 +164,11 @@ class Renderer:
         if isinstance(value, tuple) and value and all(isinstance(v, Label) for v in value):
             return Markup(", ".join(self._resolve(v) for v in value))  # e.g. "Monday, Friday"
         return value
+
+
+@cache
+def _resources(locale: str, zone: str | None) -> Markup:
+    return resources_markup(catalog(locale), zone)
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:

@@ -121,7 +121,7 @@ class Scheduler:
         recorded = await repos.nudges.record_sent_many(
             [(o.user.id, o.nudge.kind, name) for o, _, name in batch.occurrences], now)
         calls = []
-        renderers: dict[str, Renderer] = {}
+        renderers: dict[tuple[str, str | None], Renderer] = {}
         for occasion, key, name in batch.occurrences:
             user, kind = occasion.user, occasion.nudge.kind
             # Only the first of a repeated occurrence gets the record (as one by one).
@@ -131,9 +131,10 @@ class Scheduler:
             say = await REGISTRY[kind].message(occasion, key, sent_id)
             if say is None:
                 continue
-            renderer = renderers.get(user.locale)
+            reader = (user.locale, user.time_zone)
+            renderer = renderers.get(reader)
             if renderer is None:
-                renderer = renderers[user.locale] = Renderer(catalog(user.locale))
+                renderer = renderers[reader] = Renderer(catalog(user.locale), user.time_zone)
             calls.extend((user.chat_id, call.method, call.params)
                          for call in renderer.render(say, user.chat_id))
         await repos.outbox.add_many(calls, now)

@@ -26,6 +26,7 @@ import bot.privacy
 import bot.progress
 import bot.reminders
 import bot.responsibility
+import bot.safety
 import bot.steps
 import bot.vision  # noqa: F401  (these register the effects their flows ask for)
 from bot.adapter import Incoming, read_update
@@ -142,7 +143,7 @@ class Turns:
             await repos.users.save(user, now)
             if came_back or RHYTHM_ANSWERS & set(outcome.remember):
                 await reschedule(repos, user, now)
-        await self._queue_notices(repos, notices, now)
+        await self._queue_notices(repos, _may_reach_others(user, notices), now)
         calls = self._calls(user, incoming, outcome)
         queued = [call for call in calls if call.method != "answerCallbackQuery"]
         for call in queued:
@@ -164,7 +165,7 @@ class Turns:
         if session is not None and session.seq == seq:
             await repos.users.note_keyboard(call.chat_id, result["message_id"])
             return
-        retire = Renderer(catalog(user.locale)).render(
+        retire = Renderer(catalog(user.locale), user.time_zone).render(
             EditButtons(result["message_id"], ()), call.chat_id)
         for follow_up in retire:
             await repos.outbox.add(call.chat_id, follow_up.method, follow_up.params, now)
@@ -190,7 +191,8 @@ class Turns:
             other = await repos.users.get(notice.user_id)
             if other is None:
                 continue
-            for call in Renderer(catalog(other.locale)).render(notice.say, other.chat_id):
+            reader = Renderer(catalog(other.locale), other.time_zone)
+            for call in reader.render(notice.say, other.chat_id):
                 await repos.outbox.add(other.chat_id, call.method, call.params, now)
 
     def _context(self, user: UserRecord, now: datetime,
@@ -209,7 +211,7 @@ class Turns:
         return route(_session(user), incoming.event, self._context(user, now))
 
     def _calls(self, user: UserRecord, incoming: Incoming, outcome: Outcome) -> list[Call]:
-        renderer = Renderer(catalog(user.locale))
+        renderer = Renderer(catalog(user.locale), user.time_zone)
         toast: Toast | None = None
         calls: list[Call] = []
         for action in outcome.actions:
@@ -274,3 +276,12 @@ def _apply(user: UserRecord, outcome: Outcome, now: datetime) -> None:
         user.reminder_time = None if value == REMINDERS_OFF else value
     if remember.get("onboarded") and user.onboarded_at is None:
         user.onboarded_at = now
+
+
+def _may_reach_others(user: UserRecord, notices: list[Notice]) -> list[Notice]:
+    """While a user's private safety answer is "yes", nothing they do notifies anyone
+    else, except news of the link they chose to make or end. The effects ask first
+    (``to_partner``); this is the last gate behind them."""
+    if user.profile.get("safety") != "yes":
+        return notices
+    return [n for n in notices if n.user_id == user.id or n.link_event]

@@ -88,9 +88,10 @@ def proposing(wording_prompt: tuple[str, ...] = ("ledger.wording",),
             Option("rewrite", "ledger.rewrite", goto="wording"),
             Option("drop", "ledger.drop", goto="dropped"))),
         State("propose", (), effect="propose",
-              on_result={"sent": "sent", "personal": "personal"}),
+              on_result={"sent": "sent", "personal": "personal", "kept_safe": "kept_safe"}),
         State("sent", ("ledger.sent",), ends=True),
         State("personal", ("ledger.kept_personal",), ends=True),
+        State("kept_safe", ("ledger.kept_safe",), ends=True),
         State("dropped", ("ledger.dropped",), ends=True),
     )
 
@@ -106,7 +107,8 @@ AGREEMENTS = flow(
     description="/agreements: see the shared ledger and proposals; propose in your own words.",
 )
 
-_ANSWERED = {"refused": "refused", "done": "already", "expired": "expired"}
+_ANSWERED = {"refused": "refused", "done": "already", "expired": "expired",
+             "safety": "safety_off"}
 
 RESPOND = flow(
     "respond", "open",
@@ -124,6 +126,7 @@ RESPOND = flow(
     State("refused", ("ledger.refused",), ends=True),
     State("already", ("ledger.already",), ends=True),
     State("expired", ("ledger.expired",), ends=True),
+    State("safety_off", ("ledger.safety_off",), ends=True),
     description="Answering a partner's proposal: accept, suggest a change, or not now.",
 )
 
@@ -158,7 +161,8 @@ ITEM = flow(
         Option("yes", "ledger.retire_yes", goto="retire"),
         Option("no", "ledger.retire_no", goto="closed"))),
     State("retire", (), effect="request_retire", on_result={
-        "asked": "retire_asked", "retired": "retired", **_REFUSED}),
+        "asked": "retire_asked", "retired": "retired", "safety": "safety_off", **_REFUSED}),
+    State("safety_off", ("ledger.safety_off",), ends=True),
     State("retire_asked", ("ledger.retire_asked",), ends=True),
     State("retired", ("ledger.retired",), ends=True),
     State("history", (), effect="item_history", on_result={"ok": "history_shown", **_REFUSED}),

@@ -42,6 +42,7 @@ class MediaInput:
     """Anything that is not text where text or a button was expected."""
 
     kind: str
+    caption: str = ""  # read for crisis words only, never kept
 
 
 Input = TextInput | ButtonPress | LocationInput | MediaInput

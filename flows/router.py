@@ -7,14 +7,12 @@ outside any flow still gets a helpful reply.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import cache
 from typing import Any
 
-from content import catalog
 from flows import FLOWS
+from flows.crisis import Signal, crisis_signal
 from flows.engine import (
     Action,
     Button,
@@ -24,23 +22,25 @@ from flows.engine import (
     Outcome,
     Say,
     Session,
-    TextInput,
     Toast,
     menu_data,
 )
 from flows.questions import REMINDERS_OFF
+from flows.safety_plan import SAFETY_PLAN
 from flows.step import begin, prompt, settle, step
 
 COMMANDS = ("start", "menu", "steps", "responsibility", "listen", "vision", "practices",
             "triggered", "underneath", "acknowledge", "commit", "commitments", "progress",
             "weekly", "agreements", "link", "partner", "reminders", "settings", "help", "privacy",
-            "sos", "cancel", "unlink", "export", "delete", "erase")
+            "sos", "grounding", "safetyplan", "cancel", "unlink", "export", "delete", "erase")
+# A menu button, not a command: carry on with the flow a crisis reply paused.
+RESUME = "resume"
 # Flows left mid-way for another are kept under this profile key (at most MAX_PARKED).
 PARKED, MAX_PARKED = "parked", 8
 # Each of these opens the flow of the same name.
 FLOW_COMMANDS = ("settings", "agreements", "link", "partner", "unlink", "commit", "commitments",
                  "reminders", "progress", "weekly", "steps", "responsibility", "listen",
-                 "vision", "practices", "triggered", "underneath", "acknowledge",
+                 "vision", "practices", "triggered", "underneath", "acknowledge", "safetyplan",
                  "export", "delete", "erase")
 # A person's data rights: open to anyone who wrote to us, set up or not.
 DATA_RIGHTS = ("export", "delete", "erase")
@@ -81,17 +81,23 @@ class UnknownPress:
 
 @dataclass(frozen=True)
 class EditedMessage:
-    """The user edited an earlier message; answers are taken as first sent."""
+    """The user edited an earlier message; answers are taken as first sent.
+
+    The new words are still read for crisis words, and then forgotten."""
+
+    text: str = ""
 
 
 def route(session: Session | None, event: Any, ctx: Context) -> Outcome:
     """The outcome of one input, given where the user is and what they answered."""
-    if isinstance(event, TextInput) and mentions_crisis(event.text):
-        return _keep(session, Say(("crisis_detected", "sos")), *_resume(session, ctx,
-                                                                       "crisis_after"))
+    signal = _crisis_in(session, event)
+    if signal is not None:
+        return _crisis(session, signal)
     if isinstance(event, Command):
         return _command(session, event, ctx)
     if isinstance(event, MenuPress):
+        if event.action == RESUME:
+            return _keep(session, *(_resume(session, ctx) or (_menu(ctx),)))
         if event.action not in COMMANDS:
             return _keep(session, Toast("common.unknown_button"))
         return _command(session, Command(event.action), ctx)
@@ -112,7 +118,9 @@ def route(session: Session | None, event: Any, ctx: Context) -> Outcome:
 def _command(session: Session | None, command: Command, ctx: Context) -> Outcome:
     name = command.name
     if name == "sos":
-        return _keep(session, Say(("sos",)))
+        return _keep(session, Say(("sos",), buttons=_safety_buttons(session)))
+    if name == "grounding":
+        return _keep(session, Say(("safety.grounding",), buttons=_carry_on(session)))
     if name in ("help", "privacy"):
         return _keep(session, Say((name,)), *_resume(session, ctx))
     if name == "cancel":
@@ -260,13 +268,25 @@ def _finish(outcome: Outcome, ctx: Context) -> Outcome:
 # ---------------------------------------------------------------- safety words
 
 
-@cache
-def _crisis_pattern(locale: str) -> re.Pattern[str]:
-    phrases = sorted(catalog(locale).words("crisis_phrases"), key=len, reverse=True)
-    alternatives = "|".join(re.escape(phrase.lower()) for phrase in phrases)
-    return re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])")
+def _crisis_in(session: Session | None, event: Any) -> Signal | None:
+    """Crisis words in any free text: typed, a caption, or an edit."""
+    if session is not None and session.flow == SAFETY_PLAN.name:
+        return None  # the plan asks about warning signs; its answers may name them
+    text = getattr(event, "text", None) or getattr(event, "caption", None)
+    return crisis_signal(text) if text else None
 
 
-def mentions_crisis(text: str, locale: str = "en") -> bool:
-    normalised = " ".join(text.lower().replace("’", "'").split())
-    return bool(_crisis_pattern(locale).search(normalised))
+def _crisis(session: Session | None, signal: Signal) -> Outcome:
+    """Numbers first; the flow waits, untouched, until the user chooses to go on."""
+    lead = "crisis.gentle" if signal.negated else "crisis.detected"
+    keys = (lead, "crisis.numbers") + (("crisis.paused",) if session else ())
+    return _keep(session, Say(keys, buttons=_safety_buttons(session)))
+
+
+def _safety_buttons(session: Session | None) -> tuple[tuple[Button, ...], ...]:
+    return ((Button("safety.grounding_button", menu_data("grounding")),
+             Button("safety.plan_button", menu_data("safetyplan"))), *_carry_on(session))
+
+
+def _carry_on(session: Session | None) -> tuple[tuple[Button, ...], ...]:
+    return ((Button("crisis.carry_on", menu_data(RESUME)),),) if session else ()

@@ -159,8 +159,8 @@ class SimUser:
     async def send_sticker(self) -> dict[str, Any]:
         return (await self._post("messages", {"sticker": True}))["message"]
 
-    async def send_photo(self) -> dict[str, Any]:
-        return (await self._post("messages", {"photo": True}))["message"]
+    async def send_photo(self, caption: str = "") -> dict[str, Any]:
+        return (await self._post("messages", {"photo": True, "caption": caption}))["message"]
 
     async def send_voice(self) -> dict[str, Any]:
         return (await self._post("messages", {"voice": True}))["message"]

@@ -187,7 +187,8 @@ class ControlApi:
             return chat.add_message("user", "location", media={"location": location})
         for kind in (*MEDIA_KINDS, "contact"):
             if body.get(kind):
-                return chat.add_message("user", kind, media=user_media(kind, chat))
+                caption = str(body.get("caption") or "")[:1024]
+                return chat.add_message("user", kind, media=user_media(kind, chat), text=caption)
         raise ControlError(
             400, "send one of text, sticker, photo, voice, document, location, contact"
         )

@@ -30,11 +30,14 @@ inputs = st.one_of(
     st.builds(lambda v, lag: ("press", v, lag), st.sampled_from([*VALUES, "bogus"]),
               st.integers(0, 2)),
     st.builds(LocationInput, st.floats(-90, 90), st.floats(-180, 180)),
-    st.builds(MediaInput, st.sampled_from(["sticker", "photo", "voice"])),
+    st.builds(MediaInput, st.sampled_from(["sticker", "photo", "voice"]),
+              st.sampled_from(["", "look", "i want to die"])),
+    st.builds(TextInput, st.sampled_from(["I want to kill myself", "im not going to hurt myself",
+                                          "he hit me", "suicde"])),
     st.builds(Command, st.sampled_from([*COMMANDS, "unknown"])),
     st.builds(Command, st.just("start"), st.text(min_size=1, max_size=80)),
-    st.builds(MenuPress, st.sampled_from([*COMMANDS, "forged"])),
-    st.just(EditedMessage()),
+    st.builds(MenuPress, st.sampled_from([*COMMANDS, "resume", "forged"])),
+    st.builds(EditedMessage, st.sampled_from(["", "fixed a typo", "i wanna die"])),
     st.just(UnknownPress()),
 )
 

@@ -136,7 +136,7 @@ EFFECT_TABLE = [
         ("already", None), ("stale", None), ("not_ready", None), ("safety", None))),
     *((flow, "draft_gate", "ok", "kind") for flow in (V, R)),
     *((flow, "draft_gate", "private", None) for flow in (V, R)),
-    *((flow, "propose", result, None) for flow in (V, R) for result in ("sent", "personal")),
+    *((flow, "propose", result, None) for flow in (V, R) for result in ("sent", "personal", "kept_safe")),
     (R, "open", "show", "choose"),
     (R, "open", "keep", "decide"),
     (R, "open", "draft", "draft_gate"),
@@ -171,6 +171,7 @@ def test_the_endings_that_say_what_happened():
         (V, "decide", "safety"): "private safety answer is yes",
         (V, "draft_gate", "private"): "won't send a proposal",
         (V, "propose", "personal"): "your own intention",
+        (V, "propose", "kept_safe"): "sent it to no one",
     }
     for (flow, state, result), expected in words.items():
         assert expected in rendered(after_effect(at(flow, state), result, {}, ctx()))
