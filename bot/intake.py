@@ -28,19 +28,25 @@ class Intake:
         rows = [(u.update_id, _user_id(u), u.to_dict()) for u in updates]
         async with self._db.transaction() as repos:
             await repos.inbox.add(rows, self._clock.now())
-        for update in updates:
-            await self._application.update_queue.put(update)
+        await self._hand_over(updates)
 
     async def replay_pending(self) -> int:
         """After a restart, hand PTB one pending update per user; handling drains the rest."""
         async with self._db.transaction() as repos:
             users = await repos.inbox.users_with_pending()
             firsts = [await repos.inbox.next_for(user) for user in users]
-        for pending in firsts:
-            if pending is not None:
-                update = Update.de_json(dict(pending.payload), self._application.bot)
-                await self._application.update_queue.put(update)
+        await self._hand_over([Update.de_json(dict(pending.payload), self._application.bot)
+                               for pending in firsts if pending is not None])
         return len(firsts)
+
+    async def _hand_over(self, updates: Sequence[Update]) -> None:
+        """One update per user to PTB: handling it drains that user's inbox, so a burst
+        from one person becomes one queue entry (and bot.ordering folds the later ones)."""
+        users: set[int | None] = set()
+        for update in updates:
+            if _user_id(update) not in users:
+                users.add(_user_id(update))
+                await self._application.update_queue.put(update)
 
 
 def _user_id(update: Update) -> int | None:

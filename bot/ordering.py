@@ -1,14 +1,17 @@
-"""Updates of one user strictly in order, different users concurrently.
+"""Updates of one user strictly in order, different users concurrently, each user one slot.
 
-PTB hands every update to this processor; a per-user lock makes a user's
-updates wait for each other inside this process. (Across processes the
-order is kept by the row lock in bot.turns; this lock just spares the
-database needless contention.)
+Handling any update of a user drains that user's whole inbox, oldest first
+(bot.turns), so while a user's turn runs here, their newer updates need no
+handling of their own: the running drain, or one more after it, takes them
+from the inbox. A user with a backlog therefore holds one of PTB's slots, not
+one per update, and a flood from one person cannot fill the slots everyone
+else needs. (Across processes the order is kept by the row lock in
+bot.turns; this only spares the database needless contention.)
 """
 
 from __future__ import annotations
 
-import asyncio
+import inspect
 from collections.abc import Awaitable
 from typing import Any
 
@@ -19,35 +22,38 @@ from telegram.ext import BaseUpdateProcessor
 class PerUserOrder(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int | None, tuple[asyncio.Lock, int]] = {}
+        # Users being handled now, each with the handling of their newest update that
+        # came in meanwhile (None: nothing new). Dropped when idle: memory follows
+        # activity, not users, and nothing outlives the drain.
+        self._busy: dict[int | None, Awaitable[Any] | None] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _user_key(update)
-        lock = self._hold(key)
+        if key in self._busy:
+            # Its row is in the inbox already; one more drain after this one takes it.
+            _discard(self._busy[key])
+            self._busy[key] = coroutine
+            return
+        self._busy[key] = None
         try:
-            async with lock:
-                await coroutine
+            await coroutine
+            while (newest := self._busy[key]) is not None:
+                self._busy[key] = None
+                await newest
         finally:
-            self._release(key)
-
-    def _hold(self, key: int | None) -> asyncio.Lock:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        return lock
-
-    def _release(self, key: int | None) -> None:
-        # Locks are dropped once nobody waits on them: memory follows activity, not users.
-        lock, users = self._locks[key]
-        if users <= 1:
-            del self._locks[key]
-        else:
-            self._locks[key] = (lock, users - 1)
+            # If a drain failed, what it left stays in the inbox for the next update or start.
+            _discard(self._busy.pop(key))
 
     async def initialize(self) -> None:
         pass
 
     async def shutdown(self) -> None:
         pass
+
+
+def _discard(handling: Awaitable[Any] | None) -> None:
+    if inspect.iscoroutine(handling):
+        handling.close()
 
 
 def _user_key(update: object) -> int | None:
