@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +18,11 @@ class Database:
     def __init__(self, engine: AsyncEngine, vault: Vault) -> None:
         self.engine = engine
         self.vault = vault
+        # SQLite has one writer. Left to SQLite's busy loop, whoever commits and begins
+        # again at once (a user's drain) keeps winning and the others starve; queued
+        # here they take turns in order of arrival. PostgreSQL needs no such queue.
+        sqlite = engine.dialect.name == "sqlite"
+        self._writers = asyncio.Lock() if sqlite else contextlib.nullcontext()
 
     @classmethod
     async def open(cls, url: str, vault: Vault) -> Database:
@@ -26,7 +33,7 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repositories]:
-        async with self.engine.begin() as connection:
+        async with self._writers, self.engine.begin() as connection:
             yield Repositories(connection, self.vault)
 
     async def close(self) -> None:
