@@ -29,6 +29,7 @@ import bot.responsibility
 import bot.safety
 import bot.steps
 import bot.vision  # noqa: F401  (these register the effects their flows ask for)
+from bot import flood
 from bot.adapter import Incoming, read_update
 from bot.clock import Clock
 from bot.db.database import Database
@@ -119,6 +120,9 @@ class Turns:
             current = await repos.inbox.next_for(user_id)
             if current is None or current.update_id != pending.update_id:
                 return TurnResult()
+            flood_notices = await flood.set_aside(repos, pending, incoming, user, now)
+            if flood_notices is not None:
+                return TurnResult(flood_notices)
             result = await self._handle(repos, user, incoming, now)
             await repos.inbox.mark_handled(pending.update_id, now)
             return result

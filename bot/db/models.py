@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -77,7 +79,8 @@ class InboxUpdate(SQLModel, table=True):
     """
 
     __tablename__ = "inbox"
-    __table_args__ = (Index("ix_inbox_pending", "user_id", "handled_at", "update_id"),)
+    __table_args__ = (Index("ix_inbox_pending", "user_id", "handled_at", "update_id"),
+                      Index("ix_inbox_written", "user_id", "written_at"))
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
@@ -85,6 +88,11 @@ class InboxUpdate(SQLModel, table=True):
     received_at: datetime = Field(sa_column=_when(nullable=False))
     handled_at: datetime | None = Field(default=None, sa_column=_when())
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # When the person wrote it (Telegram's date; the arrival time when Telegram gives
+    # none), and whether it was set aside as part of a flood: see bot/flood.py.
+    written_at: datetime = Field(sa_column=_when(nullable=False))
+    absorbed: bool = Field(default=False, sa_column=Column(Boolean, nullable=False,
+                                                           server_default=false()))
 
 
 class OutboxMessage(SQLModel, table=True):

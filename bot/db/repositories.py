@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Exists, and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
@@ -137,6 +137,8 @@ class PendingUpdate:
     update_id: int
     user_id: int | None
     payload: Mapping[str, Any]
+    received_at: datetime | None = None
+    written_at: datetime | None = None
 
 
 class Inbox:
@@ -150,7 +152,7 @@ class Inbox:
         rows = [
             {"update_id": update_id, "user_id": user_id,
              "payload_sealed": self._vault.seal(payload), "received_at": now,
-             "message_id": _own_message_id(payload)}
+             "message_id": _own_message_id(payload), "written_at": _written_at(payload, now)}
             for update_id, user_id, payload in updates
         ]
         if rows:
@@ -169,13 +171,53 @@ class Inbox:
         )).first()
         if row is None:
             return None
-        return PendingUpdate(row.update_id, row.user_id, self._vault.open(row.payload_sealed))
+        return PendingUpdate(row.update_id, row.user_id, self._vault.open(row.payload_sealed),
+                             row.received_at, row.written_at)
 
     async def mark_handled(self, update_id: int, now: datetime) -> None:
         await self._db.execute(
             update(INBOX).where(INBOX.c.update_id == update_id)
             .values(handled_at=now, payload_sealed=None)
         )
+
+    async def set_aside(self, update_id: int, now: datetime) -> None:
+        """Handled without stepping the flow: part of a flood (bot/flood.py)."""
+        await self._db.execute(
+            update(INBOX).where(INBOX.c.update_id == update_id)
+            .values(handled_at=now, payload_sealed=None, absorbed=True)
+        )
+
+    async def burst(self, pending: PendingUpdate, since: datetime, enough: int) -> int:
+        """How many of the user's updates up to this one, written after *since*, came in
+        while an earlier one still waited (counting stops at *enough*); 0 when this one
+        itself came in with nothing waiting.
+
+        Updates of a user are handled in order, so "still waited" means handled later.
+        """
+        def waited(row) -> Exists:
+            earlier = INBOX.alias()
+            return select(earlier.c.update_id).where(
+                earlier.c.user_id == row.user_id, earlier.c.handled_at > row.received_at,
+                earlier.c.update_id < row.update_id,
+            ).exists()
+
+        this = INBOX.alias()
+        this_waited = select(this.c.update_id).where(this.c.update_id == pending.update_id,
+                                                     waited(this.c)).exists()
+        behind = select(INBOX.c.update_id).where(
+            INBOX.c.user_id == pending.user_id, INBOX.c.written_at > since,
+            INBOX.c.update_id <= pending.update_id, waited(INBOX.c),
+        ).limit(enough).subquery()
+        query = select(case((this_waited, select(func.count()).select_from(behind)
+                             .scalar_subquery()), else_=0))
+        return (await self._db.execute(query)).scalar_one()
+
+    async def set_aside_since(self, user_id: int, since: datetime) -> bool:
+        """Whether any update of this user written after *since* was set aside."""
+        query = select(INBOX.c.update_id).where(
+            INBOX.c.user_id == user_id, INBOX.c.absorbed.is_(True), INBOX.c.written_at > since,
+        ).limit(1)
+        return (await self._db.execute(query)).first() is not None
 
     async def users_with_pending(self) -> list[int | None]:
         rows = await self._db.execute(
@@ -193,6 +235,17 @@ class Inbox:
             delete(INBOX).where(INBOX.c.handled_at.is_not(None), INBOX.c.handled_at < before)
         )
         return result.rowcount or 0
+
+
+def _written_at(payload: Mapping[str, Any], received: datetime) -> datetime:
+    """When the person wrote it, by Telegram's clock: a backlog delivered after an
+    outage keeps its real pace. A button press carries no date; it arrived now."""
+    for kind, stamp in (("message", "date"), ("edited_message", "edit_date"),
+                        ("my_chat_member", "date")):
+        part = payload.get(kind)
+        if isinstance(part, Mapping) and isinstance(part.get(stamp), int | float):
+            return datetime.fromtimestamp(part[stamp], UTC)
+    return received
 
 
 def _own_message_id(payload: Mapping[str, Any]) -> int | None:
