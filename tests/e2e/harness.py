@@ -61,23 +61,23 @@ async def expect(user: SimUser, key: str, after: int = 0, timeout: float = 10.0)
     return await user.wait_for_text(words(key), timeout=timeout, after=after)
 
 
-async def answer(user: SimUser, button_key: str, then: str) -> dict:
+async def answer(user: SimUser, button_key: str, then: str, timeout: float = 10.0) -> dict:
     """Press the button labelled by *button_key* and wait for the *then* text."""
     last = (await user.last_bot_message())["message_id"]
     await user.press(label(button_key))
-    return await expect(user, then, after=last)
+    return await expect(user, then, after=last, timeout=timeout)
 
 
-async def say(user: SimUser, text: str, then: str) -> dict:
+async def say(user: SimUser, text: str, then: str, timeout: float = 10.0) -> dict:
     sent = await user.send(text)
-    return await expect(user, then, after=sent["message_id"])
+    return await expect(user, then, after=sent["message_id"], timeout=timeout)
 
 
-async def wait_for_button(user: SimUser, text: str) -> None:
+async def wait_for_button(user: SimUser, text: str, timeout: float = 10.0) -> None:
     def shown(document: dict) -> bool:
         return any(text in SimUser.buttons(m) for m in document["messages"])
 
-    await user.wait_for(shown, description=f"a button {text!r}")
+    await user.wait_for(shown, timeout=timeout, description=f"a button {text!r}")
 
 
 async def until_role(user: SimUser) -> None:

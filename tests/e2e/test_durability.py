@@ -4,18 +4,13 @@ kill -9 of a real bot process at several points of onboarding."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from tests.e2e.crashes import bot_in_a_process, pending, settled, watching
 from tests.e2e.harness import (
-    TOKEN,
     answer,
     expect,
     label,
@@ -24,8 +19,6 @@ from tests.e2e.harness import (
     wait_until_inactive,
     words,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_an_update_delivered_twice_is_handled_once(bot, emu):
@@ -88,76 +81,31 @@ async def test_a_user_who_blocks_the_bot_is_marked_inactive_until_they_return(bo
 # ------------------------------------------------------------------ kill -9
 
 
-class BotProcess:
-    """``python -m bot`` as a child process, killed without mercy when asked."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self._env = env
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=ROOT, env=self._env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-        )
-
-    async def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
-
-    async def terminate(self) -> None:
-        if self.process and self.process.returncode is None:
-            self.process.terminate()
-            await asyncio.wait_for(self.process.wait(), 15)
+@pytest.fixture
+async def bot_process(emulator, database_url, vault_key):
+    async with bot_in_a_process(emulator.url, database_url, vault_key) as process:
+        yield process
 
 
 @pytest.fixture
-async def bot_process(emulator, database_url, vault_key):
-    env = {
-        **os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": emulator.url,
-        "DATABASE_URL": database_url, "KINTSUGI_ENCRYPTION_KEYS": vault_key,
-        "POLL_TIMEOUT": "1", "SEND_CHAT_PER_SECOND": "100", "SEND_CHAT_BURST": "20",
-    }
-    process = BotProcess(env)
-    await process.start()
-    yield process
-    await process.terminate()
+async def engine(database_url):
+    async with watching(database_url) as engine:
+        yield engine
 
 
-async def _pending(database_url: str) -> tuple[int, int]:
-    engine = create_async_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            inbox = (await connection.execute(
-                text("SELECT count(*) FROM inbox WHERE handled_at IS NULL"))).scalar_one()
-            outbox = (await connection.execute(
-                text("SELECT count(*) FROM outbox WHERE status = 'pending'"))).scalar_one()
-            return inbox, outbox
-    finally:
-        await engine.dispose()
-
-
-async def _settled(database_url: str) -> None:
-    for _ in range(200):
-        if await _pending(database_url) == (0, 0):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the bot never caught up")
-
-
-async def _kill_while_sending(bot_process, emu, database_url, act) -> None:
+async def _kill_while_sending(bot_process, emu, engine, act) -> None:
     """The decision is committed, the reply is on its way, and the process dies."""
     # Earlier replies must be marked sent first, or the kill would catch one of them
     # in the moment between Telegram taking it and our record of that (at-least-once).
     for _ in range(200):
-        if (await _pending(database_url))[1] == 0:
+        if (await pending(engine))[1] == 0:
             break
         await asyncio.sleep(0.05)
     await emu.set_faults(stall_seconds=30, count=1, drop=True,
                          methods=["sendMessage", "editMessageText"])
     await act()
     for _ in range(200):
-        inbox, outbox = await _pending(database_url)
+        inbox, outbox = await pending(engine)
         if inbox == 0 and outbox > 0:
             break
         await asyncio.sleep(0.05)
@@ -167,10 +115,9 @@ async def _kill_while_sending(bot_process, emu, database_url, act) -> None:
     await bot_process.start()
 
 
-async def _kill_before_storing(bot_process, emu, database_url, act) -> None:
+async def _kill_before_storing(bot_process, emu, engine, act) -> None:
     """The update was fetched but the database would not take it; the process dies."""
-    await _settled(database_url)  # a reply still being sent would be a different test
-    engine = create_async_engine(database_url)
+    await settled(engine)  # a reply still being sent would be a different test
     async with engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             await connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -180,13 +127,12 @@ async def _kill_before_storing(bot_process, emu, database_url, act) -> None:
         await asyncio.sleep(1.0)  # long enough for getUpdates to return it
         await bot_process.kill()
         await connection.rollback()
-    await engine.dispose()
     await bot_process.start()
 
 
-async def _kill_idle(bot_process, emu, database_url, act) -> None:
+async def _kill_idle(bot_process, emu, engine, act) -> None:
     """Killed between conversations; the user writes while the bot is down."""
-    await _settled(database_url)
+    await settled(engine)
     await bot_process.kill()
     await act()
     await bot_process.start()
@@ -198,20 +144,20 @@ KILLS = {"sending": _kill_while_sending, "before-storing": _kill_before_storing,
 
 @pytest.mark.parametrize("how", list(KILLS))
 async def test_kill_9_during_onboarding_loses_nothing_and_repeats_nothing(
-        bot_process, emu, database_url, how):
+        bot_process, emu, engine, how):
     kill = KILLS[how]
     sam = await emu.create_user("Sam")
     await say(sam, "/start", "onboarding.welcome")
     await answer(sam, "onboarding.begin", "onboarding.consent")
-    await kill(bot_process, emu, database_url, lambda: sam.press(label("onboarding.consent_yes")))
+    await kill(bot_process, emu, engine, lambda: sam.press(label("onboarding.consent_yes")))
     await expect(sam, "onboarding.role", timeout=30)
     await answer(sam, "onboarding.role_hurt", "onboarding.causes")
     await sam.press(label("causes.financial"))
     await answer(sam, "onboarding.causes_done", "onboarding.hopes")
-    await kill(bot_process, emu, database_url, lambda: sam.send("We want honesty"))
+    await kill(bot_process, emu, engine, lambda: sam.send("We want honesty"))
     await expect(sam, "onboarding.safety", timeout=30)
     await answer(sam, "onboarding.safety_no", "onboarding.zone")
-    await kill(bot_process, emu, database_url, lambda: sam.send("Lisbon"))
+    await kill(bot_process, emu, engine, lambda: sam.send("Lisbon"))
     await expect(sam, "onboarding.zone_confirm", timeout=30)
     await answer(sam, "onboarding.zone_confirm_yes", "onboarding.reminder")
     await answer(sam, "onboarding.reminder_morning", "menu.text")
@@ -221,10 +167,8 @@ async def test_kill_9_during_onboarding_loses_nothing_and_repeats_nothing(
     assert max(texts.values()) == 1, "\n---\n".join(m["text"][:60] for m in messages)
     for key in ("onboarding.role", "onboarding.safety", "onboarding.zone_confirm"):
         assert sum(words(key) in m["text"] for m in messages) == 1, key
-    engine = create_async_engine(database_url)
     async with engine.connect() as connection:
         onboarded, zone = (await connection.execute(
             text("SELECT onboarded_at, time_zone FROM users WHERE id = :id"),
             {"id": sam.id})).one()
-    await engine.dispose()
     assert onboarded is not None and zone == "Europe/Lisbon"
