@@ -83,7 +83,8 @@ async def test_kill_9_at_random_moments_loses_no_answer_and_doubles_nothing(
     print(f"{sum(caught.values())} kills, the bot caught {dict(caught)}")
 
     assert sum(caught.values()) == len(SESSION) >= 50
-    assert caught["taking an update"] and caught["sending"], f"seed {SEED}: {dict(caught)}"
+    busy = caught["taking an update"] + caught["sending"]
+    assert busy >= 5, f"seed {SEED}: the kills found the bot idle too often: {dict(caught)}"
     for who in ("sam", "alex"):
         assert await chat(couple[who]) == await chat(reference[who]), f"seed {SEED}: {who}"
     db = Database(engine, Vault([vault_key]))
