@@ -55,7 +55,8 @@ async def test_crisis_words_pause_a_practice_and_the_partner_hears_nothing(bot, 
         assert typed not in everything_alex_saw
     async with bot.db.transaction() as repos:
         session = (await repos.users.get(sam.id)).session
-    assert session["data"]["_first_thought"] == "They are late again"  # crisis words never became answers
+    # The crisis words never became answers; the words typed after them did.
+    assert session["data"]["_first_thought"] == "They are late again"
 
 
 async def test_a_safety_plan_is_written_kept_private_and_recalled_from_sos(bot, emu):

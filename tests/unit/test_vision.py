@@ -136,7 +136,8 @@ EFFECT_TABLE = [
         ("already", None), ("stale", None), ("not_ready", None), ("safety", None))),
     *((flow, "draft_gate", "ok", "kind") for flow in (V, R)),
     *((flow, "draft_gate", "private", None) for flow in (V, R)),
-    *((flow, "propose", result, None) for flow in (V, R) for result in ("sent", "personal", "kept_safe")),
+    *((flow, "propose", result, None) for flow in (V, R)
+      for result in ("sent", "personal", "kept_safe")),
     (R, "open", "show", "choose"),
     (R, "open", "keep", "decide"),
     (R, "open", "draft", "draft_gate"),
