@@ -103,12 +103,14 @@ class Runtime:
 
     async def stop(self) -> None:
         """Finish what is being handled, give replies a moment to leave, then close."""
-        if self.application is not None and self.application.running:
+        running = self.application is not None and self.application.running
+        if running:
             await self._wait_for_queue()
             await self.application.stop()
-            await self.application.shutdown()
-        if self.sender is not None:
+        if self.sender is not None:  # before PTB closes the HTTP client it sends with
             await self.sender.stop()
+        if running:
+            await self.application.shutdown()
         if self._warm_up is not None:
             await self._warm_up
         if self.db is not None:

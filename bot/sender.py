@@ -42,6 +42,8 @@ warnings.filterwarnings("ignore", message="Please use 'Bot\\.", category=PTBUser
 LEASE = timedelta(seconds=20)
 CLAIM_BATCH = 30
 IDLE_POLL_SECONDS = 1.0
+# How long a stop waits for the calls in flight (PTB's timeouts are 5 s each).
+STOP_GRACE_SECONDS = 8.0
 MAX_BACKOFF_SECONDS = 60.0
 _ALREADY_DONE = ("message is not modified",)
 
@@ -79,18 +81,26 @@ class Sender:
         self._max_age = max_age
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._stopping = False
 
     # ------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Lets the round in flight finish before stopping: a call cut off after
+        Telegram took it would be sent again after the restart."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._task), grace)
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
 
     def wake(self) -> None:
         """New calls were committed to the outbox."""
@@ -115,13 +125,13 @@ class Sender:
         return sum(results)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 sent = await self.deliver_due()
             except Exception:
                 log.exception("sender round failed; retrying")
                 sent = 0
-            if sent == 0:
+            if sent == 0 and not self._stopping:
                 await self._idle()
 
     async def _idle(self) -> None:
