@@ -45,7 +45,7 @@ async def set_aside(repos: Repositories, pending: PendingUpdate, incoming: Incom
     await repos.inbox.set_aside(pending.update_id, now)
     if noticed:
         return 0
-    calls = Renderer(catalog(user.locale)).render(Say(NOTICE), user.chat_id)
+    calls = Renderer(catalog(user.locale), user.time_zone).render(Say(NOTICE), user.chat_id)
     for call in calls:
         await repos.outbox.add(user.chat_id, call.method, call.params, now)
     return len(calls)
