@@ -176,7 +176,8 @@ async def test_forged_stale_double_and_stranger_presses_change_nothing(bot, emu)
     assert REQUEST not in await chat_text(casey)
 
 
-async def test_a_request_from_before_an_unlink_cannot_be_answered(bot, emu):
+async def _request_opened_by_partner(emu):
+    """Sam sends a request for reassurance; Alex opens it to answer. Returns both and the ask."""
     sam, alex = await linked_pair(emu)
     await triggered_until_offer(sam)
     await write_request(sam)
@@ -184,6 +185,11 @@ async def test_a_request_from_before_an_unlink_cannot_be_answered(bot, emu):
     ask = await expect(alex, "practices.partner_request")
     await alex.press(label("practices.reassure_button"), message_id=ask["message_id"])
     await expect(alex, "practices.reassure_write", after=ask["message_id"])
+    return sam, alex, ask
+
+
+async def test_a_request_from_before_an_unlink_cannot_be_answered(bot, emu):
+    sam, alex, ask = await _request_opened_by_partner(emu)
     await say(alex, "/unlink", "link.unlink_confirm")
     await answer(alex, "link.unlink_yes", "link.unlinked")
     sam_count = await quiet(sam)
@@ -194,13 +200,7 @@ async def test_a_request_from_before_an_unlink_cannot_be_answered(bot, emu):
 
 
 async def test_the_answer_is_checked_again_when_it_is_sent(bot, emu):
-    sam, alex = await linked_pair(emu)
-    await triggered_until_offer(sam)
-    await write_request(sam)
-    await answer(sam, "practices.send", "practices.request_sent")
-    ask = await expect(alex, "practices.partner_request")
-    await alex.press(label("practices.reassure_button"), message_id=ask["message_id"])
-    await expect(alex, "practices.reassure_write", after=ask["message_id"])
+    sam, alex, _ = await _request_opened_by_partner(emu)
     await say(alex, "I'm here for you", "practices.reassure_review")
     await say(sam, "/unlink", "link.unlink_confirm")
     await answer(sam, "link.unlink_yes", "link.unlinked")
