@@ -147,6 +147,11 @@ class UpdateQueue:
         self._drop_disallowed(allowed)
         return self._pending[0] if self._pending else None
 
+    def deliverable(self, allowed: frozenset[str] | None) -> list[Pending]:
+        """Every pending update the webhook may deliver, oldest first."""
+        self._drop_disallowed(allowed)
+        return list(self._pending)
+
     def remove(self, pending: Pending) -> None:
         if pending in self._pending:
             self._pending.remove(pending)

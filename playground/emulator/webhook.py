@@ -1,9 +1,12 @@
-"""Webhook delivery: POST pending updates to the bot, one at a time, with retries.
+"""Webhook delivery: POST pending updates to the bot, many at once, each chat in order.
 
-Mirrors Telegram closely enough for the bot's webhook mode to be tested:
-updates go out in order, a non-2xx answer or connection error is retried
-with exponential backoff (0.2 s doubling, capped at 5 s) until delivered or
-the webhook is removed, and getWebhookInfo reports the last error.
+Mirrors the Bot API server closely enough for the bot's webhook mode, on one
+worker or several behind a balancer, to be tested: up to ``max_connections``
+requests are in flight at once, but never two updates of the same chat or
+the same user, and a chat's updates go out in the order they came. A non-2xx
+answer or a connection error is retried with exponential backoff (0.2 s
+doubling, capped at 5 s) until delivered or the webhook is removed; the chat
+waits meanwhile, other chats do not. getWebhookInfo reports the last error.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ class WebhookDelivery:
     def __init__(self, queue: UpdateQueue) -> None:
         self._queue = queue
         self._task: asyncio.Task[None] | None = None
+        # Each update being delivered (or waiting for its retry), with its task.
+        self._in_flight: dict[Pending, asyncio.Task[None]] = {}
+        self._connections = asyncio.Semaphore(40)
         self._session: aiohttp.ClientSession | None = None
         self.url = ""
         self.secret_token: str | None = None
@@ -42,6 +48,7 @@ class WebhookDelivery:
     ) -> None:
         await self._stop_task()
         self.url, self.secret_token, self.max_connections = url, secret_token, max_connections
+        self._connections = asyncio.Semaphore(max_connections)
         if allowed is not None:
             self.allowed = frozenset(allowed) if allowed else None
         self.last_error_date = self.last_error_message = None
@@ -78,33 +85,51 @@ class WebhookDelivery:
         return result
 
     async def _stop_task(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        tasks = [self._task] if self._task is not None else []
+        tasks.extend(self._in_flight.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._task = None
+        self._in_flight.clear()
 
     async def _run(self) -> None:
-        backoff = FIRST_BACKOFF
         while True:
-            changed = self._queue.changed_event  # taken before the check: no lost wake-up
-            pending = self._queue.head(self.allowed)
-            if pending is None:
-                await changed.wait()
-                continue
-            if await self._deliver(pending):
-                self._queue.remove(pending)
-                backoff = FIRST_BACKOFF
-            else:
+            changed = self._queue.changed_event  # taken before the look: no lost wake-up
+            self._start_what_may_go()
+            await changed.wait()
+
+    def _start_what_may_go(self) -> None:
+        """Start every update whose chat and user have nothing older pending or in flight."""
+        held: set[tuple[str, int]] = set()
+        for pending in self._queue.deliverable(self.allowed):
+            parties = _parties(pending.update)
+            if pending not in self._in_flight and not parties & held:
+                self._in_flight[pending] = asyncio.create_task(
+                    self._deliver_in_turn(pending), name=f"webhook-{pending.update_id}")
+            held |= parties
+
+    async def _deliver_in_turn(self, pending: Pending) -> None:
+        backoff = FIRST_BACKOFF
+        try:
+            while not await self._deliver(pending):
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
+            self._queue.remove(pending)
+        finally:
+            self._in_flight.pop(pending, None)
+            self._queue.wake()  # the next update of this chat may go now
 
     async def _deliver(self, pending: Pending) -> bool:
         headers = {"Content-Type": "application/json"}
         if self.secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = self.secret_token
         try:
-            async with self._client().post(self.url, json=pending.update, headers=headers) as resp:
+            async with self._connections, self._client().post(
+                self.url, json=pending.update, headers=headers
+            ) as resp:
                 await resp.read()
                 if 200 <= resp.status < 300:
                     return True
@@ -123,3 +148,16 @@ class WebhookDelivery:
                 timeout=aiohttp.ClientTimeout(total=30), trust_env=False
             )
         return self._session
+
+
+def _parties(update: dict[str, Any]) -> set[tuple[str, int]]:
+    """The chat and the user an update is about: two of theirs never travel at once."""
+    parties: set[tuple[str, int]] = set()
+    for key, body in update.items():
+        if key == "update_id" or not isinstance(body, dict):
+            continue
+        chat = body.get("chat") or (body.get("message") or {}).get("chat")
+        for kind, who in (("chat", chat), ("user", body.get("from"))):
+            if isinstance(who, dict) and isinstance(who.get("id"), int):
+                parties.add((kind, who["id"]))
+    return parties
