@@ -8,6 +8,7 @@ recognised by its update_id.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from telegram import Update
 from telegram.ext import Application
@@ -30,10 +31,12 @@ class Intake:
             await repos.inbox.add(rows, self._clock.now())
         await self._hand_over(updates)
 
-    async def replay_pending(self) -> int:
-        """After a restart, hand PTB one pending update per user; handling drains the rest."""
+    async def hand_over_pending(self, received_before: datetime | None = None) -> int:
+        """Hand PTB one pending update per user (handling drains the rest): at start, all
+        of them; later, those stored before *received_before* and still waiting, which
+        a worker that died left behind."""
         async with self._db.transaction() as repos:
-            users = await repos.inbox.users_with_pending()
+            users = await repos.inbox.users_with_pending(received_before)
             firsts = [await repos.inbox.next_for(user) for user in users]
         await self._hand_over([Update.de_json(dict(pending.payload), self._application.bot)
                                for pending in firsts if pending is not None])

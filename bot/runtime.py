@@ -31,7 +31,7 @@ from bot.effects import LinkRules
 from bot.intake import Intake
 from bot.ordering import PerUserOrder
 from bot.polling import DurablePoller
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, SharedPace
 from bot.render import Call
 from bot.scheduler import Scheduler
 from bot.sender import Sender
@@ -44,6 +44,11 @@ from flows.router import COMMANDS
 log = logging.getLogger(__name__)
 
 MAINTENANCE_EVERY = timedelta(minutes=10)
+# Updates still waiting this long were most likely stored by a worker that died
+# before handling them; any worker picks them up (a slow backlog is unharmed: the
+# user's row lock keeps one drain at a time).
+SWEEP_EVERY = timedelta(seconds=10)
+STRANDED_AFTER = timedelta(seconds=15)
 KEEP_HANDLED_FOR = timedelta(days=2)
 # Long enough for Snooze and "Fewer" on any nudge still on screen, and the
 # once-only reminders, to find their record.
@@ -72,8 +77,11 @@ class Runtime:
         self.db = await Database.open(settings.database_url, vault)
         self.application = self._build_application()
         bot = self.application.bot
+        # Workers share the database, and with it Telegram's budget for the bot;
+        # SQLite serves one process, whose own clock is the whole budget.
         limiter = RateLimiter(settings.global_messages_per_second,
-                              settings.chat_messages_per_second, settings.chat_burst)
+                              settings.chat_messages_per_second, settings.chat_burst,
+                              pace=None if settings.is_sqlite else SharedPace(self.db))
         rules = LinkRules(invite_ttl=timedelta(hours=settings.invite_ttl_hours),
                           relink_window=timedelta(days=settings.relink_window_days),
                           wrong_codes_per_hour=settings.wrong_codes_per_hour,
@@ -97,7 +105,7 @@ class Runtime:
         await self._set_commands()
         # The place lookups load their data in the background, not on someone's first try.
         self._warm_up = asyncio.create_task(asyncio.to_thread(timezones.warm_up))
-        replayed = await self.intake.replay_pending()
+        replayed = await self.intake.hand_over_pending()
         if replayed:
             log.info("resuming %d users with updates pending from before a restart", replayed)
 
@@ -149,6 +157,9 @@ class Runtime:
         if application.job_queue is not None:
             application.job_queue.run_repeating(
                 self._tidy, interval=MAINTENANCE_EVERY, first=60, name="runtime:tidy")
+            application.job_queue.run_repeating(
+                self._sweep, interval=SWEEP_EVERY, first=SWEEP_EVERY,
+                name="runtime:stranded-updates")
             # Every worker ticks; the claims in the database decide who sends what.
             application.job_queue.run_repeating(
                 self._tick, interval=settings.nudge_tick_seconds, first=1,
@@ -201,6 +212,20 @@ class Runtime:
             await self.scheduler.tick()
         except Exception:
             log.exception("nudge tick failed; the next one retries")
+
+    async def hand_over_stranded(self) -> int:
+        """Hand PTB the users whose updates have waited too long (see STRANDED_AFTER)."""
+        stranded = await self.intake.hand_over_pending(
+            received_before=self.clock.now() - STRANDED_AFTER)
+        if stranded:
+            log.info("picked up %d users' updates left waiting", stranded)
+        return stranded
+
+    async def _sweep(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await self.hand_over_stranded()
+        except Exception:
+            log.exception("sweep for stranded updates failed; the next one retries")
 
     async def _tidy(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
         now = self.clock.now()

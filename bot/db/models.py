@@ -14,12 +14,14 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     Index,
     Integer,
     Text,
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -69,6 +71,9 @@ class User(SQLModel, table=True):
     name_sealed: str | None = Field(default=None, sa_column=Column(Text))
 
 
+_WAITING = text("handled_at IS NULL")
+
+
 class InboxUpdate(SQLModel, table=True):
     """Every update, stored before it is acknowledged to Telegram.
 
@@ -80,7 +85,11 @@ class InboxUpdate(SQLModel, table=True):
 
     __tablename__ = "inbox"
     __table_args__ = (Index("ix_inbox_pending", "user_id", "handled_at", "update_id"),
-                      Index("ix_inbox_written", "user_id", "written_at"))
+                      Index("ix_inbox_written", "user_id", "written_at"),
+                      # Only the waiting rows: what a start or the sweep for stranded
+                      # updates looks for, among two days of handled ones.
+                      Index("ix_inbox_waiting", "received_at", postgresql_where=_WAITING,
+                            sqlite_where=_WAITING))
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
@@ -325,3 +334,17 @@ class ListeningTurn(SQLModel, table=True):
     attempt: int = Field(default=1)
     text_sealed: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(sa_column=_when(nullable=False))
+
+
+class SendPace(SQLModel, table=True):
+    """The global send budget shared by every worker (bot/ratelimit.py).
+
+    Telegram limits messages per bot, not per process, so the workers take
+    their sending slots from one clock: ``next_at`` is the first free slot, in
+    seconds since the epoch; reserving n slots moves it on by n intervals.
+    """
+
+    __tablename__ = "send_pace"
+
+    name: str = Field(primary_key=True, max_length=32)
+    next_at: float = Field(sa_column=Column(Float, nullable=False))

@@ -22,6 +22,7 @@ from bot.db.couples import Couples
 from bot.db.ledger import Ledger
 from bot.db.models import DEAD, PENDING, SENT, InboxUpdate, OutboxMessage, User
 from bot.db.nudges import Nudges
+from bot.db.pace import Pace
 from bot.db.privacy import Privacy
 from bot.db.repair import Listening, Reflections
 from bot.db.sql import insert
@@ -219,9 +220,15 @@ class Inbox:
         ).limit(1)
         return (await self._db.execute(query)).first() is not None
 
-    async def users_with_pending(self) -> list[int | None]:
+    async def users_with_pending(self, received_before: datetime | None = None
+                                 ) -> list[int | None]:
+        """Users with updates still waiting (received before *received_before*, if given),
+        the longest waiting first."""
+        waiting = INBOX.c.handled_at.is_(None)
+        if received_before is not None:
+            waiting = and_(waiting, INBOX.c.received_at < received_before)
         rows = await self._db.execute(
-            select(INBOX.c.user_id).where(INBOX.c.handled_at.is_(None))
+            select(INBOX.c.user_id).where(waiting)
             .group_by(INBOX.c.user_id).order_by(func.min(INBOX.c.update_id))
         )
         return [row.user_id for row in rows]
@@ -389,3 +396,4 @@ class Repositories:
         self.reflections = Reflections(connection, vault)
         self.listening = Listening(connection, vault)
         self.privacy = Privacy(connection, vault)
+        self.pace = Pace(connection)

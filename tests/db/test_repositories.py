@@ -26,7 +26,7 @@ async def test_migrations_reach_head_and_are_idempotent(db: Database):
     await migrate(db.engine)
     async with db.engine.connect() as connection:
         version = (await connection.execute(text("SELECT version_num FROM alembic_version")))
-        assert version.scalar_one() == head == "0009"
+        assert version.scalar_one() == head == "0010"
 
 
 async def test_user_is_created_locked_and_saved_with_sealed_words(db: Database):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -49,6 +50,36 @@ async def test_replies_survive_a_bot_api_outage_and_arrive_once(bot, emu):
     assert max(texts.values()) == 1
     statuses = Counter(c["status"] for c in await emu.log() if c["method"] == "sendMessage")
     assert statuses[502] > 0, "the outage really happened"
+
+
+def _command(update_id: int, user, command: str) -> dict:
+    return {"update_id": update_id, "message": {
+        "message_id": update_id, "date": 0, "text": command,
+        "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
+        "from": {"id": user.id, "is_bot": False, "first_name": user.first_name},
+        "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
+    }}
+
+
+async def test_updates_a_dead_worker_stored_are_picked_up_by_a_live_one(bot, emu):
+    sam = await emu.create_user("Sam")
+    first = await sam.send("/start")
+    await expect(sam, "onboarding.welcome", after=first["message_id"])
+    now = bot.clock.now()
+    # Stored by another worker, acknowledged to Telegram, and then that worker died.
+    async with bot.db.transaction() as repos:
+        await repos.inbox.add([(9_100, sam.id, _command(9_100, sam, "/help"))],
+                              now - timedelta(seconds=30))
+        await repos.inbox.add([(9_101, sam.id, _command(9_101, sam, "/privacy"))],
+                              now - timedelta(seconds=29))
+    assert await bot.hand_over_stranded() == 1  # one hand-over drains the user's rows
+    await expect(sam, "help")
+    await expect(sam, "privacy")
+    # Freshly stored updates are their receiving worker's to hand over, not the sweep's.
+    async with bot.db.transaction() as repos:
+        await repos.inbox.add([(9_102, sam.id, _command(9_102, sam, "/help"))], now)
+        assert await repos.inbox.users_with_pending(now - timedelta(seconds=15)) == []
+        assert await repos.inbox.users_with_pending() == [sam.id]
 
 
 async def test_retry_after_is_honoured(bot, emu):
