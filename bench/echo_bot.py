@@ -1,0 +1,59 @@
+"""The baseline: a bare python-telegram-bot echo bot, as a typical bot is written.
+
+Usage: python -m bench.echo_bot API_URL
+
+An Application with PTB's default settings, polling with PTB's own Updater
+(``start_polling()``'s defaults, as ``run_polling()`` uses them), a
+MessageHandler that echoes text and a CallbackQueryHandler that answers the
+press; each reply carries a button, so the simulated users can press real
+callback data, as they do with Kintsugi. No database, no state. Reports
+``BENCH-RESULT {"pid": ...}`` once polling, and stops when its stdin closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bench.common import TOKEN, report
+
+
+def _button(n: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton("again", callback_data=f"again:{n}")]])
+
+
+async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.message
+    await message.reply_text(f"echo: {message.text}", reply_markup=_button(message.message_id))
+
+
+async def pressed(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    await query.answer()
+    await query.message.reply_text(f"pressed: {query.data}",
+                                   reply_markup=_button(query.message.message_id))
+
+
+async def main(api_url: str) -> None:
+    application = (Application.builder().token(TOKEN).base_url(f"{api_url}/bot")
+                   .base_file_url(f"{api_url}/file/bot").build())
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    application.add_handler(CallbackQueryHandler(pressed))
+    async with application:
+        await application.updater.start_polling()
+        await application.start()
+        report({"pid": os.getpid()})
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        await reader.read()
+        await application.updater.stop()
+        await application.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1]))
