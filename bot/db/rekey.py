@@ -1,7 +1,8 @@
 """Key rotation: re-seal every stored secret with the first (newest) key.
 
 Put the new key first in KINTSUGI_ENCRYPTION_KEYS, keep the old ones after
-it, run ``python -m bot rotate-keys``, then drop the old keys.
+it, run ``python -m bot rotate-keys``, then drop the old keys. Workers may keep
+running meanwhile: a value is rewritten only if nobody changed it since it was read.
 """
 
 from __future__ import annotations
@@ -46,8 +47,11 @@ async def _rotate_column(db: Database, table: Table, key: str, column: str) -> i
                 query = query.where(table.c[key] > last)
             rows = (await connection.execute(query.order_by(table.c[key]).limit(BATCH))).all()
             for row_key, sealed in rows:
-                await connection.execute(update(table).where(table.c[key] == row_key)
-                                         .values({column: db.vault.rotate(sealed)}))
+                # Only if unchanged since read: workers keep running during a rotation,
+                # and what one wrote meanwhile is already sealed with the new key.
+                await connection.execute(
+                    update(table).where(table.c[key] == row_key, table.c[column] == sealed)
+                    .values({column: db.vault.rotate(sealed)}))
         if not rows:
             return done
         done += len(rows)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 
 from bot.db.database import Database
 from bot.db.engine import migrate
 from bot.db.models import DEAD, SENT
+from bot.settings import async_database_url
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -148,3 +150,56 @@ async def test_key_rotation_reseals_everything_with_the_new_key(database_url, va
         assert (await repos.reflections.latest(3, "step1_broke")).answers == {"impact": "fear"}
         assert [t.text for t in await repos.listening.turns(exercise)] == ["it hurt"]
     await only_new.close()
+
+
+@pytest.mark.postgres
+async def test_key_rotation_leaves_alone_what_a_running_worker_wrote_meanwhile(vault_key):
+    # PostgreSQL only: there, workers write while a rotation's batch is open (SQLite's
+    # single writer waits for the batch). The worker's write lands between the batch's
+    # read and its rewrite, from a thread of its own, as another process's would.
+    import threading
+
+    from cryptography.fernet import Fernet
+
+    from bot.crypto import Vault
+    from bot.db.rekey import rotate_keys
+    from tests.conftest import _drop_postgres_database, _fresh_postgres_database
+
+    url, name = await _fresh_postgres_database()
+    new_key = Fernet.generate_key().decode()
+    try:
+        db = await Database.open(async_database_url(url), Vault([vault_key]))
+        async with db.transaction() as repos:
+            user = await repos.users.lock(3, 3, "en", T0)
+            user.profile = {"hopes": "honesty"}
+            await repos.users.save(user, T0)
+        await db.close()
+
+        def worker_writes() -> None:
+            async def write() -> None:
+                worker = await Database.open(async_database_url(url), Vault([new_key, vault_key]))
+                async with worker.transaction() as repos:
+                    user = await repos.users.lock(3, 3, "en", T0)
+                    user.profile = {"hopes": "patience"}
+                    await repos.users.save(user, T0)
+                await worker.close()
+            asyncio.run(write())
+
+        class WorkerWritesMidBatch(Vault):
+            def rotate(self, token: str) -> str:
+                thread = threading.Thread(target=worker_writes)
+                thread.start()
+                thread.join()
+                return super().rotate(token)
+
+        rotating = await Database.open(async_database_url(url),
+                                       WorkerWritesMidBatch([new_key, vault_key]))
+        await rotate_keys(rotating)
+        await rotating.close()
+
+        only_new = await Database.open(async_database_url(url), Vault([new_key]))
+        async with only_new.transaction() as repos:
+            assert (await repos.users.get(3)).profile == {"hopes": "patience"}
+        await only_new.close()
+    finally:
+        await _drop_postgres_database(name)
