@@ -211,7 +211,10 @@ class Nudge(SQLModel, table=True):
     """
 
     __tablename__ = "nudges"
-    __table_args__ = (UniqueConstraint("user_id", "kind", "ref", name="uq_nudges_user_kind_ref"),)
+    __table_args__ = (UniqueConstraint("user_id", "kind", "ref", name="uq_nudges_user_kind_ref"),
+                      # The claim's order: a batch is read off it, whatever the crowd
+                      # due in the same minute (due_at alone left every due row to sort).
+                      Index("ix_nudges_due_order", "due_at", "id"))
 
     id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
     user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))

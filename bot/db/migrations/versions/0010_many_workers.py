@@ -1,4 +1,4 @@
-"""many workers: the send budget they share, and an index for stranded updates
+"""many workers: the send budget they share; indexes for stranded updates and claims
 
 Revision ID: 0010
 Revises: 0009
@@ -26,8 +26,10 @@ def upgrade() -> None:
     waiting = sa.text("handled_at IS NULL")
     op.create_index("ix_inbox_waiting", "inbox", ["received_at"],
                     postgresql_where=waiting, sqlite_where=waiting)
+    op.create_index("ix_nudges_due_order", "nudges", ["due_at", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_nudges_due_order", table_name="nudges")
     op.drop_index("ix_inbox_waiting", table_name="inbox")
     op.drop_table("send_pace")
