@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot import timezones
+from bot.aiohttp_request import AiohttpRequest
 from bot.clock import Clock, SystemClock
 from bot.crypto import vault_from_settings
 from bot.db.database import Database
@@ -147,8 +148,9 @@ class Runtime:
             .base_file_url(f"{root}/file/bot")
             .updater(None)
             .concurrent_updates(PerUserOrder(256))
-            .connection_pool_size(64)
-            .get_updates_read_timeout(settings.poll_timeout + 10)
+            .request(AiohttpRequest(connection_pool_size=64))
+            .get_updates_request(AiohttpRequest(connection_pool_size=1,
+                                                read_timeout=settings.poll_timeout + 10))
             .build()
         )
         application.add_handler(TypeHandler(Update, self._gate), group=-1)

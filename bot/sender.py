@@ -41,6 +41,8 @@ warnings.filterwarnings("ignore", message="Please use 'Bot\\.", category=PTBUser
 # are picked up by another within seconds.
 LEASE = timedelta(seconds=20)
 CLAIM_BATCH = 30
+# Calls in flight at once: PTB's connection pool for them (bot.runtime) holds 64.
+MAX_IN_FLIGHT = 64
 IDLE_POLL_SECONDS = 1.0
 # How long a stop waits for the calls in flight (PTB's timeouts are 5 s each).
 STOP_GRACE_SECONDS = 8.0
@@ -82,6 +84,9 @@ class Sender:
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
+        # Deliveries waiting to be marked sent, and the task writing them (see _done).
+        self._marks: list[tuple[OutgoingCall, object, asyncio.Future]] = []
+        self._marking: asyncio.Task | None = None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -89,7 +94,7 @@ class Sender:
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
     async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
-        """Lets the round in flight finish before stopping: a call cut off after
+        """Lets the calls in flight finish before stopping: a call cut off after
         Telegram took it would be sent again after the restart."""
         if self._task is None:
             return
@@ -101,6 +106,9 @@ class Sender:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
+        if self._marking is not None:  # what Telegram took is marked before the database closes
+            with contextlib.suppress(Exception):
+                await self._marking
 
     def wake(self) -> None:
         """New calls were committed to the outbox."""
@@ -125,23 +133,47 @@ class Sender:
         return sum(results)
 
     async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                sent = await self.deliver_due()
-            except Exception:
-                log.exception("sender round failed; retrying")
-                sent = 0
-            if sent == 0 and not self._stopping:
-                await self._idle()
+        """Claims while there is room, without waiting for the calls in flight: a slow
+        send holds up nobody else, and a chat's next call, claimable once its previous
+        one is marked sent, goes at once (each landing wakes this loop)."""
+        flying: set[asyncio.Task] = set()
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                claimed: list[OutgoingCall] = []
+                room = MAX_IN_FLIGHT - len(flying)
+                if room > 0:
+                    try:
+                        claimed = await self._claim(min(room, CLAIM_BATCH))
+                    except Exception:
+                        log.exception("sender claim failed; retrying")
+                for call in claimed:
+                    task = asyncio.create_task(self._deliver(call))
+                    flying.add(task)
+                    task.add_done_callback(lambda done: self._landed(flying, done))
+                if len(claimed) < CLAIM_BATCH and not self._stopping:
+                    await self._idle()
+            # Stopping: the calls in flight finish (stop() bounds the wait).
+            await asyncio.gather(*flying, return_exceptions=True)
+        finally:
+            for task in flying:
+                task.cancel()
+
+    def _landed(self, flying: set[asyncio.Task], task: asyncio.Task) -> None:
+        flying.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            log.error("sending an outbox call failed: %s", type(error).__name__,
+                      exc_info=(type(error), error, error.__traceback__))
+        self._wake.set()
 
     async def _idle(self) -> None:
-        self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
 
-    async def _claim(self) -> list[OutgoingCall]:
+    async def _claim(self, limit: int = CLAIM_BATCH) -> list[OutgoingCall]:
         async with self._db.transaction() as repos:
-            return await repos.outbox.claim(self._clock.now(), LEASE, CLAIM_BATCH)
+            return await repos.outbox.claim(self._clock.now(), LEASE, limit)
 
     async def _deliver(self, call: OutgoingCall) -> int:
         await self._limiter.acquire(call.chat_id)
@@ -168,10 +200,41 @@ class Sender:
     # ------------------------------------------------------------ bookkeeping
 
     async def _done(self, call: OutgoingCall, result: object = None) -> None:
+        """Mark the call sent, together with the others delivered meanwhile: one
+        transaction for all of them (a group commit), not one each. Each waits for its
+        own commit, so nothing is reported done before it is written."""
+        marked = asyncio.get_running_loop().create_future()
+        self._marks.append((call, result, marked))
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.create_task(self._write_marks(), name="outbox-marks")
+        await marked
+
+    async def _write_marks(self) -> None:
+        while self._marks:
+            batch, self._marks = self._marks, []
+            try:
+                await self._mark(batch)
+            except Exception:
+                # One bad receipt (a deadlock, say) must not hold back the rest: one by one.
+                for one in batch:
+                    try:
+                        await self._mark([one])
+                    except Exception as error:
+                        if not one[2].done():
+                            one[2].set_exception(error)
+            for _, _, marked in batch:
+                if not marked.done():
+                    marked.set_result(None)
+
+    async def _mark(self, batch: list[tuple[OutgoingCall, object, asyncio.Future]]) -> None:
+        # Rows locked in one order by every worker, so two batches cannot deadlock.
+        ordered = sorted(batch, key=lambda item: (item[0].chat_id, item[0].id))
         async with self._db.transaction() as repos:
-            await repos.outbox.mark_sent(call.id, self._clock.now(), _message_id(result))
-            if self._receipt is not None:
-                await self._receipt(repos, call, result, self._clock.now())
+            now = self._clock.now()
+            for call, result, _ in ordered:
+                await repos.outbox.mark_sent(call.id, now, _message_id(result))
+                if self._receipt is not None:
+                    await self._receipt(repos, call, result, now)
 
     async def _later(self, call: OutgoingCall, seconds: float, error: str,
                      count_attempt: bool = True) -> None:

@@ -66,6 +66,10 @@ class TurnResult:
 
     queued: int = 0
     ephemeral: list[Call] = field(default_factory=list)
+    # False once the turn saw, before its commit, that nothing else of the user waits:
+    # the drain can end without a transaction just to find the inbox empty. (An update
+    # stored after that commit is handed to PTB, and bot.ordering runs one more drain.)
+    more: bool = True
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,8 @@ class Turns:
                 return total
             total.queued += result.queued
             total.ephemeral.extend(result.ephemeral)
+            if not result.more:
+                return total
 
     async def _one_with_retry(self, user_id: int | None) -> TurnResult | None:
         # Two partners acting on each other at the same instant can deadlock on
@@ -125,6 +131,7 @@ class Turns:
                 return TurnResult(flood_notices)
             result = await self._handle(repos, user, incoming, now)
             await repos.inbox.mark_handled(pending.update_id, now)
+            result.more = await repos.inbox.next_for(user_id) is not None
             return result
 
     async def _handle(self, repos: Repositories, user: UserRecord, incoming: Incoming,
