@@ -17,6 +17,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.common import start_service, stop_service
 from tests.e2e.balancer import RoundRobinBalancer
 from tests.e2e.crashes import BotProcess, _spawn, bot_env
 
@@ -67,6 +68,17 @@ class WebhookWorker(BotProcess):
         if not self.log_path.exists():
             return "(no log)"
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@asynccontextmanager
+async def emulator_apart() -> AsyncIterator[str]:
+    """The emulator in a process of its own; its address. Sharing the test's process with
+    hundreds of simulated people, it would answer the bot late (PTB times out at 5 s)."""
+    process, ready = await start_service("bench.emulator_proc", "1", "0")
+    try:
+        yield ready["url"]
+    finally:
+        await stop_service(process)
 
 
 @dataclass
