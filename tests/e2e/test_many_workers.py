@@ -143,16 +143,19 @@ class KillWithUpdatesWaiting:
 
 
 async def explain(engine: AsyncEngine, calls: list[dict], chats: list[int]) -> str:
-    """What the outbox holds and what the emulator was sent, for a few chats gone wrong."""
+    """What the outbox holds and what the emulator was sent, for a few chats gone wrong
+    (times in seconds from the first call the bot made)."""
+    start = calls[0]["at"] if calls else 0.0
     lines = []
     async with engine.connect() as connection:
         for chat in chats[:5]:
             rows = await connection.execute(text(
-                "SELECT id, method, status, attempts, last_error FROM outbox "
+                "SELECT id, method, status, attempts, created_at FROM outbox "
                 "WHERE chat_id = :chat ORDER BY id"), {"chat": chat})
-            lines.append(f"chat {chat}: outbox {[tuple(row) for row in rows]}")
-            lines.extend(f"  emulator #{c['seq']} {c['method']} {c['status']} at {c['at']:.3f}"
-                         for c in calls if c["chat_id"] == chat)
+            lines.append(f"chat {chat}: outbox (id, method, status, attempts, queued at)")
+            lines.extend(f"  {(*row[:4], round(row[4].timestamp() - start, 3))}" for row in rows)
+            lines.extend(f"  emulator #{c['seq']} {c['method']} {c['status']} "
+                         f"at {c['at'] - start:.3f}" for c in calls if c["chat_id"] == chat)
     return "\n".join(lines)
 
 
@@ -230,17 +233,28 @@ async def test_three_workers_keep_every_conversation_in_order_and_lose_nothing_t
                   f"{await waiting(engine, nudged_ids)} still waiting\n{deployment.logs()}")
             raise
         talked = time.monotonic()
+        calls = await emu.log()
+        counted = [c for c in calls if c["method"] in COUNTED and c["status"] in (200, 429)]
+        too_many = sum(c["status"] == 429 for c in counted)
+        stamps = sorted(c["at"] for c in counted)
+        peak = _peak_window(stamps)
+        print(f"\nmany workers: start {ready - started:.1f} s, conversations and nudges "
+              f"{talked - ready:.1f} s, killed after {killed_at} of {PEOPLE * len(STEPS)} "
+              f"steps, {stranded} updates stranded; {len(counted)} counted calls in "
+              f"{stamps[-1] - stamps[0]:.1f} s, "
+              f"peak {peak}/s, {too_many} x 429; "
+              f"balancer {dict(deployment.balancer.served)}, "
+              f"{deployment.balancer.bad_gateways} x 502")
         assert stranded > 0, "the killed worker left updates behind"
 
         # Every conversation: the expected replies, in order, nothing twice or missing.
         transcripts = {person.id: await person.bot_messages() for person in people}
         wrong = [pid for pid, messages in transcripts.items() if off_script(messages)]
         if wrong:
-            print(await explain(engine, await emu.log(), wrong))
+            print(await explain(engine, calls, wrong))
         assert not wrong, (f"{len(wrong)} of {PEOPLE} conversations went wrong, e.g. "
                            f"{[m['text'][:50] for m in transcripts[wrong[0]]]}")
         assert await scalar(engine, "SELECT count(*) FROM inbox") == PEOPLE * len(STEPS) + ASKERS
-        calls = await emu.log()
         # A repeated edit would be refused "not modified". (A button's toast may come
         # too late for its query after the kill; it is not kept, and not counted here.)
         refused = Counter(c["method"] for c in calls if c["status"] == 400
@@ -262,14 +276,5 @@ async def test_three_workers_keep_every_conversation_in_order_and_lose_nothing_t
         assert all(deployment.balancer.served[w.url] > 0 for w in deployment.workers)
 
         # Telegram's budget is per bot, not per worker.
-        counted = [c for c in calls if c["method"] in COUNTED and c["status"] in (200, 429)]
-        too_many = sum(c["status"] == 429 for c in counted)
-        peak = _peak_window(sorted(c["at"] for c in counted))
-        print(f"\nmany workers: start {ready - started:.1f} s, conversations and nudges "
-              f"{talked - ready:.1f} s, killed after {killed_at} of {PEOPLE * len(STEPS)} "
-              f"steps, {stranded} updates stranded; {len(counted)} counted calls, "
-              f"peak {peak}/s, {too_many} x 429; "
-              f"balancer {dict(deployment.balancer.served)}, "
-              f"{deployment.balancer.bad_gateways} x 502")
         assert too_many == 0, f"{too_many} calls over the global limit"
         assert peak <= GLOBAL_PER_SECOND
