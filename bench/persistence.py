@@ -9,9 +9,9 @@ memory figures are that phase's alone):
   built, ``initialize()`` and ``start()`` (PicklePersistence loads the file
   there), its RSS; then one user's answer through the ConversationHandler
   and the ``update_persistence()`` that follows (with ``on_flush=False``,
-  the default, every changed piece rewrites the whole file), and ``flush()``.
+  the default, every changed piece rewrites the whole file).
 - **Kintsugi**: N users seeded as bench/nudges.py seeds them (its ``seed``
-  phase), each given a profile holding answers the size of the PTB bot's; its
+  phase, imported), each given a profile holding answers the size of the PTB bot's; its
   ``startup`` phase (``Runtime.start()`` in a fresh process); then, in another,
   real turns: an update stored as the intake stores it, then ``Turns.drain``
   (one transaction: lock the user, the flow's step, save, queue the reply).
@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import (
@@ -48,7 +49,8 @@ from bench.common import (
 
 FIRST_ID = 1_000_000
 USER_COUNTS = (10, 10_000, 100_000)
-PTB_ANSWERS = 3  # users whose answer is persisted, one at a time
+PTB_ANSWERS = 3  # users whose answer is persisted, one at a time...
+ANSWERS_WITHIN_SECONDS = 3.0  # ...as long as the answers so far took less than this
 KINTSUGI_TURNS = 20  # users who each take one turn
 EMULATOR_USERS = 10  # the emulator knows the first few users, who get replies
 SECTION = "Stored users: Kintsugi beside PicklePersistence"
@@ -72,13 +74,17 @@ background; it does not depend on the users stored.
 `update_persistence()` PTB runs (every 60 s by default, and at stop) with
 `on_flush=False`, PicklePersistence's default, under which every changed
 piece (here the user's data and the conversation state) rewrites the whole
-file; `flush()` is one such write. For Kintsugi: a whole real turn (the
-medians of 20 users sending `/settings`): storing the update (one
-transaction), then `Turns.drain`, one transaction that locks the user, runs
-the flow, saves the user and queues the reply; that includes the flow's own
-work, so it bounds what persisting costs from above. Figures are medians
-where several were taken; the machine is shared, so expect noise of tens of
-percent.
+file (the median of up to three users' answers, one at a time). For
+Kintsugi: a whole real turn (the medians of 20 users sending `/settings`):
+storing the update (one transaction), then `Turns.drain`, one transaction
+that locks the user, runs the flow, saves the user and queues the reply;
+that includes the flow's own work, so it bounds what persisting costs from
+above. **On disk** is the pickle file, or Kintsugi's database: the SQLite
+file (its write-ahead log folded in), or PostgreSQL's `pg_database_size`
+(about 8 MiB of it an empty database's catalog); Kintsugi's profiles are
+sealed (encrypted, base64), and each user also has a nudge row, hence the
+larger size. The machine is shared with other work, so expect noise of
+tens of percent.
 """
 
 
@@ -113,6 +119,8 @@ async def phase_ptb_startup(path: str, api_url: str, imported_at: float) -> None
                  if state_of(uid) in NEXT][:PTB_ANSWERS]
     updates, writes = [], []
     for n, user_id in enumerate(answering):
+        if sum(updates) > ANSWERS_WITHIN_SECONDS:
+            break
         before = persistence.whole_file_writes
         answer = text_update(n + 1, user_id, "an answer of a couple of words")
         await application.process_update(Update.de_json(answer, application.bot))
@@ -120,16 +128,13 @@ async def phase_ptb_startup(path: str, api_url: str, imported_at: float) -> None
         await application.update_persistence()
         updates.append(watch.seconds)
         writes.append(persistence.whole_file_writes - before)
-    watch = Stopwatch()
-    await persistence.flush()
-    flush = watch.seconds
     size = Path(path).stat().st_size
     await application.stop()
     await application.shutdown()
     report({"users": users, "conversations": conversations, "imports_seconds": imports,
             "start_seconds": seconds, "rss_after_start_mib": after_start,
             "peak_rss_at_start_mib": peak, "update_seconds": statistics.median(updates),
-            "writes_per_update": max(writes), "flush_seconds": flush, "bytes": size})
+            "writes_per_update": max(writes), "answers": len(updates), "bytes": size})
 
 
 # ------------------------------------------------------------------ Kintsugi phases
@@ -143,15 +148,17 @@ def _kintsugi_profile() -> dict:
     return {**PROFILE, **stored["answers"], "settings": stored["settings"]}
 
 
-async def phase_enrich(url: str, key: str) -> None:
-    """Give every seeded user a profile with answers (one statement: sealing is not the
-    point, size on disk is)."""
+async def phase_seed(url: str, key: str, count: int, due: datetime) -> None:
+    """Seed as bench/nudges.py does, then give every user a profile with answers (one
+    statement: sealing is not the point, size on disk is)."""
     from sqlalchemy import update
 
+    from bench.nudges import phase_seed as seed_as_nudges_does
     from bot.crypto import Vault
     from bot.db.database import Database
     from bot.db.models import User
 
+    await seed_as_nudges_does(url, key, count, due)
     vault = Vault([key])
     db = await Database.open(url, vault)
     try:
@@ -159,15 +166,13 @@ async def phase_enrich(url: str, key: str) -> None:
         async with db.transaction() as repos:
             await repos.users._db.execute(
                 update(User.__table__).values(profile_sealed=vault.seal(_kintsugi_profile())))
-        report({"seconds": watch.seconds})
+        report({"enrich_seconds": watch.seconds})
     finally:
         await db.close()
 
 
 async def phase_turns(url: str, key: str, count: int) -> None:
     """Real turns by users spread over the stored ones: store the update, then drain."""
-    from datetime import UTC, datetime
-
     from telegram import Bot
 
     from bench.common import TOKEN
@@ -243,25 +248,21 @@ async def _ptb(count: int, api_url: str) -> dict:
 
 
 async def _kintsugi(count: int, db_kind: str, admin_url: str, api_url: str, key: str) -> dict:
-    from datetime import UTC, datetime, timedelta
-
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     async with fresh_database(db_kind, admin_url, "persist") as url:
-        seeded = await run_phase("bench.nudges", "seed", url, key, str(count), tomorrow)
-        await run_phase("bench.persistence", "enrich", url, key)
+        await run_phase("bench.persistence", "seed", url, key, str(count), tomorrow)
         startup = await run_phase("bench.nudges", "startup", url, key, api_url)
         turned = await run_phase("bench.persistence", "turns", url, key, str(count))
         if turned["bytes"] is None:
             turned["bytes"] = _sqlite_size(url)
     assert startup["users"] == count, startup
     result = {**startup, **turned}
-    print(f"  Kintsugi on {db_kind}, {count:,} users (seeded in {seeded['seconds']:.1f} s): "
-          f"{result}", flush=True)
+    print(f"  Kintsugi on {db_kind}, {count:,} users: {result}", flush=True)
     return result
 
 
 def _mib(n_bytes: int) -> str:
-    return f"{n_bytes / 2**20:,.1f} MiB"
+    return f"{n_bytes / 2**20:,.1f} MiB" if n_bytes >= 2**20 else f"{n_bytes / 2**10:,.0f} KiB"
 
 
 def _ms(seconds: float) -> str:
@@ -272,8 +273,7 @@ def _ptb_row(count: int, r: dict) -> list[object]:
     return [f"{count:,}", "PTB + PicklePersistence", f"{r['imports_seconds']:.2f} s",
             f"{r['start_seconds']:.2f} s", f"{r['rss_after_start_mib']:.0f} MiB",
             f"{r['peak_rss_at_start_mib']:.0f} MiB", _mib(r["bytes"]) + " (pickle)",
-            f"{_ms(r['update_seconds'])}: {r['writes_per_update']} whole-file writes "
-            f"(`flush()`: {_ms(r['flush_seconds'])})"]
+            f"{_ms(r['update_seconds'])}: {r['writes_per_update']} whole-file writes"]
 
 
 def _kintsugi_row(count: int, db_kind: str, r: dict) -> list[object]:
@@ -326,11 +326,14 @@ def _meaning(count: int, ptb: dict, kintsugi: list[dict]) -> str:
     rss = max(k["rss_after_start_mib"] for k in kintsugi)
     start = max(k["start_seconds"] for k in kintsugi)
     turn = max(k["store_seconds"] + k["drain_seconds"] for k in kintsugi)
+    imports = max(k["imports_seconds"] for k in kintsugi)
     return (
         f"At {count:,} stored users PTB's usual approach reads and deep-copies every "
         f"user at start ({ptb['start_seconds']:.1f} s, {ptb['rss_after_start_mib']:.0f} MiB "
         f"resident, growing with each user), while Kintsugi reads no user at start "
-        f"(at most {start:.2f} s and {rss:.0f} MiB, the same at 10 users). "
+        f"(at most {start:.2f} s and {rss:.0f} MiB, about as at 10 users; its imports, up to "
+        f"{imports:.1f} s against PTB's {ptb['imports_seconds']:.1f} s, are the larger part "
+        f"of its start, at any count). "
         f"Each user's change costs PicklePersistence {ptb['writes_per_update']} rewrites "
         f"of the whole {_mib(ptb['bytes'])} file, {_ms(ptb['update_seconds'])} in all, "
         f"synchronous, so the bot answers no one meanwhile; and it pays that for every user "
@@ -360,7 +363,7 @@ def main(args: argparse.Namespace, argv: list[str]) -> None:
 
 # ------------------------------------------------------------------ phase entry point
 
-PHASES = ("ptb-seed", "ptb-startup", "enrich", "turns")
+PHASES = ("ptb-seed", "ptb-startup", "seed", "turns")
 
 
 def _phase(argv: list[str]) -> None:
@@ -370,8 +373,8 @@ def _phase(argv: list[str]) -> None:
         phase_ptb_seed(rest[0], int(rest[1]))
     elif phase == "ptb-startup":
         asyncio.run(phase_ptb_startup(rest[0], rest[1], imported_at))
-    elif phase == "enrich":
-        asyncio.run(phase_enrich(rest[0], rest[1]))
+    elif phase == "seed":
+        asyncio.run(phase_seed(rest[0], rest[1], int(rest[2]), datetime.fromisoformat(rest[3])))
     elif phase == "turns":
         asyncio.run(phase_turns(rest[0], rest[1], int(rest[2])))
     else:
