@@ -176,23 +176,38 @@ again to refresh it. Memory is resident set size (RSS) of the process named.
 
 
 def update_doc(section: str, block: str, marker: str, intro_of_section: str = "") -> None:
-    """Put *block* under ``## section`` between markers named *marker*, keeping the rest."""
+    """Put *block* under ``## section`` between markers named *marker*, keeping the rest.
+
+    The section's intro sits between markers of its own, so a changed intro reaches
+    the report too; text written by hand outside the markers stays as it is.
+    """
     text = DOC.read_text() if DOC.exists() else INTRO
+    heading = f"## {section}"
+    if heading not in text:
+        text = text.rstrip() + f"\n\n{heading}\n"
+    if intro_of_section.strip():
+        text = _put_marked(text, heading, f"intro:{marker.split(':')[0]}", intro_of_section,
+                           first=True)
+    text = _put_marked(text, heading, marker, block)
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text.rstrip() + "\n")
+
+
+def _put_marked(text: str, heading: str, marker: str, block: str, first: bool = False) -> str:
+    """Replace the block between *marker*'s markers, or add it to the section under
+    *heading*: at its start when *first*, otherwise at its end."""
     begin, end = f"<!-- bench:{marker} -->", f"<!-- /bench:{marker} -->"
     wrapped = f"{begin}\n{block.strip()}\n{end}"
     if begin in text and end in text:
-        text = re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _: wrapped, text,
+        return re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _: wrapped, text,
                       flags=re.S)
-    else:
-        heading = f"## {section}"
-        if heading not in text:
-            text = text.rstrip() + f"\n\n{heading}\n\n{intro_of_section.strip()}\n".rstrip() + "\n"
-        start = text.index(heading)
-        following = text.find("\n## ", start + len(heading))
-        cut = len(text) if following < 0 else following
-        text = text[:cut].rstrip() + f"\n\n{wrapped}\n" + text[cut:]
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text.rstrip() + "\n")
+    start = text.index(heading)
+    if first:
+        cut = start + len(heading)
+        return text[:cut] + f"\n\n{wrapped}\n\n" + text[cut:].lstrip("\n")
+    following = text.find("\n## ", start + len(heading))
+    cut = len(text) if following < 0 else following
+    return text[:cut].rstrip() + f"\n\n{wrapped}\n" + text[cut:]
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
