@@ -14,8 +14,12 @@ run: $(STAMP)
 webhook: $(STAMP)
 	$(BIN)/python -m bot webhook
 
+# The end-to-end tests mostly wait on sockets and subprocesses: three at a time
+# use two cores well (TEST_WORKERS=0 runs them one by one).
+TEST_WORKERS ?= 3
+
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
