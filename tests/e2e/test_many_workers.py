@@ -208,6 +208,7 @@ async def test_three_workers_keep_every_conversation_in_order_and_lose_nothing_t
         await progress.reached(PEOPLE * len(STEPS) // 3)
         killed_at = progress.done
         askers = nudged[:ASKERS]
+        hold_began = time.time()
         try:
             await kill_outside_the_window(
                 KillWithUpdatesWaiting(deployment.workers[0], engine, askers), emu, answered,
@@ -219,6 +220,7 @@ async def test_three_workers_keep_every_conversation_in_order_and_lose_nothing_t
             for task in talks:
                 task.cancel()
             raise
+        hold_ended = time.time()
         helped = [asyncio.create_task(expect(chat, "help", timeout=STEP_TIMEOUT))
                   for chat in askers]
         await asyncio.sleep(3)  # the live workers' share is handled by now
@@ -240,7 +242,9 @@ async def test_three_workers_keep_every_conversation_in_order_and_lose_nothing_t
         peak = _peak_window(stamps)
         print(f"\nmany workers: start {ready - started:.1f} s, conversations and nudges "
               f"{talked - ready:.1f} s, killed after {killed_at} of {PEOPLE * len(STEPS)} "
-              f"steps, {stranded} updates stranded; {len(counted)} counted calls in "
+              f"steps (calls held from {hold_began - stamps[0]:.1f} s to "
+              f"{hold_ended - stamps[0]:.1f} s), {stranded} updates stranded; "
+              f"{len(counted)} counted calls in "
               f"{stamps[-1] - stamps[0]:.1f} s, "
               f"peak {peak}/s, {too_many} x 429; "
               f"balancer {dict(deployment.balancer.served)}, "
