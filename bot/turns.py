@@ -154,11 +154,12 @@ class Turns:
             await repos.users.save(user, now)
             if came_back or RHYTHM_ANSWERS & set(outcome.remember):
                 await reschedule(repos, user, now)
-        await self._queue_notices(repos, _may_reach_others(user, notices), now)
+        told = await self._notices(repos, _may_reach_others(user, notices))
         calls = self._calls(user, incoming, outcome)
         queued = [call for call in calls if call.method != "answerCallbackQuery"]
-        for call in queued:
-            await repos.outbox.add(user.chat_id, call.method, call.params, now)
+        # One insert for the whole turn's replies; id order keeps each chat's order.
+        await repos.outbox.add_many(
+            [*told, *((user.chat_id, call.method, call.params) for call in queued)], now)
         return TurnResult(len(queued), [c for c in calls if c.method == "answerCallbackQuery"])
 
     async def on_delivered(self, repos: Repositories, call: OutgoingCall, result: object,
@@ -196,15 +197,18 @@ class Turns:
             remember.update(outcome.remember)
         return replace(outcome, actions=tuple(actions), remember=remember), notices
 
-    async def _queue_notices(self, repos: Repositories, notices: list[Notice],
-                             now: datetime) -> None:
+    async def _notices(self, repos: Repositories, notices: list[Notice]
+                       ) -> list[tuple[int, str, Mapping[str, Any]]]:
+        """The calls that tell others, each rendered for its reader."""
+        told: list[tuple[int, str, Mapping[str, Any]]] = []
         for notice in notices:
             other = await repos.users.get(notice.user_id)
             if other is None:
                 continue
             reader = Renderer(catalog(other.locale), other.time_zone)
-            for call in reader.render(notice.say, other.chat_id):
-                await repos.outbox.add(other.chat_id, call.method, call.params, now)
+            told += [(other.chat_id, call.method, call.params)
+                     for call in reader.render(notice.say, other.chat_id)]
+        return told
 
     def _context(self, user: UserRecord, now: datetime,
                  remember: Mapping[str, Any] | None = None) -> Context:
