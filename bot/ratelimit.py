@@ -33,7 +33,7 @@ from typing import Protocol
 from bot.db.database import Database
 
 # Lateness a slot may have and still be used (seconds), allowed for in the spacing.
-LATE_TOLERANCE = 0.05
+LATE_TOLERANCE = 0.1
 # The most a worker reserves at once, as seconds of the budget: enough to batch its
 # waiting messages into one reservation, little enough not to hold others back.
 RESERVE_SECONDS = 0.2

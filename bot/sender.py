@@ -40,6 +40,10 @@ warnings.filterwarnings("ignore", message="Please use 'Bot\\.", category=PTBUser
 # connect/write/read timeouts), short enough that a crashed worker's claims
 # are picked up by another within seconds.
 LEASE = timedelta(seconds=20)
+# A call must start on its way this long before its lease ends, or it is given back
+# unsent: PTB's connect, write and read timeouts, and the commit that marks it sent,
+# must all fit in what is left, or another worker could claim it and send it too.
+SEND_WINDOW = timedelta(seconds=12)
 CLAIM_BATCH = 30
 # Calls in flight at once: PTB's connection pool for them (bot.runtime) holds 64.
 MAX_IN_FLIGHT = 64
@@ -117,8 +121,10 @@ class Sender:
     # ------------------------------------------------------------ sending
 
     async def call_now(self, call: Call) -> None:
-        """A call not worth keeping if it fails (a button's toast, a typing hint)."""
-        await self._limiter.acquire(None)
+        """A call not worth keeping if it fails (a button's toast, a typing hint).
+
+        Neither is a message, so neither takes a slot of the message budget: waiting
+        behind a queue of nudges would make a toast arrive after Telegram's deadline."""
         try:
             await self._bot.do_api_request(call.method, api_kwargs=dict(call.params))
         except TelegramError as error:
@@ -177,6 +183,11 @@ class Sender:
 
     async def _deliver(self, call: OutgoingCall) -> int:
         await self._limiter.acquire(call.chat_id)
+        if call.lease_until is not None and self._clock.now() > call.lease_until - SEND_WINDOW:
+            # Waited too long for a slot: what is left of the lease may not cover the send.
+            async with self._db.transaction() as repos:
+                await repos.outbox.release(call)
+            return 0
         try:
             result = await self._bot.do_api_request(call.method,
                                                     api_kwargs=_with_files(call.payload))

@@ -269,6 +269,8 @@ class OutgoingCall:
     payload: Mapping[str, Any]
     attempts: int
     created_at: datetime
+    # Until when this worker holds it; after that another may claim and send it too.
+    lease_until: datetime | None = None
 
 
 class Outbox:
@@ -321,9 +323,18 @@ class Outbox:
             )
         return [
             OutgoingCall(row.id, row.chat_id, row.method, self._vault.open(row.payload_sealed),
-                         row.attempts, row.created_at)
+                         row.attempts, row.created_at, now + lease)
             for row in rows
         ]
+
+    async def release(self, call: OutgoingCall) -> None:
+        """Give back a claimed call unsent, so it can be claimed again at once; a no-op
+        if the lease already ran out and another worker holds it now."""
+        await self._db.execute(
+            update(OUTBOX).where(OUTBOX.c.id == call.id, OUTBOX.c.status == PENDING,
+                                 OUTBOX.c.lease_until == call.lease_until)
+            .values(lease_until=None)
+        )
 
     async def mark_sent(self, call_id: int, now: datetime,
                         message_id: int | None = None) -> None:

@@ -9,9 +9,16 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
+from telegram import Bot
 
+from bot.clock import ManualClock
+from bot.crypto import Vault
+from bot.db.database import Database
+from bot.ratelimit import RateLimiter
+from bot.sender import LEASE, SEND_WINDOW, Sender
 from tests.e2e.crashes import bot_in_a_process, expire_leases, pending, settled, watching
 from tests.e2e.harness import (
+    TOKEN,
     answer,
     expect,
     label,
@@ -204,3 +211,39 @@ async def test_kill_9_during_onboarding_loses_nothing_and_repeats_nothing(
             text("SELECT onboarded_at, time_zone FROM users WHERE id = :id"),
             {"id": sam.id})).one()
     assert onboarded is not None and zone == "Europe/Lisbon"
+
+
+class _SlotAfterTheSendWindow(RateLimiter):
+    """A slot that comes only after the claim's send window has passed (a long queue)."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        super().__init__(1000, 1000, 1000)
+        self._clock = clock
+
+    async def acquire(self, chat_id: int | None) -> None:
+        self._clock.advance(seconds=(LEASE - SEND_WINDOW).total_seconds() + 1)
+        await super().acquire(chat_id)
+
+
+async def test_a_call_that_waited_past_its_send_window_is_given_back_unsent(
+        emulator, emu, database_url, vault_key):
+    # Sent so late, another worker could claim it when the lease ends, mid-send: twice.
+    sam = await emu.create_user("Sam")
+    clock = ManualClock()
+    db = await Database.open(database_url, Vault([vault_key]))
+    bot = Bot(TOKEN, base_url=f"{emulator.url}/bot")
+    await bot.initialize()
+    try:
+        async with db.transaction() as repos:
+            await repos.outbox.add(sam.id, "sendMessage", {"chat_id": sam.id, "text": "hi"},
+                                   clock.now())
+        late = Sender(db, bot, clock, _SlotAfterTheSendWindow(clock), timedelta(hours=1))
+        assert await late.deliver_due() == 0
+        assert await sam.bot_messages() == []
+        # Given back at once, not left to its lease: the next claim takes it, and sends it.
+        prompt = Sender(db, bot, clock, RateLimiter(1000, 1000, 1000), timedelta(hours=1))
+        assert await prompt.deliver_due() == 1
+        assert [m["text"] for m in await sam.bot_messages()] == ["hi"]
+    finally:
+        await bot.shutdown()
+        await db.close()
