@@ -36,7 +36,7 @@ from bench.common import (
 )
 
 FIRST_ID = 2_000_000
-MAX_RUN_SECONDS = 60.0
+MAX_RUN_SECONDS = 30.0
 SECTION = "Load: Kintsugi beside a bare python-telegram-bot echo bot"
 DB_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
@@ -180,6 +180,59 @@ better; latency, CPU and memory: lower is better):
 
 Goal: throughput at least 1.0 of the bare bot's with p99 no worse, never
 below 0.7: {", ".join(verdicts)}.
+
+{LIMITS}"""
+
+
+LIMITS = """\
+#### What limits these figures
+
+Profiled with py-spy (the bot process, 200 samples a second, 100 people for
+20 s) and a count of the SQL statements; none of this is produced by the
+command above, which measures only.
+
+- **Before this benchmark's optimisations** (commit 5cfcd30, the same
+  command with `--users 100 --max-seconds 30`, 2026-11-23 21:49 UTC):
+  Kintsugi reached 0.22x of the bare bot's throughput on SQLite (27.3
+  against 125.1 updates/s) and 0.25x on PostgreSQL (25.7 against 102.8), at
+  31.4 and 29.9 ms of CPU per update (6.7x and 5.8x the bare bot's).
+- **HTTP** took a third of the bot's CPU: httpx, httpcore and anyio (pool
+  bookkeeping, cancellation shields, and httpcore trying `import sniffio`,
+  which is not installed, on every request: 7 % alone). PTB's requests now
+  go through `bot/aiohttp_request.py`, a `BaseRequest` on aiohttp (C-parsed
+  HTTP, already a dependency), with HTTPXRequest's timeouts and error
+  mapping: 5 % of the CPU is left there. Alone, this took SQLite from 22.7
+  to 32.5 updates/s (100 people, 20 s).
+- **Transactions**: 4.7 per update before (the turn; a second one only to
+  find the inbox empty; one per delivered call to mark it sent; the claims
+  and the intake). Now a turn looks for the user's next update inside its
+  own transaction, deliveries are marked sent together (a group commit: each
+  still waits for its own commit), a turn's replies go in with one insert,
+  and the sender claims while calls are in flight rather than in rounds (a
+  slow send no longer holds a whole round): 2.4 transactions per update.
+- **What remains is the database layer** (`bot/db`, about 11 statements
+  per turn): SQLAlchemy building and compiling statements is 24 % (SQLite)
+  to 31 % (PostgreSQL) of the bot's samples, the event loop 8-24 %, the
+  statements themselves in aiosqlite's thread 26 % (SQLite), Fernet 2-3 %,
+  PTB parsing 4-7 %, the flows and texts 1.5 %. On SQLite every transaction
+  also waits for the one writer (an asyncio lock in front of `BEGIN
+  IMMEDIATE`), so turns, claims and marks queue behind each other. Next
+  steps there: one `INSERT ... ON CONFLICT ... RETURNING` instead of
+  insert-then-select to lock a user, the flood check only when the drain
+  found a backlog, marks of a batch in one statement, statements built once.
+  uvloop was tried and gave nothing measurable here (24.5 and 27.4
+  updates/s without, 16.5 and 25.3 with, alternating on PostgreSQL).
+- **The bare bot** handles one update at a time (PTB's default
+  `concurrent_updates` is off), so it is bound by one round trip to the
+  emulator per update, at 4-5 ms of CPU per update. Kintsugi does more per
+  action: an answered button is two or three calls (the question closed
+  with its answer, the next question, the toast), each reply is stored
+  before it is sent, and "typing…" goes out when a turn takes longer than
+  0.4 s, which under this load is most of them.
+- **The machine**: two cores for the bot, the emulator, the people and
+  PostgreSQL, shared with other jobs (load average about 7 during these
+  runs): the same run varies by a third from one time to the next, which
+  is why each Kintsugi run is compared with the bare run just before it.
 """
 
 
