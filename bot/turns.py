@@ -114,6 +114,9 @@ class Turns:
     async def _one(self, user_id: int | None) -> TurnResult | None:
         now = self._clock.now()
         async with self._db.transaction() as repos:
+            # Someone we know is locked first: what we then read of their inbox is ours to
+            # handle, with no second look (two statements fewer in every turn).
+            user = None if user_id is None else await repos.users.lock_existing(user_id)
             pending = await repos.inbox.next_for(user_id)
             if pending is None:
                 return None
@@ -121,11 +124,13 @@ class Turns:
             if incoming.user_id is None:
                 await repos.inbox.mark_handled(pending.update_id, now)
                 return TurnResult()
-            user = await repos.users.lock(incoming.user_id, incoming.chat_id, incoming.locale, now)
-            # Another worker may have taken this update while we waited for the lock.
-            current = await repos.inbox.next_for(user_id)
-            if current is None or current.update_id != pending.update_id:
-                return TurnResult()
+            if user is None:
+                user = await repos.users.lock(incoming.user_id, incoming.chat_id,
+                                              incoming.locale, now)
+                # Another worker may have taken this update while we waited for the lock.
+                current = await repos.inbox.next_for(user_id)
+                if current is None or current.update_id != pending.update_id:
+                    return TurnResult()
             flood_notices = await flood.set_aside(repos, pending, incoming, user, now)
             if flood_notices is not None:
                 return TurnResult(flood_notices)
