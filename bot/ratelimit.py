@@ -11,9 +11,10 @@ burst of a whole second's worth follow the previous second's, and Telegram
 answers the second half with 429.
 
 A message may leave a little after its slot (a busy event loop, the
-network), and then two messages land closer together than planned; slots
-are therefore spaced with room for LATE_TOLERANCE of lateness, and a slot
-found later than that is given up rather than used.
+network), and then two messages land closer together than planned. A slot
+found more than LATE_TOLERANCE late is given up rather than used, and the
+slots are spaced with room for LATENESS_ALLOWED in all: the tolerance,
+plus what the send itself may add after the check on a busy machine.
 
 Per chat, a small bucket in each process suffices: a chat's calls are
 claimed one at a time across workers (bot/db outbox claim), so they rarely
@@ -34,6 +35,7 @@ from bot.db.database import Database
 
 # Lateness a slot may have and still be used (seconds), allowed for in the spacing.
 LATE_TOLERANCE = 0.1
+LATENESS_ALLOWED = 0.15  # paces at 1/1.15 of the rate: 26 a second when told 30
 # The most a worker reserves at once, as seconds of the budget: enough to batch its
 # waiting messages into one reservation, little enough not to hold others back.
 RESERVE_SECONDS = 0.2
@@ -92,8 +94,9 @@ class RateLimiter:
         self._now = monotonic
         self._wall = wall
         self._pace = pace or LocalPace()
-        # Spaced so that slots used up to LATE_TOLERANCE late still fit any rolling second.
-        self._interval = (1 + LATE_TOLERANCE) / global_rate
+        # Spaced so that messages landing up to LATENESS_ALLOWED late still fit any
+        # rolling second: n + 1 of them span at least n * interval - LATENESS_ALLOWED.
+        self._interval = (1 + LATENESS_ALLOWED) / global_rate
         self._batch = max(1, int(global_rate * RESERVE_SECONDS))
         self._slots: deque[float] = deque()  # reserved for this process, in order
         self._reserving = asyncio.Lock()
