@@ -136,7 +136,8 @@ Kintsugi, so that drift of the machine touches both sides of a pair alike.
 A run ends when every person is done or at a time limit, whichever comes
 first; the people still waiting for an answer then ("cut off") are left out
 of the figures (with 1,000 people the limit comes first, so their figures
-are mostly of onboarding). Updates per second are the actions answered over
+are of the first steps of onboarding: for Kintsugi at its present speed,
+little more than everyone's `/start`). Updates per second are the actions answered over
 the run's time; latency is from just before an action is posted
 to the emulator until its complete answer is seen by the people's process;
 bot CPU is user and system time of the bot process over that span (from
@@ -209,8 +210,10 @@ command above, which measures only.
   own transaction, deliveries are marked sent together (a group commit: each
   still waits for its own commit), a turn's replies go in with one insert,
   and the sender claims while calls are in flight rather than in rounds (a
-  slow send no longer holds a whole round): 2.4 transactions per update.
-- **What remains is the database layer** (`bot/db`, about 11 statements
+  slow send no longer holds a whole round): 2.4 transactions per update. A
+  turn also locks a known user first and reads their inbox once after the
+  lock: two statements fewer in every turn but a new user's first.
+- **What remains is the database layer** (`bot/db`, about 10 statements
   per turn): SQLAlchemy building and compiling statements is 24 % (SQLite)
   to 31 % (PostgreSQL) of the bot's samples, the event loop 8-24 %, the
   statements themselves in aiosqlite's thread 26 % (SQLite), Fernet 2-3 %,
