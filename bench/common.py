@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -96,9 +97,30 @@ async def stop_service(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
+async def until_stdin_closes() -> None:
+    """A service's wait: the benchmark that started it closes our stdin (or dies)."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    await reader.read()
+
+
 def report(result: dict) -> None:
     """What a phase process hands back to the benchmark that started it."""
     print(RESULT_PREFIX + json.dumps(result), flush=True)
+
+
+def most_in_any_window(stamps: Sequence[float], width: float = 1.0) -> int:
+    """The most stamps in any rolling window of *width* seconds, counted as Telegram's
+    flood control (and the emulator's) counts: the window (t - width, t]."""
+    window: deque[float] = deque()
+    most = 0
+    for stamp in sorted(stamps):
+        window.append(stamp)
+        while window[0] <= stamp - width:
+            window.popleft()
+        most = max(most, len(window))
+    return most
 
 
 # ------------------------------------------------------------------ memory

@@ -19,7 +19,7 @@ import sys
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bench.common import TOKEN, report
+from bench.common import TOKEN, report, until_stdin_closes
 
 
 def _button(n: int) -> InlineKeyboardMarkup:
@@ -47,10 +47,7 @@ async def main(api_url: str) -> None:
         await application.updater.start_polling()
         await application.start()
         report({"pid": os.getpid()})
-        loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-        await reader.read()
+        await until_stdin_closes()
         await application.updater.stop()
         await application.stop()
 

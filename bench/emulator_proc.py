@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections import Counter, deque
+from collections import Counter
 from typing import Any
 
 from aiohttp import web
 
-from bench.common import report
+from bench.common import most_in_any_window, report, until_stdin_closes
 from playground.emulator import Emulator
 
 
@@ -64,21 +64,9 @@ class BenchEmulator(Emulator):
             "messages_per_chat": {str(k): v for k, v in in_chats.items()},
             "first_at": stamps[0] if stamps else None,
             "last_at": stamps[-1] if stamps else None,
-            "peak_per_second": _peak_window(stamps),
+            "peak_per_second": most_in_any_window(stamps),
         }
         return web.json_response(result)
-
-
-def _peak_window(stamps: list[float], width: float = 1.0) -> int:
-    """The most deliveries in any window of *width* seconds (the limit the emulator keeps)."""
-    window: deque[float] = deque()
-    peak = 0
-    for stamp in stamps:
-        window.append(stamp)
-        while window[0] <= stamp - width:
-            window.popleft()
-        peak = max(peak, len(window))
-    return peak
 
 
 async def main(first_id: int, count: int) -> None:
@@ -86,11 +74,7 @@ async def main(first_id: int, count: int) -> None:
     seconds = emulator.make_users(first_id, count)
     url = await emulator.start()
     report({"url": url, "users": count, "make_users_seconds": seconds})
-    # Serve until the benchmark closes our stdin (or dies).
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    await reader.read()
+    await until_stdin_closes()
     await emulator.stop()
 
 

@@ -15,12 +15,11 @@ a saturated bot's late answers are not refused as "too old".
 from __future__ import annotations
 
 import asyncio
-import sys
 from typing import Any
 
 from aiohttp import web
 
-from bench.common import report
+from bench.common import report, until_stdin_closes
 from bench.emulator_proc import BenchEmulator
 from playground.emulator.markup import inline_buttons
 
@@ -64,10 +63,7 @@ async def main() -> None:
     emulator = LoadEmulator()
     url = await emulator.start()
     report({"url": url})
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    await reader.read()
+    await until_stdin_closes()
     await emulator.stop()
 
 

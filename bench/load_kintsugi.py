@@ -13,7 +13,7 @@ import asyncio
 import os
 import sys
 
-from bench.common import TOKEN, report
+from bench.common import TOKEN, report, until_stdin_closes
 
 UNLIMITED_RATE = 100_000
 
@@ -42,10 +42,7 @@ async def main(api_url: str, database_url: str, key: str) -> None:
     stop = asyncio.Event()
     polling = asyncio.create_task(runtime.run_polling(stop))
     report({"pid": os.getpid()})
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    await reader.read()
+    await until_stdin_closes()
     stop.set()
     await polling
     await runtime.stop()

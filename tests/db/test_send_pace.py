@@ -12,9 +12,9 @@ import time
 
 import pytest
 
+from bench.common import most_in_any_window
 from bot.db.database import Database
 from bot.ratelimit import RateLimiter, SharedPace
-from tests.unit.test_ratelimit import most_in_any_second
 
 RATE = 50.0
 
@@ -49,7 +49,7 @@ async def test_two_workers_together_keep_every_second_within_the_limit(db, datab
     finally:
         await other.close()
     assert len(stamps) == 160
-    assert most_in_any_second(stamps) <= RATE
+    assert most_in_any_window(stamps) <= RATE
 
 
 async def test_a_pause_in_one_worker_holds_back_the_other(db, database_url, vault):

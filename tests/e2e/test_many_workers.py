@@ -32,7 +32,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.emulator_proc import _peak_window
+from bench.common import most_in_any_window
 from bot.crypto import Vault
 from bot.db.database import Database
 from playground.client import EmulatorClient, SimUser
@@ -239,7 +239,7 @@ async def test_three_workers_keep_every_conversation_in_order_and_lose_nothing_t
         counted = [c for c in calls if c["method"] in COUNTED and c["status"] in (200, 429)]
         too_many = sum(c["status"] == 429 for c in counted)
         stamps = sorted(c["at"] for c in counted)
-        peak = _peak_window(stamps)
+        peak = most_in_any_window(stamps)
         print(f"\nmany workers: start {ready - started:.1f} s, conversations and nudges "
               f"{talked - ready:.1f} s, killed after {killed_at} of {PEOPLE * len(STEPS)} "
               f"steps (calls held from {hold_began - stamps[0]:.1f} s to "

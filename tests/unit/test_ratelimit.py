@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 
+from bench.common import most_in_any_window
 from bot.ratelimit import LATE_TOLERANCE, LocalPace, RateLimiter
-
-
-def most_in_any_second(stamps: list[float]) -> int:
-    """The most stamps in any rolling second, counted as Telegram and the emulator do."""
-    window: deque[float] = deque()
-    most = 0
-    for stamp in sorted(stamps):
-        window.append(stamp)
-        while window[0] <= stamp - 1.0:
-            window.popleft()
-        most = max(most, len(window))
-    return most
 
 
 async def _stamps(limiter: RateLimiter, chats: list[int | None]) -> list[float]:
@@ -36,7 +24,7 @@ async def test_a_round_of_many_never_bursts_past_the_limit():
     # A bucket that starts full let twice the limit through in one rolling second.
     limiter = RateLimiter(40, 100, 100)
     stamps = await _stamps(limiter, [None] * 100)
-    assert most_in_any_second(stamps) <= 40
+    assert most_in_any_window(stamps) <= 40
 
 
 async def test_one_chat_gets_its_burst_then_its_rate():
