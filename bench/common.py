@@ -189,11 +189,12 @@ def today() -> str:
 
 INTRO = """# Benchmarks
 
-Measured by `bench/` (`python -m bench --help`), on one machine, with the
-Bot API played by the loopback emulator in `playground/` (a separate
-process, so the bot and the emulator each have a core). Every figure below
-says which command produced it, when, and on what machine; run the command
-again to refresh it. Memory is resident set size (RSS) of the process named.
+Measured by `bench/` on one machine, with the Bot API played by the
+loopback emulator in `playground/`, in a separate process. `python -m bench`
+(in `.venv`) runs everything below in about 8 minutes on 2 cores and
+rewrites the figures; `python -m bench <name> --help` runs one. Every figure
+says which command produced it, when, and on what machine. Memory is the
+resident set size (RSS) of the process named.
 """
 
 
