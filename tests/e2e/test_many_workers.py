@@ -52,8 +52,8 @@ PEOPLE = 200
 NUDGED = 60
 NUDGED_FIRST_ID = 5_000_000
 # Of the nudged, those who ask for /help while their rows are held. Each waiting turn
-# holds one of its worker's 15 database connections (SQLAlchemy's default pool), so
-# a few per worker: with more, the webhook could not store anything meanwhile.
+# holds one of its worker's 20 database connections (bot/db/engine.py), so a few per
+# worker: with all of them waiting, the webhook could not store anything meanwhile.
 ASKERS = 15
 GLOBAL_PER_SECOND = 30
 # A worker's death strands what it stored but had not handled (picked up by the others'
