@@ -18,9 +18,7 @@ memory are read from /proc for the load's span alone.
 from __future__ import annotations
 
 import asyncio
-import html
 import os
-import re
 import sys
 import time
 from collections import Counter
@@ -32,7 +30,6 @@ import aiohttp
 from bench.common import peak_rss_mib, report
 
 ANSWER_TIMEOUT = 120.0
-_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -113,10 +110,7 @@ class KintsugiScript(Script):
         return self._words.plain(key)
 
     def recognisable(self, key: str) -> str:
-        """The longest run of fixed words in the text's first line (as tests.e2e.harness)."""
-        visible = html.unescape(_TAG.sub("", self._words.texts[key])).split("\n")[0]
-        runs = [" ".join(run.split()) for run in re.split(r"\{[^}]*\}", visible)]
-        return max(runs, key=len)[:40].strip(" “”,.:").lower()
+        return self._words.fixed_words(key).lower()
 
     def button_to_press(self, action: Action, shown: list[dict]) -> tuple[int, str] | None:
         wanted = self.label(action.button)

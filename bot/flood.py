@@ -46,8 +46,8 @@ async def set_aside(repos: Repositories, pending: PendingUpdate, incoming: Incom
     if noticed:
         return 0
     calls = Renderer(catalog(user.locale), user.time_zone).render(Say(NOTICE), user.chat_id)
-    for call in calls:
-        await repos.outbox.add(user.chat_id, call.method, call.params, now)
+    await repos.outbox.add_many([(user.chat_id, call.method, call.params) for call in calls],
+                                now)
     return len(calls)
 
 

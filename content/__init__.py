@@ -8,6 +8,7 @@ already holds safe markup wraps it in :class:`Markup`.
 from __future__ import annotations
 
 import html
+import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,9 @@ from typing import Any
 import yaml
 
 from content.html_check import HtmlProblem, check_telegram_html, visible_length
+
+_TAG = re.compile(r"<[^>]+>")
+_PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
 __all__ = [
     "Catalog",
@@ -66,6 +70,14 @@ class Catalog:
 
     def words(self, key: str) -> tuple[str, ...]:
         return self.lists[key]
+
+    def fixed_words(self, key: str) -> str:
+        """A recognisable piece of the text as the user sees it, for those who read the
+        chat from outside (tests, benchmarks): the longest run of fixed words in its first
+        line, since placeholders are filled differently each time."""
+        visible = html.unescape(_TAG.sub("", self.texts[key])).split("\n")[0]
+        runs = [" ".join(run.split()) for run in _PLACEHOLDER.split(visible)]
+        return max(runs, key=len)[:40].strip(" “”,.:")
 
     def section(self, prefix: str) -> dict[str, str]:
         """All texts under ``prefix.``, keyed by the rest of their key, in file order."""

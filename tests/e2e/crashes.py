@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -61,6 +62,13 @@ OUTBOX_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "editMes
 # An answered call the sender records: sent (200, or 400 "not modified") or given up (400).
 RECORDED_STATUSES = frozenset({200, 400})
 HOLD_SECONDS = 120.0
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def bot_env(api_url: str, database_url: str, vault_key: str) -> dict[str, str]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +13,6 @@ from content import catalog
 from playground.client import SimUser
 
 TOKEN = "4242424:test-token-for-the-emulator-only"
-_TAG = re.compile(r"<[^>]+>")
 
 
 def test_settings(api_url: str, database_url: str, key: str, **extra) -> Settings:
@@ -46,9 +43,7 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
 def words(key: str) -> str:
     """A recognisable piece of a content text as the user sees it: the longest run of
     fixed words in its first line (placeholders are filled differently each time)."""
-    visible = html.unescape(_TAG.sub("", catalog().texts[key])).split("\n")[0]
-    runs = [" ".join(run.split()) for run in re.split(r"\{[^}]*\}", visible)]
-    longest = max(runs, key=len)[:40].strip(" “”,.:")
+    longest = catalog().fixed_words(key)
     assert len(longest) >= 8, f"{key} has too few fixed words to recognise it by"
     return longest
 

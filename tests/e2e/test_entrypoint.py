@@ -6,13 +6,13 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import sys
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from tests.e2e.crashes import free_port
 from tests.e2e.harness import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,12 +31,6 @@ async def _spawn(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.parametrize(("variable", "value"), [
     ("DATABASE_URL", "mysql://db/kintsugi"), ("PORT", "eighty"),
     ("TELEGRAM_BOT_TOKEN", "not-a-token"), ("TELEGRAM_API_BASE_URL", "ftp://x"),
@@ -49,7 +43,7 @@ async def test_a_bad_setting_stops_start_up_and_names_the_variable(variable, val
 
 
 async def test_webhook_mode_answers_health_and_stops_gracefully(emulator, tmp_path, vault_key):
-    port = _free_port()
+    port = free_port()
     env = _env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=emulator.url,
                DATABASE_URL=f"sqlite:///{tmp_path / 'web.db'}", KINTSUGI_ENCRYPTION_KEYS=vault_key,
                WEBHOOK_SECRET="secret-0123456789", PORT=str(port), HOST="127.0.0.1",

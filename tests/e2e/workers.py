@@ -9,7 +9,6 @@ fails, since three processes writing to one terminal would say nothing.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,17 +18,11 @@ import aiohttp
 
 from bench.common import start_service, stop_service
 from tests.e2e.balancer import RoundRobinBalancer
-from tests.e2e.crashes import BotProcess, _spawn, bot_env
+from tests.e2e.crashes import BotProcess, _spawn, bot_env, free_port
 
 SECRET = "many-workers-secret_0123456789"
 HOOK_PATH = "/telegram/webhook"
 START_SECONDS = 90.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class WebhookWorker(BotProcess):
