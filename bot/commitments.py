@@ -12,9 +12,8 @@ from datetime import date, timedelta
 from bot.db import commitments as C
 from bot.effects import EffectContext, EffectResult, Notice, effect, shorten
 from bot.nudges import CHECKIN, rhythm_for
-from bot.render import Renderer
+from bot.render import Renderer, renderer_for
 from bot.rhythm import zone_of
-from content import catalog
 from flows.commitments import RESULTS, chosen_days, days_label
 from flows.engine import Button, Say, item_data
 
@@ -65,7 +64,7 @@ async def list_commitments(ctx: EffectContext) -> EffectResult:
     commitments = await ctx.repos.commitments.of_user(ctx.user.id)
     answers = {(c.commitment_id, c.day): c.result
                for c in await ctx.repos.commitments.history(ctx.user.id, first_week)}
-    renderer = Renderer(catalog(ctx.user.locale), ctx.user.time_zone)
+    renderer = renderer_for(ctx.user)
     items, buttons = [], []
     for commitment in commitments:
         weeks = [_week_line(renderer, commitment, answers, first_week + timedelta(weeks=n), today)

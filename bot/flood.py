@@ -22,9 +22,8 @@ from datetime import datetime, timedelta
 
 from bot.adapter import Incoming
 from bot.db.repositories import Inbox, PendingUpdate, Repositories, UserRecord
-from bot.render import Renderer
-from content import catalog
-from flows.crisis import crisis_signal
+from bot.render import renderer_for
+from flows.crisis import detect
 from flows.engine import Say
 
 FLOOD_LIMIT = 20
@@ -45,7 +44,7 @@ async def set_aside(repos: Repositories, pending: PendingUpdate, incoming: Incom
     await repos.inbox.set_aside(pending.update_id, now)
     if noticed:
         return 0
-    calls = Renderer(catalog(user.locale), user.time_zone).render(Say(NOTICE), user.chat_id)
+    calls = renderer_for(user).render(Say(NOTICE), user.chat_id)
     await repos.outbox.add_many([(user.chat_id, call.method, call.params) for call in calls],
                                 now)
     return len(calls)
@@ -62,4 +61,4 @@ def _may_set_aside(incoming: Incoming) -> bool:
     if not incoming.private or incoming.event is None or incoming.blocked is not None:
         return False
     text = getattr(incoming.event, "text", None) or getattr(incoming.event, "caption", None)
-    return not (isinstance(text, str) and crisis_signal(text) is not None)
+    return not (isinstance(text, str) and detect(text, incoming.locale) is not None)

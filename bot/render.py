@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from content import MAX_MESSAGE_CHARS, Catalog, Markup, catalog, visible_length
-from content.resources import resources_markup
+from content.resources import behaviour_markup, resources_markup
 from flows.engine import Button, CloseQuestion, EditButtons, Label, Listing, Say, Toast
 
 CHECK = "✓ "
@@ -22,6 +22,8 @@ UPLOAD, FILE_NAME = "upload_base64", "file_name"
 MAX_DELETE_IDS = 100  # deleteMessages takes 1-100 ids at a time
 _NO_PREVIEW = {"is_disabled": True}
 RESOURCES = "resources"  # the standing parameter: crisis numbers for the reader
+BEHAVIOUR = "behaviour"  # the standing parameter: lines for people worried about themselves
+COUNTRY_CODE = "country_code"  # a Say's parameter: numbers of this country, not the reader's
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,14 @@ class Call:
 
 class Renderer:
     """Renders for one reader: their locale's words, and the crisis numbers of
-    their time zone's country wherever a text asks for ``{resources}``."""
+    their country (the one they chose, else their time zone's) wherever a text
+    asks for ``{resources}``."""
 
-    def __init__(self, catalog: Catalog, zone: str | None = None) -> None:
+    def __init__(self, catalog: Catalog, zone: str | None = None,
+                 country: str | None = None) -> None:
         self._words = catalog
         self._zone = zone
+        self._country = country
 
     def render(self, action: Any, chat_id: int) -> list[Call]:
         if isinstance(action, Say):
@@ -60,7 +65,8 @@ class Renderer:
 
     def text(self, keys: tuple[str, ...], params: Mapping[str, Any]) -> str:
         resolved = {name: self._resolve(value) for name, value in params.items()}
-        return "\n\n".join(self._words.text(key, **self._standing(key), **resolved)
+        country = params.get(COUNTRY_CODE) or self._country
+        return "\n\n".join(self._words.text(key, **self._standing(key, country), **resolved)
                             for key in keys)
 
     def keyboard(self, rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:
@@ -73,11 +79,15 @@ class Renderer:
 
     # ------------------------------------------------------------ internals
 
-    def _standing(self, key: str) -> dict[str, Any]:
+    def _standing(self, key: str, country: str | None) -> dict[str, Any]:
         """Parameters any text may use without the flow passing them."""
-        if "{" + RESOURCES + "}" not in self._words.texts[key]:
-            return {}
-        return {RESOURCES: _resources(self._words.locale, self._zone)}
+        template = self._words.texts[key]
+        standing: dict[str, Any] = {}
+        if "{" + RESOURCES + "}" in template:
+            standing[RESOURCES] = _resources(self._words.locale, self._zone, country)
+        if "{" + BEHAVIOUR + "}" in template:
+            standing[BEHAVIOUR] = _behaviour(self._words.locale, self._zone, country)
+        return standing
 
     def _say(self, say: Say, chat_id: int) -> list[Call]:
         # Deleting goes first, so the words that say what was deleted stay.
@@ -167,8 +177,18 @@ class Renderer:
 
 
 @cache
-def _resources(locale: str, zone: str | None) -> Markup:
-    return resources_markup(catalog(locale), zone)
+def _resources(locale: str, zone: str | None, country: str | None) -> Markup:
+    return resources_markup(catalog(locale), zone, country)
+
+
+@cache
+def _behaviour(locale: str, zone: str | None, country: str | None) -> Markup:
+    return behaviour_markup(catalog(locale), zone, country)
+
+
+def renderer_for(user: Any) -> Renderer:
+    """How one user is addressed: their language, and the numbers of their country."""
+    return Renderer(catalog(user.locale), user.time_zone, (user.profile or {}).get("country"))
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:

@@ -27,9 +27,8 @@ from bot.db.database import Database
 from bot.db.nudges import NudgeRecord
 from bot.db.repositories import Repositories, UserRecord
 from bot.nudges import REGISTRY, Occasion, next_standing, rhythm_for
-from bot.render import Renderer
+from bot.render import Renderer, renderer_for
 from bot.rhythm import next_once
-from content import catalog
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +120,7 @@ class Scheduler:
         recorded = await repos.nudges.record_sent_many(
             [(o.user.id, o.nudge.kind, name) for o, _, name in batch.occurrences], now)
         calls = []
-        renderers: dict[tuple[str, str | None], Renderer] = {}
+        renderers: dict[tuple[str, str | None, str | None], Renderer] = {}
         for occasion, key, name in batch.occurrences:
             user, kind = occasion.user, occasion.nudge.kind
             # Only the first of a repeated occurrence gets the record (as one by one).
@@ -131,10 +130,10 @@ class Scheduler:
             say = await REGISTRY[kind].message(occasion, key, sent_id)
             if say is None:
                 continue
-            reader = (user.locale, user.time_zone)
+            reader = (user.locale, user.time_zone, (user.profile or {}).get("country"))
             renderer = renderers.get(reader)
             if renderer is None:
-                renderer = renderers[reader] = Renderer(catalog(user.locale), user.time_zone)
+                renderer = renderers[reader] = renderer_for(user)
             calls.extend((user.chat_id, call.method, call.params)
                          for call in renderer.render(say, user.chat_id))
         await repos.outbox.add_many(calls, now)

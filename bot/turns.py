@@ -36,8 +36,7 @@ from bot.db.database import Database
 from bot.db.repositories import OutgoingCall, Repositories, UserRecord
 from bot.effects import EffectContext, LinkRules, Notice, run_effect
 from bot.nudges import reschedule
-from bot.render import Call, Renderer
-from content import catalog
+from bot.render import Call, renderer_for
 from flows import FLOWS
 from flows.engine import (
     ButtonPress,
@@ -182,7 +181,7 @@ class Turns:
         if session is not None and session.seq == seq:
             await repos.users.note_keyboard(call.chat_id, result["message_id"])
             return
-        retire = Renderer(catalog(user.locale), user.time_zone).render(
+        retire = renderer_for(user).render(
             EditButtons(result["message_id"], ()), call.chat_id)
         for follow_up in retire:
             await repos.outbox.add(call.chat_id, follow_up.method, follow_up.params, now)
@@ -210,7 +209,7 @@ class Turns:
             other = await repos.users.get(notice.user_id)
             if other is None:
                 continue
-            reader = Renderer(catalog(other.locale), other.time_zone)
+            reader = renderer_for(other)
             told += [(other.chat_id, call.method, call.params)
                      for call in reader.render(notice.say, other.chat_id)]
         return told
@@ -218,7 +217,7 @@ class Turns:
     def _context(self, user: UserRecord, now: datetime,
                  remember: Mapping[str, Any] | None = None) -> Context:
         return Context(
-            now=now, profile={**user.profile, **(remember or {})},
+            now=now, profile={**user.profile, **(remember or {})}, locale=user.locale,
             find_zone_by_name=self._lookups.find_zone_by_name,
             find_zone_at=self._lookups.find_zone_at,
         )
@@ -231,7 +230,7 @@ class Turns:
         return route(_session(user), incoming.event, self._context(user, now))
 
     def _calls(self, user: UserRecord, incoming: Incoming, outcome: Outcome) -> list[Call]:
-        renderer = Renderer(catalog(user.locale), user.time_zone)
+        renderer = renderer_for(user)
         toast: Toast | None = None
         calls: list[Call] = []
         for action in outcome.actions:

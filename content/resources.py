@@ -20,7 +20,9 @@ import yaml
 from content import Catalog, ContentError, Markup
 
 RESOURCES_FILE = Path(__file__).parent / "resources.yaml"
-KINDS = ("emergency", "crisis", "abuse")
+KINDS = ("emergency", "crisis", "abuse", "behaviour")
+# Lines for people worried about their own behaviour: shown only to them, never in the list.
+BEHAVIOUR = "behaviour"
 
 
 @dataclass(frozen=True)
@@ -46,27 +48,51 @@ class Directory:
     by_language: dict[str, tuple[str, ...]]
     international: tuple[Resource, ...]
 
-    def for_reader(self, zone: str | None, locale: str) -> tuple[Country, ...]:
-        """The countries to show: the reader's own if known, else their language's."""
-        code = country_of_zone(zone) if zone else None
-        if code in self.eu_members:
-            code = "EU"
-        if code in self.countries:
+    def for_reader(self, zone: str | None, locale: str,
+                   country: str | None = None) -> tuple[Country, ...]:
+        """The countries to show: the reader's own if known (the one they chose, else
+        their zone's), else their language's."""
+        code = self.listed(country or (country_of_zone(zone) if zone else None))
+        if code is not None:
             return (self.countries[code],)
         return tuple(self.countries[c] for c in self.by_language.get(locale, ()))
 
+    def listed(self, code: str | None) -> str | None:
+        """The entry that serves country *code* (an EU member without its own: the EU's)."""
+        if code in self.eu_members and code not in self.countries:
+            code = "EU"
+        return code if code in self.countries else None
 
-def resources_markup(words: Catalog, zone: str | None) -> Markup:
+    def country_choices(self, locale: str) -> list[tuple[str, str]]:
+        """(code, name) to pick one's country from: the language's first, then the rest."""
+        first = list(self.by_language.get(locale, ()))
+        rest = sorted((c for c in self.countries if c not in first and c != "EU"),
+                      key=lambda c: self.countries[c].name.removeprefix("the "))
+        return [(code, self.countries[code].name) for code in [*first, *rest]]
+
+
+def resources_markup(words: Catalog, zone: str | None, country: str | None = None) -> Markup:
     """The lines a crisis message shows this reader, as Telegram HTML."""
-    countries = directory().for_reader(zone, words.locale)
+    countries = directory().for_reader(zone, words.locale, country)
     if len(countries) == 1:
         lines = [words.text("resources.in_country", country=countries[0].name)]
-        lines += [_line(words, entry) for entry in countries[0].entries]
+        lines += [_line(words, entry) for entry in countries[0].entries
+                  if entry.kind != BEHAVIOUR]
     else:
         lines = [_compact_line(words, country) for country in countries]
     lines.append(words.text("resources.elsewhere"))
     lines += [_line(words, entry) for entry in directory().international]
     return Markup("\n".join(lines))
+
+
+def behaviour_markup(words: Catalog, zone: str | None, country: str | None = None) -> Markup:
+    """The lines for people worried about their own behaviour in the reader's country,
+    or nothing when it has none (or the country is unknown)."""
+    countries = directory().for_reader(zone, words.locale, country)
+    if len(countries) != 1:
+        return Markup("")
+    return Markup("\n".join(_line(words, entry) for entry in countries[0].entries
+                            if entry.kind == BEHAVIOUR))
 
 
 def _line(words: Catalog, entry: Resource) -> str:
@@ -76,7 +102,7 @@ def _line(words: Catalog, entry: Resource) -> str:
 def _compact_line(words: Catalog, country: Country) -> str:
     numbers = Markup(", ".join(
         words.text(f"resources.kind_{entry.kind}", contact=entry.contact)
-        for entry in country.entries))
+        for entry in country.entries if entry.kind != BEHAVIOUR))
     return words.text("resources.country_line", country=country.name, numbers=numbers)
 
 
@@ -131,4 +157,5 @@ def _report() -> None:
 if __name__ == "__main__":
     _report()
 
-__all__ = ["Directory", "Resource", "country_of_zone", "directory", "resources_markup"]
+__all__ = ["Directory", "Resource", "behaviour_markup", "country_of_zone", "directory",
+           "resources_markup"]

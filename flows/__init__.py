@@ -16,6 +16,7 @@ from flows.privacy import DELETE, ERASE, EXPORT
 from flows.progress import PROGRESS, WEEKLY
 from flows.reminders import REMINDERS, SNOOZE
 from flows.responsibility import RESPONSIBILITY
+from flows.safety_check import SAFETY_CHECK
 from flows.safety_plan import SAFETY_PLAN
 from flows.settings import SETTINGS
 from flows.steps import STEPS
@@ -26,7 +27,7 @@ FLOWS: dict[str, Flow] = {
                       ITEM, RETIRE_ANSWER, COMMIT, COMMITMENTS, COMMITMENT, CHECKIN, NOTICE,
                       REMINDERS, SNOOZE, WEEKLY, PROGRESS, STEPS, RESPONSIBILITY, LISTEN, VISION,
                       REVEAL, PRACTICES, TRIGGERED, UNDERNEATH, ACKNOWLEDGE, REASSURE,
-                      SAFETY_PLAN, EXPORT, DELETE, ERASE)
+                      SAFETY_PLAN, SAFETY_CHECK, EXPORT, DELETE, ERASE)
 }
 
 

@@ -1,129 +1,378 @@
-"""Does this text speak of self-harm, suicide, violence or fear of the partner?
+"""Does this text tell of someone in danger, and of which danger? The crisis net.
 
-Misses cost far more than false alarms, so the matching forgives what people
-in distress type: any case and punctuation, apostrophes or none ("im", "i'm"),
-letters doubled or dropped, one stray word inside a phrase ("want to just
-die"), and common misspellings of the longer words ("suicde", "myslef").
-Short words must match exactly: fuzzy three- and four-letter words would turn
-"it's me" into "hits me".
+People in distress rarely use the words a phrase list expects: they write in
+lower case, in slang, with typos, indirectly ("nobody would notice if I was
+gone"), and people who live with a controlling partner describe it rather
+than name it. So the net recognises situations, not phrases: the text is
+normalised (case, accents, apostrophes, stretched letters, contractions and
+slang spelled out, small typos of longer words), each word gets the concepts
+it may stand for (SELF, PILLS, PARTNER...), and a locale's rules combine
+concepts and words in order within one sentence ("PARTNER .. STRONG_HIT ..
+ME"). What a match means is its category (suicide, partner violence...) and
+level: acute (numbers at once) or concern (a direct question first).
 
-Negation never silences a match. "I'm not going to hurt myself" still gets
-resources, only in a gentler voice: people often say the opposite of what
-they fear, and a calm offer costs nothing.
-
-The phrases and negating words are content (``crisis.phrases``,
-``crisis.negations``), one list per locale.
+A match is silenced by a negation just before or inside it ("I would never
+hurt myself", "he never hit me"), and, in the categories where it applies, by
+a joke marker ("I could kill him lol") or by consent ("we agreed he sees my
+location for now") in the same sentence. Everything about a language lives in
+content/detector/<locale>.yaml; this module holds no English.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from content import catalog
+from content.detector import CATEGORIES, DetectorData, detector_data
+from flows.crisis_model import features_of
+from flows.crisis_model import load as load_model
 
-# Words shorter than this match only as typed.
-FUZZY_FROM = 5
-# A negating word this many words before a phrase (or inside it) makes it "negated".
+ACUTE, CONCERN, FEELING = "acute", "concern", "feeling"
+# Words shorter than this match only as typed: fuzzy short words turn "it's" into "hits"
+# and "track" into "tracks".
+FUZZY_FROM = 6
+# A negating word this many words before a match (in the same clause) silences it.
 NEGATION_REACH = 3
-# One unexpected word may sit between two words of a phrase.
-MAX_GAP = 1
+# Gaps allowed before an element: plain (one stray word), ".." and "...".
+GAPS = {"": 1, "..": 4, "...": 8}
+# The concept whose words negate what follows them ("not", "never" in English).
+NEGATION = "NEG"
+_SENTENCE_END = re.compile(r"[.!?;\n]+|\s[-–—]\s")
 
 
 @dataclass(frozen=True)
-class Signal:
-    """What was found: the phrase as listed, and whether it came negated."""
+class Finding:
+    """What was found: the situation (``category``) and how urgent it reads (``level``)."""
 
-    phrase: str
-    negated: bool
+    category: str
+    level: str
 
-
-def crisis_signal(text: str, locale: str = "en") -> Signal | None:
-    """The first crisis phrase in *text*, or None when there is none."""
-    words = _Matcher.of(locale).canonical(tokens(text))
-    return _Matcher.of(locale).find(words)
+    @property
+    def acute(self) -> bool:
+        return self.level == ACUTE
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-case words without accents or punctuation; "my self" becomes "myself"."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
-    plain = re.sub(r"['’`´]", "", plain)
-    plain = re.sub(r"(\w)\1{2,}", r"\1\1", plain)  # "diiiie" -> "diie"
-    words = re.sub(r"[\W_]+", " ", plain).split()
-    return _join_selves(words)
+def detect(text: str, locale: str = "en") -> Finding | None:
+    """The gravest situation *text* speaks of, or None when it speaks of none."""
+    if not text:
+        return None
+    return _Detector.of(locale).detect(text)
 
 
-def _join_selves(words: list[str]) -> list[str]:
-    joined: list[str] = []
-    for word in words:
-        if joined and joined[-1] in ("my", "her", "him", "them") and word in ("self", "selves"):
-            joined[-1] += word
-        else:
-            joined.append(word)
-    return joined
+def read_words(text: str, locale: str = "en") -> list[list[frozenset[str]]]:
+    """What the net reads in *text*: per sentence, per word, its readings and concepts."""
+    return [[word.readings for word in sentence] for sentence in _Detector.of(locale)._read(text)]
 
 
-class _Matcher:
-    def __init__(self, phrases: Iterable[str], negations: Iterable[str]) -> None:
-        self.phrases = [(phrase, tuple(tokens(phrase))) for phrase in phrases]
-        self.by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        for phrase, words in self.phrases:
-            self.by_first.setdefault(words[0], []).append((phrase, words))
-        self.vocabulary = {word for _, words in self.phrases for word in words}
-        self.near = _deletion_index(w for w in self.vocabulary if len(w) >= FUZZY_FROM)
-        self.negations = frozenset(word for n in negations for word in tokens(n))
+def strong_feeling(text: str, locale: str = "en") -> bool:
+    """Whether *text* carries strong feeling (shaking, crying...) without a crisis in it."""
+    return bool(text) and _Detector.of(locale).feels(text)
+
+
+# ---------------------------------------------------------------- words
+
+
+@dataclass(frozen=True)
+class Word:
+    """One typed word: what it may be read as, and where it stands."""
+
+    readings: frozenset[str]
+    clause: int
+    keys: frozenset[str]  # the words and concept names it may stand for, for quick checks
+
+
+def sentences(text: str) -> list[list[str]]:
+    """The text as sentences of clauses of plain lower-case words, commas kept as ","."""
+    found = []
+    for piece in _SENTENCE_END.split(text):
+        folded = unicodedata.normalize("NFKD", piece.casefold())
+        plain = "".join(c for c in folded if not unicodedata.combining(c))
+        plain = re.sub(r"['’`´]", "", plain)
+        plain = re.sub(r"(\w)\1{2,}", r"\1\1", plain)  # "diiiie" -> "diie"
+        plain = re.sub(r",", " , ", plain)
+        words = re.sub(r"[^\w,]+|_", " ", plain).split()
+        if words:
+            found.append(words)
+    return found
+
+
+# ---------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Element:
+    alternatives: tuple[str, ...]  # CONCEPT names, words, or word prefixes ending in "*"
+    optional: bool
+    gap: int  # how many other words may stand before it
+    absent: bool = False  # it must NOT stand right here ("can not go on !like+this")
+
+
+@dataclass(frozen=True)
+class Rule:
+    category: str
+    level: str
+    elements: tuple[Element, ...]
+    negates_itself: bool  # it holds a negation of its own ("do not want to live")
+
+
+def _parse_rule(text: str, category: str, level: str,
+                concepts: dict[str, tuple[str, ...]]) -> Rule:
+    """A rule from its text; a word prefix ("kill*") or a joined phrase ("no+one")
+    becomes a concept of its own."""
+    elements, gap = [], GAPS[""]
+    for token in text.split():
+        if token in GAPS:
+            gap = GAPS[token]
+            continue
+        optional, absent = token.endswith("?"), token.startswith("!")
+        alternatives = []
+        for alt in token.strip("?!").split("|"):
+            if alt.endswith("*") or "+" in alt:
+                concepts.setdefault("~" + alt, (alt.replace("+", " "),))
+                alt = "~" + alt
+            alternatives.append(alt)
+        elements.append(Element(tuple(alternatives), optional, 0 if absent else gap, absent))
+        gap = GAPS[""]
+    negations = {NEGATION, *concepts.get(NEGATION, ())}
+    negates = any(alt in negations for e in elements for alt in e.alternatives)
+    return Rule(category, level, tuple(elements), negates)
+
+
+class _Detector:
+    def __init__(self, data: DetectorData) -> None:
+        self.data = data
+        self.expand = {word: tuple(spelled.split()) for word, spelled in data.expand.items()}
+        concepts = dict(data.concepts)
+        self.rules = [_parse_rule(text, category, level, concepts)
+                      for (category, level), texts in data.rules.items() for text in texts]
+        self.feelings = [_parse_rule(text, "feeling", FEELING, concepts) for text in data.feeling]
+        self.concepts = _ConceptIndex(concepts)
+        self.by_anchor = _anchor_index(self.rules)
+        vocabulary = self.concepts.words | {
+            alt for rule in [*self.rules, *self.feelings] for e in rule.elements
+            for alt in e.alternatives if not _is_concept(alt)}
+        self.near = _deletion_index(w for w in vocabulary if len(w) >= FUZZY_FROM)
+        self.model = load_model(data.locale)
 
     @staticmethod
     @cache
-    def of(locale: str) -> _Matcher:
-        words = catalog(locale)
-        return _Matcher(words.words("crisis.phrases"), words.words("crisis.negations"))
+    def of(locale: str) -> _Detector:
+        return _Detector(detector_data(locale))
 
-    def canonical(self, words: list[str]) -> list[frozenset[str]]:
-        """Each word as the set of listed words it may be meant as (itself included)."""
-        return [self._readings(word) for word in words]
+    def detect(self, text: str) -> Finding | None:
+        read = self._read(text)
+        found = [f for sentence in read for f in self._matches(sentence, self.rules)]
+        if found:
+            return min(found, key=lambda f: (f.level != ACUTE, CATEGORIES.index(f.category)))
+        if self.model is None:
+            return None
+        # What no rule caught, the model may still read as danger: then it asks.
+        category = self.model.danger(features_of([[w.readings for w in s] for s in read]))
+        return Finding(category, CONCERN) if category else None
 
-    # Bounded: one matcher per locale lives as long as the process, and words repeat a lot.
-    @lru_cache(maxsize=20_000)  # noqa: B019
+    def feels(self, text: str) -> bool:
+        return any(True for sentence in self._read(text)
+                   for _ in self._matches(sentence, self.feelings))
+
+    # ------------------------------------------------------------ reading
+
+    def _read(self, text: str) -> list[list[Word]]:
+        read = []
+        for words in sentences(text):
+            spelled, clauses, clause = [], [], 0
+            for word in words:
+                if word == ",":
+                    clause += 1
+                    continue
+                for part in self.expand.get(word, (word,)):
+                    spelled.append(part)
+                    clauses.append(clause)
+            read.append(self._tag(spelled, clauses))
+        return read
+
+    def _tag(self, words: list[str], clauses: list[int]) -> list[Word]:
+        readings = [self._readings(word) for word in words]
+        tagged: list[frozenset[str]] = list(readings)
+        for start in range(len(words)):
+            phrases = {f"{concept}:{length}"
+                       for concept, length in self.concepts.phrases_at(readings, start)}
+            if phrases:
+                tagged[start] = tagged[start] | phrases
+        return [Word(tags, clause, _keys(tags)) for tags, clause in zip(tagged, clauses,
+                                                                           strict=True)]
+
+    @lru_cache(maxsize=50_000)  # noqa: B019  one detector per locale, for the process's life
     def _readings(self, word: str) -> frozenset[str]:
+        """The word, the listed words it may be a typo of, and the concepts of each."""
         readings = {word}
-        if len(word) >= FUZZY_FROM - 1:
+        if word.isdigit():
+            readings.add("NUMBER:1")
+        if len(word) >= FUZZY_FROM:
             for variant in _deletions(word) | {word}:
                 readings.update(self.near.get(variant, ()))
-        return frozenset(readings)
+        concepts = {f"{c}:1" for reading in readings for c in self.concepts.of_word(reading)}
+        return frozenset(readings | concepts)
 
-    def find(self, words: list[frozenset[str]]) -> Signal | None:
-        for start, readings in enumerate(words):
-            for first in readings & self.by_first.keys():
-                for phrase, wanted in self.by_first[first]:
-                    matched = _match_from(words, start, wanted)
-                    if matched is not None:
-                        return Signal(phrase, self._negated(words, matched))
-        return None
+    # ------------------------------------------------------------ matching
 
-    def _negated(self, words: list[frozenset[str]], matched: list[int]) -> bool:
-        """A negating word shortly before the phrase or in a gap inside it; the
-        phrase's own words ("not safe at home") do not count."""
-        nearby = range(max(0, matched[0] - NEGATION_REACH), matched[-1])
-        return any(words[i] & self.negations for i in nearby if i not in matched)
+    def _matches(self, sentence: list[Word], rules: list[Rule]) -> Iterable[Finding]:
+        present: set[str] = set().union(*(word.keys for word in sentence))
+        silenced = {c for concept, categories in self.data.silencers.items()
+                    if concept in present for c in categories}
+        if rules is self.rules:  # only the rules whose first required element is here
+            rules = list({id(r): r for key in present
+                          for r in self.by_anchor.get(key, ())}.values())
+        for rule in rules:
+            if rule.category in silenced:
+                continue
+            if not all(e.optional or e.absent or present.intersection(e.alternatives)
+                       for e in rule.elements):
+                continue
+            for start, end in _spans(rule, sentence):
+                if rule.category in self.data.negatable and not rule.negates_itself \
+                        and _negated(sentence, start, end):
+                    continue
+                yield Finding(rule.category, self._level(rule, present))
+                break
+
+    def _level(self, rule: Rule, present: set[str]) -> str:
+        boosts = self.data.upgrades.get(rule.category, ())
+        if rule.level == CONCERN and present.intersection(boosts):
+            return ACUTE
+        return rule.level
 
 
-def _match_from(words: list[frozenset[str]], start: int,
-                wanted: tuple[str, ...]) -> list[int] | None:
-    """Where each word of *wanted* sits, matched from *start* with small gaps, else None."""
-    matched = [start]
-    for word in wanted[1:]:
-        after = matched[-1] + 1
-        window = words[after:after + MAX_GAP + 1]
-        hit = next((i for i, readings in enumerate(window) if word in readings), None)
-        if hit is None:
+def _anchor_index(rules: list[Rule]) -> dict[str, list[Rule]]:
+    """Each rule under the alternatives of its rarest required element: a rule is only
+    tried on a sentence that holds one of them, and "i" or "he" would hold most."""
+    uses = Counter(alt for rule in rules for e in rule.elements for alt in e.alternatives)
+    index: dict[str, list[Rule]] = {}
+    for rule in rules:
+        required = [e for e in rule.elements if not (e.optional or e.absent)]
+        anchor = min(required, key=lambda e: sum(uses[alt] for alt in e.alternatives))
+        for alternative in anchor.alternatives:
+            index.setdefault(alternative, []).append(rule)
+    return index
+
+
+def _spans(rule: Rule, sentence: list[Word]) -> Iterable[tuple[int, int]]:
+    """Where *rule* matches in *sentence*: (first word, one past the last)."""
+    first = rule.elements[0]
+    for start in range(len(sentence)):
+        for end in _ends(first, sentence, start):
+            finish = _rest(rule.elements, 1, sentence, end)
+            if finish is not None:
+                yield start, finish
+                break
+
+
+def _rest(elements: tuple[Element, ...], index: int, sentence: list[Word],
+          position: int) -> int | None:
+    if index == len(elements):
+        return position
+    element = elements[index]
+    if element.absent:
+        if _ends(element, sentence, position):
             return None
-        matched.append(after + hit)
-    return matched
+        return _rest(elements, index + 1, sentence, position)
+    if element.optional:
+        skipped = _rest(elements, index + 1, sentence, position)
+        if skipped is not None:
+            return skipped
+    for at in range(position, min(len(sentence), position + element.gap + 1)):
+        for end in _ends(element, sentence, at):
+            finish = _rest(elements, index + 1, sentence, end)
+            if finish is not None:
+                return finish
+    return None
+
+
+def _ends(element: Element, sentence: list[Word], at: int) -> list[int]:
+    """Where a match of *element* starting at word *at* would end (none if it does not)."""
+    if at >= len(sentence):
+        return []
+    readings = sentence[at].readings
+    ends = []
+    for alt in element.alternatives:
+        if _is_concept(alt):
+            ends += [at + int(tag.rsplit(":", 1)[1]) for tag in readings
+                     if tag.startswith(alt + ":")]
+        elif alt in readings:
+            ends.append(at + 1)
+    return ends
+
+
+@lru_cache(maxsize=50_000)
+def _keys(readings: frozenset[str]) -> frozenset[str]:
+    return frozenset(tag.split(":")[0] for tag in readings)
+
+
+def _is_concept(alternative: str) -> bool:
+    return alternative.isupper() or alternative.startswith("~")
+
+
+def _negated(sentence: list[Word], start: int, end: int) -> bool:
+    """A negation shortly before the match, in its clause, or inside it ("he never hit me")."""
+    clause = sentence[start].clause
+    near = sentence[max(0, start - NEGATION_REACH):end]
+    return any(word.clause == clause and f"{NEGATION}:1" in word.readings for word in near)
+
+
+# ---------------------------------------------------------------- concepts and typos
+
+
+class _ConceptIndex:
+    """Each concept's words, prefixes ("kill*") and phrases of several words."""
+
+    def __init__(self, concepts: dict[str, tuple[str, ...]]) -> None:
+        self.singles: dict[str, set[str]] = {}
+        self.prefixes: list[tuple[str, str]] = []
+        # Phrases under their first two words (most start with "my", "to"...), and those
+        # whose second word is a prefix under their first alone.
+        self.by_pair: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
+        self.by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self.words: set[str] = set()
+        for concept, entries in concepts.items():
+            for entry in entries:
+                parts = tuple(entry.split())
+                if len(parts) > 1 and not parts[1].endswith("*"):
+                    self.by_pair.setdefault(parts[:2], []).append((concept, parts))
+                elif len(parts) > 1:
+                    self.by_first.setdefault(parts[0], []).append((concept, parts))
+                elif parts[0].endswith("*"):
+                    self.prefixes.append((parts[0][:-1], concept))
+                else:
+                    self.singles.setdefault(parts[0], set()).add(concept)
+                self.words.update(p for p in parts if not p.endswith("*"))
+
+    def of_word(self, word: str) -> set[str]:
+        found = set(self.singles.get(word, ()))
+        found.update(concept for prefix, concept in self.prefixes if word.startswith(prefix))
+        return found
+
+    def phrases_at(self, readings: list[frozenset[str]], start: int
+                   ) -> Iterable[tuple[str, int]]:
+        if start + 1 >= len(readings):
+            return
+        for first in readings[start]:
+            candidates = [*self.by_first.get(first, ())]
+            for second in readings[start + 1]:
+                candidates += self.by_pair.get((first, second), ())
+            for concept, parts in candidates:
+                if _phrase_at(parts, readings, start):
+                    yield concept, len(parts)
+
+
+def _phrase_at(parts: tuple[str, ...], readings: list[frozenset[str]], start: int) -> bool:
+    if start + len(parts) > len(readings):
+        return False
+    return all(part in readings[start + i] or
+               (part.endswith("*") and any(r.startswith(part[:-1]) for r in readings[start + i]))
+               for i, part in enumerate(parts))
 
 
 def _deletions(word: str) -> set[str]:

@@ -54,6 +54,7 @@ class Context:
 
     now: datetime
     profile: Mapping[str, Any] = field(default_factory=dict)
+    locale: str = "en"  # the reader's language: the crisis net reads in it
     find_zone_by_name: Callable[[str], str | None] = lambda _: None
     find_zone_at: Callable[[float, float], str | None] = lambda _lat, _lon: None
 
@@ -158,6 +159,8 @@ class State:
     deletes: str | None = None
     # Buttons that open another flow, as its command would: (label key, command name).
     jumps: tuple[tuple[str, str], ...] = ()
+    # Ending here goes straight back to the question of the flow this one interrupted.
+    resumes: bool = False
 
     def option(self, value: str) -> Option | None:
         return next((option for option in self.options if option.value == value), None)
@@ -289,6 +292,7 @@ class Outcome:
     remember: Mapping[str, Any] = field(default_factory=dict)
     finished: bool = False
     effect: Effect | None = None
+    resume: bool = False  # the flow ended where the interrupted one is asked again
 
 
 CALLBACK_PREFIX = "f"

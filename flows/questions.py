@@ -78,7 +78,7 @@ def safety(goto: str) -> tuple[State, ...]:
                 Option("unsure", "onboarding.safety_unsure", goto="safety_unsure"),
             ),
         ),
-        State("safety_support", ("onboarding.safety_yes_reply", "sos"), options=go_on),
+        State("safety_support", ("onboarding.safety_yes_reply", "crisis.numbers"), options=go_on),
         State("safety_unsure", ("onboarding.safety_unsure_reply",), options=go_on),
     )
 

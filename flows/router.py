@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flows import FLOWS
-from flows.crisis import Signal, crisis_signal
+from flows.crisis import Finding, detect, strong_feeling
 from flows.engine import (
     Action,
     Button,
@@ -26,6 +26,21 @@ from flows.engine import (
     menu_data,
 )
 from flows.questions import REMINDERS_OFF
+from flows.safety_net import (
+    COUNTRY,
+    PRIVATE,
+    RESUME,
+    RETURN_TO,
+    SAFETY_FLOWS,
+    answer_danger,
+    carry_on,
+    choose_country,
+    country_buttons,
+    interrupted,
+    private_mode,
+    safety_buttons,
+    turn_on_private_mode,
+)
 from flows.safety_plan import SAFETY_PLAN
 from flows.step import begin, prompt, settle, step
 
@@ -33,8 +48,6 @@ COMMANDS = ("start", "menu", "steps", "responsibility", "listen", "vision", "pra
             "triggered", "underneath", "acknowledge", "commit", "commitments", "progress",
             "weekly", "agreements", "link", "partner", "reminders", "settings", "help", "privacy",
             "sos", "grounding", "safetyplan", "cancel", "unlink", "export", "delete", "erase")
-# A menu button, not a command: carry on with the flow a crisis reply paused.
-RESUME = "resume"
 # Flows left mid-way for another are kept under this profile key (at most MAX_PARKED).
 PARKED, MAX_PARKED = "parked", 8
 # Each of these opens the flow of the same name.
@@ -90,14 +103,18 @@ class EditedMessage:
 
 def route(session: Session | None, event: Any, ctx: Context) -> Outcome:
     """The outcome of one input, given where the user is and what they answered."""
-    signal = _crisis_in(session, event)
-    if signal is not None:
-        return _crisis(session, signal)
+    finding = _danger_in(session, event, ctx)
+    if finding is not None:
+        return _finish(answer_danger(session, finding, ctx), ctx)
     if isinstance(event, Command):
         return _command(session, event, ctx)
     if isinstance(event, MenuPress):
         if event.action == RESUME:
             return _keep(session, *(_resume(session, ctx) or (_menu(ctx),)))
+        if event.action == PRIVATE:
+            return _finish(turn_on_private_mode(session), ctx)
+        if event.action.startswith(COUNTRY):
+            return _finish(choose_country(session, event.action[len(COUNTRY):]), ctx)
         if event.action not in COMMANDS:
             return _keep(session, Toast("common.unknown_button"))
         return _command(session, Command(event.action), ctx)
@@ -109,7 +126,7 @@ def route(session: Session | None, event: Any, ctx: Context) -> Outcome:
         return _keep(session, Say(("common.edited_message",)))
     if session is None:
         return _outside_flow(event, ctx)
-    return _finish(step(FLOWS[session.flow], session, event, ctx), ctx)
+    return _finish(_returning(session, step(FLOWS[session.flow], session, event, ctx), ctx), ctx)
 
 
 # ---------------------------------------------------------------- commands
@@ -118,9 +135,10 @@ def route(session: Session | None, event: Any, ctx: Context) -> Outcome:
 def _command(session: Session | None, command: Command, ctx: Context) -> Outcome:
     name = command.name
     if name == "sos":
-        return _keep(session, Say(("sos",), buttons=_safety_buttons(session)))
+        return _keep(session, Say(("sos",), buttons=(*country_buttons(ctx),
+                                                      *safety_buttons(session))))
     if name == "grounding":
-        return _keep(session, Say(("safety.grounding",), buttons=_carry_on(session)))
+        return _keep(session, Say(("safety.grounding",), buttons=carry_on(session)))
     if name in ("help", "privacy"):
         return _keep(session, Say((name,)), *_resume(session, ctx))
     if name == "cancel":
@@ -153,6 +171,9 @@ def _open(session: Session | None, name: str, ctx: Context,
           data: Mapping[str, Any] | None = None) -> Outcome:
     """Begins flow *name*. The flow it interrupts is parked with every word typed so far,
     and a parked flow opened again by its command picks up where it was left."""
+    if name in SAFETY_FLOWS and session is not None:
+        # A safety flow comes back to the exact question it interrupted when it ends.
+        return begin(FLOWS[name], ctx, {**(data or {}), RETURN_TO: interrupted(session)})
     parked = dict(ctx.profile.get(PARKED) or {})
     if session is not None and session.flow != name and _holds_words(session):
         parked[session.flow] = session.to_json()
@@ -187,15 +208,32 @@ def _start(session: Session | None, ctx: Context) -> Outcome:
 def _cancel(session: Session | None) -> Outcome:
     if session is None:
         return _keep(None, Say(("common.nothing_to_cancel",)))
+    back = _restorable(session.data.get(RETURN_TO))
+    if back is not None:  # cancelling a safety flow leaves what it interrupted waiting
+        return _keep(back, Say(("common.cancelled",), buttons=carry_on(back)))
     return Outcome(None, (Say(("common.cancelled",), clear_reply_keyboard=True),))
 
 
 def _outside_flow(event: Any, ctx: Context) -> Outcome:
     if isinstance(event, ButtonPress):
         return _keep(None, Toast("common.stale_button"), _menu(ctx))
+    text = getattr(event, "text", None)
+    if isinstance(text, str) and strong_feeling(text, ctx.locale):
+        return _keep(None, _met_warmly(ctx))
     if not _onboarded(ctx):
         return _keep(None, Say(("common.needs_onboarding",)))
     return _keep(None, Say(("common.free_text_outside_flow",)))
+
+
+def _met_warmly(ctx: Context) -> Say:
+    """Strong feeling outside any flow: a kind word and where to take it, words not kept."""
+    if not _onboarded(ctx):
+        return Say(("common.feeling_outside_new",),
+                   buttons=((Button("menu.button_sos", menu_data("sos")),),))
+    return Say(("common.feeling_outside",), buttons=(
+        (Button("common.feeling_triggered", menu_data("triggered")),),
+        (Button("common.feeling_underneath", menu_data("underneath")),),
+        (Button("menu.button_sos", menu_data("sos")),)))
 
 
 # ---------------------------------------------------------------- menu
@@ -205,7 +243,7 @@ def _menu(ctx: Context) -> Say:
     if not _onboarded(ctx):
         return Say(("menu.not_ready",))
     keys: tuple[str, ...] = ("menu.text",)
-    if ctx.profile.get("safety") == "yes":
+    if private_mode(ctx):
         keys += ("menu.safety_note",)
     reminder = ctx.profile.get("reminder_time")
     params = {
@@ -241,7 +279,40 @@ def _onboarded(ctx: Context) -> bool:
 def after_effect(session: Session, result: str, data: Mapping[str, Any],
                  ctx: Context) -> Outcome:
     """The flow goes on once the runtime has done the work its effect state asked for."""
-    return _finish(settle(FLOWS[session.flow], session, result, data, ctx), ctx)
+    return _finish(_returning(session, settle(FLOWS[session.flow], session, result, data, ctx),
+                              ctx), ctx)
+
+
+def _returning(session: Session, outcome: Outcome, ctx: Context) -> Outcome:
+    """A safety flow that ends goes back to the flow it interrupted: asking its question
+    again at once, or waiting for "carry on"."""
+    back = _restorable(session.data.get(RETURN_TO)) if outcome.finished else None
+    if back is None:
+        return outcome
+    if outcome.resume:
+        actions = (*outcome.actions, *_resume(back, ctx))
+    else:
+        actions = _with_buttons(outcome.actions, carry_on(back))
+    return replace(outcome, session=back, actions=actions)
+
+
+def _restorable(raw: Mapping[str, Any] | None) -> Session | None:
+    if not raw:
+        return None
+    back = Session.from_json(raw)
+    known = FLOWS.get(back.flow)
+    return back if known is not None and back.state in known.states else None
+
+
+def _with_buttons(actions: tuple[Action, ...], rows: tuple[tuple[Button, ...], ...]
+                  ) -> tuple[Action, ...]:
+    """*rows* added under the last message of *actions*."""
+    for index in range(len(actions) - 1, -1, -1):
+        last = actions[index]
+        if isinstance(last, Say):
+            return (*actions[:index], replace(last, buttons=(*last.buttons, *rows)),
+                    *actions[index + 1:])
+    return actions
 
 
 def _resume(session: Session | None, ctx: Context, lead: str = "common.resume") -> tuple:
@@ -268,25 +339,9 @@ def _finish(outcome: Outcome, ctx: Context) -> Outcome:
 # ---------------------------------------------------------------- safety words
 
 
-def _crisis_in(session: Session | None, event: Any) -> Signal | None:
-    """Crisis words in any free text: typed, a caption, or an edit."""
+def _danger_in(session: Session | None, event: Any, ctx: Context) -> Finding | None:
+    """The crisis net reads any free text: typed, a caption, or an edit."""
     if session is not None and session.flow == SAFETY_PLAN.name:
         return None  # the plan asks about warning signs; its answers may name them
     text = getattr(event, "text", None) or getattr(event, "caption", None)
-    return crisis_signal(text) if text else None
-
-
-def _crisis(session: Session | None, signal: Signal) -> Outcome:
-    """Numbers first; the flow waits, untouched, until the user chooses to go on."""
-    lead = "crisis.gentle" if signal.negated else "crisis.detected"
-    keys = (lead, "crisis.numbers") + (("crisis.paused",) if session else ())
-    return _keep(session, Say(keys, buttons=_safety_buttons(session)))
-
-
-def _safety_buttons(session: Session | None) -> tuple[tuple[Button, ...], ...]:
-    return ((Button("safety.grounding_button", menu_data("grounding")),
-             Button("safety.plan_button", menu_data("safetyplan"))), *_carry_on(session))
-
-
-def _carry_on(session: Session | None) -> tuple[tuple[Button, ...], ...]:
-    return ((Button("crisis.carry_on", menu_data(RESUME)),),) if session else ()
+    return detect(text, ctx.locale) if isinstance(text, str) else None

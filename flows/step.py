@@ -187,7 +187,7 @@ def _enter(flow: Flow, session: Session, name: str, ctx: Context, remember: dict
         return Outcome(entered, before, remember, effect=Effect(state.effect, data))
     question = _question(state, entered, ctx, clear_reply_keyboard=left_place)
     if state.ends:
-        return Outcome(None, (*before, question), remember, finished=True)
+        return Outcome(None, (*before, question), remember, finished=True, resume=state.resumes)
     return Outcome(entered, (*before, question), remember)
 
 

@@ -64,9 +64,16 @@ async def test_crisis_words_get_resources_first(bot, emu):
     await answer(sam, "onboarding.role_hurt", "onboarding.causes")
     await answer(sam, "causes.other", "onboarding.cause_other_prompt")
     before = await _state(bot, sam.id)
-    reply = await say(sam, "sometimes I think about ending my life", "crisis.detected")
-    assert "988" in reply["text"]  # no zone yet: the numbers of the countries of English
+    await say(sam, "sometimes I think about ending my life", "check.ask_life")
+    unsure = await answer(sam, "check.unsure", "check.life_unsure")
+    assert "findahelpline.com" in unsure["text"]
+    # No zone yet: their country is asked in one tap, not six countries listed.
+    await sam.press("The United States")
+    numbers = await expect(sam, "crisis.numbers_here", after=len(await sam.bot_messages()) - 1)
+    assert "988" in numbers["text"] and "116 123" not in numbers["text"]
+    await answer(sam, "crisis.carry_on", "onboarding.cause_other_prompt")
     assert await _state(bot, sam.id) == before
+    await say(sam, "the money he hid from me", "onboarding.hopes")
 
 
 BAD_INPUTS = ["sticker", "photo", "voice", "location", "long", "empty", "html", "edit",

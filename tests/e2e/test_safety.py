@@ -34,20 +34,21 @@ async def test_crisis_words_pause_a_practice_and_the_partner_hears_nothing(bot, 
     await _until_first_thought(sam)
     asked = len(await sam.bot_messages())
 
-    reply = await say(sam, "Honestly I want to die", "crisis.detected")
+    reply = await say(sam, "Honestly I want to die", "crisis.acute_suicide")
     assert BERLIN_CRISIS_LINE in reply["text"] and "findahelpline.com" in reply["text"]
     assert words("crisis.paused") in reply["text"]
     await answer(sam, "crisis.carry_on", "practices.first_thought")
     assert len(await sam.bot_messages()) > asked + 1  # the question was asked again
 
-    gentle = await say(sam, "I'm not going to hurt myself, I promise", "crisis.gentle")
-    assert BERLIN_CRISIS_LINE in gentle["text"]
+    await say(sam, "I'm not going to hurt myself, I promise", "practices.first_thought",
+              timeout=3)  # a denial is taken at its word: it is the answer
+    await say(sam, "/triggered", "common.picked_up")
     await sam.send_photo(caption="i wanna die")
-    await expect(sam, "crisis.detected", after=len(await sam.bot_messages()) - 1)
+    await expect(sam, "crisis.acute_suicide", after=len(await sam.bot_messages()) - 1)
     mine = await sam.send("They are late again")
     await expect(sam, "practices.other1")
-    await sam.edit(mine["message_id"], "he hit me")
-    await expect(sam, "crisis.detected", after=len(await sam.bot_messages()) - 1)
+    await sam.edit(mine["message_id"], "he hit me again")
+    await expect(sam, "crisis.acute_partner_violence", after=len(await sam.bot_messages()) - 1)
 
     assert await quiet(alex) == alex_seen
     everything_alex_saw = await chat_text(alex)

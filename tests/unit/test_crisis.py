@@ -1,6 +1,6 @@
-"""Crisis words: found however they are typed, gentler when negated, and the
-everyday words of a trust-repair conversation left alone. Then what the
-router does with them, and which numbers each reader sees."""
+"""The crisis net: situations found however they are typed, each with its graded
+answer; everyday idioms left alone; "carry on" back to the exact question; the
+numbers each reader sees. The corpus figures are in tests/safety/."""
 
 from __future__ import annotations
 
@@ -13,94 +13,83 @@ from hypothesis import strategies as st
 from bot.render import Renderer
 from content import catalog
 from content.resources import country_of_zone, directory
-from flows.crisis import crisis_signal, tokens
-from flows.engine import Context, MediaInput, Session, TextInput
+from flows.crisis import detect, sentences, strong_feeling
+from flows.engine import ButtonPress, Context, MediaInput, Session, TextInput
 from flows.router import EditedMessage, MenuPress, route
 
-PHRASES = catalog().words("crisis.phrases")
-
+# From the issue: what passed unnoticed before, with the grade each must get.
 FOUND = [
-    "I want to kill myself",
-    "i wanna die!!",
-    "I WANT TO DIE",
-    "honestly... i want to just die",
-    "suicde",
-    "sucidal thoughts again",
-    "i keep thinking about suicide.",
-    "kil my self",
-    "I feel like ending my life",
-    "I might hurt myslef tonight",
-    "im thinking of ending it all",
-    "nobody would care, I'd be better off dead",
-    "I have been cutting myself",
-    "self-harm",
-    "He hit me last night",
-    "she has hit me before",
-    "he threatened to kill me if I leave",
-    "I'm scared of him",
-    "I am terrified of her when she drinks",
-    "I'm in danger",
-    "i am not safe at home",
-    "he wont let me leave the house",
-    "I can't go on like this",
-    "I just can’t do this anymore",
+    ("life isn't worth living any more", "suicide", "concern"),
+    ("I'd rather be dead than go through this", "suicide", None),
+    ("I took a lot of pills tonight", "overdose_injury", "acute"),
+    ("he has a gun and said he would use it", "threats", "acute"),
+    ("he takes my phone and won't let me see my friends", "coercive_control", "concern"),
+    ("I'm not sure I can keep myself safe tonight", "suicide", "acute"),
+    ("I'm terrified of my boyfriend", "fear", "concern"),
+    ("kms", "suicide", "acute"),
+    ("i've started giving my things away", "suicide", "acute"),
+    ("nobody would notice if I was gone", "suicide", "concern"),
+    ("i wanna unalive myself", "suicide", "acute"),
+    ("I want to kill myself", "suicide", "acute"),
+    ("suicde", "suicide", None),
+    ("i cut myself again last week", "self_harm", "concern"),
+    ("he choked me last night", "partner_violence", "acute"),
+    ("I am scared to go home tonight", "fear", "acute"),
+    ("i want to hurt him so bad", "urge_to_harm", "acute"),
 ]
 
-NEGATED = [
-    "I'm not going to hurt myself",
-    "I don't want to die",
-    "I would never kill myself",
-    "I'm not afraid of him, just sad",
-    "he never hit me",
-]
-
+# From the issue: everyday idioms and the words of a hard repair conversation.
 LEFT_ALONE = [
-    "it's me again",
-    "it hit me hard when I found out",
-    "you hurt me so much",
-    "I was so hurt by what you did",
-    "this is killing me",
-    "I killed it at work today",
-    "she checks my phone every night",
-    "we had a nice dinner",
-    "I'd die for a coffee right now",
-    "I think he lied about the money",
-    "",
-    "!!!",
+    "dying to know", "this is killing me lol", "my phone died", "I'd kill for a coffee",
+    "he hurt me when he lied", "I'm afraid of losing you", "I ended the affair",
+    "we agreed I would share my location for a while", "it hit me hard when I found out",
+    "he never hit me", "I would never hurt myself", "we had a nice dinner", "", "!!!",
 ]
 
 
-@pytest.mark.parametrize("text", FOUND)
-def test_crisis_words_are_found_however_they_are_typed(text):
-    signal = crisis_signal(text)
-    assert signal is not None and not signal.negated
-
-
-@pytest.mark.parametrize("text", NEGATED)
-def test_negated_crisis_words_are_still_found_but_marked_gentle(text):
-    signal = crisis_signal(text)
-    assert signal is not None and signal.negated
+@pytest.mark.parametrize(("text", "category", "level"), FOUND)
+def test_situations_are_found_however_they_are_typed(text, category, level):
+    found = detect(text)
+    assert found is not None and found.category == category
+    assert level is None or found.level == level
 
 
 @pytest.mark.parametrize("text", LEFT_ALONE)
 def test_everyday_words_of_a_hard_conversation_are_left_alone(text):
-    assert crisis_signal(text) is None
+    assert detect(text) is None
 
 
-@pytest.mark.parametrize("phrase", PHRASES)
-def test_every_listed_phrase_is_found_in_a_sentence(phrase):
-    assert crisis_signal(f"Lately, {phrase.upper()}!") is not None
-
-
-def test_tokens_fold_case_accents_apostrophes_and_selves():
-    assert tokens("I’M Súre, MY SELF—dead?!") == ["im", "sure", "myself", "dead"]
+def test_sentences_fold_case_accents_apostrophes_and_stretched_letters():
+    assert sentences("I’M Súre. Diiiie, now!") == [["im", "sure"], ["diie", ",", "now"]]
 
 
 @settings(max_examples=60, deadline=None)
 @given(before=st.text(max_size=200), after=st.text(max_size=200),
-       phrase=st.sampled_from(PHRASES))
-def test_a_phrase_is_found_whatever_surrounds_it(before, after, phrase):
-    assert crisis_signal(f"{before}\n{phrase}\n{after}") is not None
+       text=st.sampled_from([t for t, _, level in FOUND if level == "acute"]))
+def test_an_acute_message_is_found_whatever_surrounds_it(before, after, text):
+    assert detect(f"{before}\n{text}\n{after}") is not None
+
+
+def test_strong_feeling_is_told_apart_from_a_crisis():
+    assert strong_feeling("I found another message from her tonight. I'm shaking.")
+    assert detect("I found another message from her tonight. I'm shaking.") is None
+    assert not strong_feeling("we had a nice dinner")
+
+
+def test_a_locale_adds_its_data_without_code(tmp_path, monkeypatch):
+    from content import detector
+    from flows import crisis
+    (tmp_path / "xx.yaml").write_text(
+        "concepts: {NEG: [nope], DIE: [morir]}\nrules: {suicide: {acute: [quiero DIE]}}\n")
+    monkeypatch.setattr(detector, "DETECTOR_DIR", tmp_path)
+    detector.detector_data.cache_clear()
+    crisis._Detector.of.cache_clear()
+    try:
+        assert detect("QUIERO morir", "xx").category == "suicide"
+        assert detect("nope quiero morir", "xx") is None
+    finally:
+        detector.detector_data.cache_clear()
+        crisis._Detector.of.cache_clear()
 
 
 # ---------------------------------------------------------------- the router
@@ -108,30 +97,98 @@ def test_a_phrase_is_found_whatever_surrounds_it(before, after, phrase):
 
 def _ctx(**profile):
     return Context(now=datetime(2026, 1, 5, 9, tzinfo=UTC),
-                   profile={"onboarded": True, "consent": "yes", **profile})
+                   profile={"onboarded": True, "consent": "yes",
+                            "time_zone": "Europe/Berlin", **profile})
 
 
 MID_FLOW = Session(flow="underneath", state="more", seq=3, data={"_feelings": ["hurt"]})
 
 
+def _labels(say):
+    return [button.label for row in say.buttons for button in row]
+
+
 @pytest.mark.parametrize("event", [
     TextInput("I want to kill myself"),
     MediaInput("photo", caption="i want to die"),
-    EditedMessage("he hit me again"),
+    EditedMessage("he hit me again last night"),
 ], ids=["text", "caption", "edit"])
-def test_crisis_words_anywhere_pause_the_flow_and_show_numbers(event):
+def test_acute_danger_anywhere_pauses_the_flow_and_shows_numbers(event):
     outcome = route(MID_FLOW, event, _ctx())
     assert outcome.session == MID_FLOW and outcome.remember == {}
     [say] = outcome.actions
-    assert say.keys == ("crisis.detected", "crisis.numbers", "crisis.paused")
-    labels = [button.label for row in say.buttons for button in row]
-    assert labels == ["safety.grounding_button", "safety.plan_button", "crisis.carry_on"]
+    assert say.keys[1] == "crisis.numbers" and say.keys[-1] == "crisis.paused"
+    assert say.keys[0].startswith("crisis.acute_")
+    assert "safety.grounding_button" in _labels(say) and _labels(say)[-1] == "crisis.carry_on"
 
 
-def test_negated_words_get_the_gentle_lead_and_outside_a_flow_no_carry_on():
-    [say] = route(None, TextInput("I'm not going to hurt myself"), _ctx()).actions
-    assert say.keys == ("crisis.gentle", "crisis.numbers")
-    assert all(b.label != "crisis.carry_on" for row in say.buttons for b in row)
+def test_partner_violence_offers_the_private_mode_and_the_quick_exit():
+    [say] = route(MID_FLOW, TextInput("he choked me last night"), _ctx()).actions
+    assert "crisis.quick_exit" in say.keys
+    assert "crisis.private_mode_button" in _labels(say)
+    [say] = route(MID_FLOW, TextInput("he choked me"), _ctx(safety="yes")).actions
+    assert "crisis.private_mode_button" not in _labels(say)  # already on
+
+
+def test_the_private_mode_button_turns_it_on_and_keeps_the_place():
+    outcome = route(MID_FLOW, MenuPress("private"), _ctx())
+    assert outcome.remember == {"safety": "yes"} and outcome.session == MID_FLOW
+    assert outcome.actions[0].keys == ("crisis.private_mode_on",)
+
+
+def test_a_concern_asks_directly_and_no_goes_back_to_the_exact_question():
+    outcome = route(MID_FLOW, TextInput("honestly whats the point of any of it anymore"),
+                    _ctx())
+    check = outcome.session
+    assert check.flow == "check" and check.state == "ask_life"
+    assert outcome.actions[-1].keys == ("check.ask_life",)
+    assert "any of it" not in str(check.data)  # the words are not kept
+    back = route(check, ButtonPress(check.seq, "no"), _ctx())
+    assert back.session == MID_FLOW
+    assert back.actions[-1].keys == ("practices.say_more",)
+
+
+@pytest.mark.parametrize(("answer", "shown"), [("yes", "check.life_yes"),
+                                                ("unsure", "check.life_unsure")])
+def test_a_concern_answered_yes_or_unsure_shows_the_numbers_and_waits(answer, shown):
+    check = route(MID_FLOW, TextInput("i wish i could just not wake up"), _ctx()).session
+    outcome = route(check, ButtonPress(check.seq, answer), _ctx())
+    say = outcome.actions[-1]
+    assert say.keys == (shown, "crisis.numbers")
+    assert outcome.session == MID_FLOW  # waiting under "carry on"
+    assert _labels(say)[-1] == "crisis.carry_on"
+
+
+def test_fear_of_the_partner_asks_about_safety_and_offers_the_private_mode():
+    check = route(None, TextInput("i walk on eggshells around him every day"), _ctx()).session
+    assert check.state == "ask_safe"
+    outcome = route(check, ButtonPress(check.seq, "not_safe"), _ctx())
+    assert outcome.session.state == "unsafe"
+    assert "crisis.quick_exit" in outcome.actions[-1].keys
+    done = route(outcome.session, ButtonPress(outcome.session.seq, "private"), _ctx())
+    assert done.remember == {"safety": "yes"} and done.session is None
+
+
+def test_the_urge_to_hurt_someone_gets_a_calm_answer_and_grounding():
+    [say] = route(MID_FLOW, TextInput("i want to hurt him so bad"), _ctx()).actions
+    assert say.keys == ("crisis.urge", "crisis.behaviour")
+    assert _labels(say) == ["safety.grounding_button", "crisis.carry_on"]
+
+
+def test_carry_on_after_the_safety_plan_returns_to_the_exact_question():
+    paused = route(MID_FLOW, TextInput("I want to kill myself"), _ctx()).session
+    plan = route(paused, MenuPress("safetyplan"), _ctx())
+    assert plan.session.flow == "safetyplan"
+    # The plan's first step loads it (an effect); none is stored yet.
+    from flows.router import after_effect
+    intro = after_effect(plan.session, "none", {}, _ctx())
+    later = route(intro.session, ButtonPress(intro.session.seq, "later"), _ctx())
+    assert later.session == MID_FLOW
+    assert _labels(later.actions[-1])[-1] == "crisis.carry_on"
+    resumed = route(later.session, MenuPress("resume"), _ctx())
+    assert resumed.actions[-1].keys == ("practices.say_more",)
+    typed = route(resumed.session, TextInput("they were late again"), _ctx())
+    assert typed.session.flow == "underneath"  # the answer is taken, not thrown away
 
 
 def test_carry_on_asks_the_paused_question_again():
@@ -151,6 +208,27 @@ def test_grounding_keeps_the_place_and_offers_to_carry_on():
     [say] = route(MID_FLOW, MenuPress("grounding"), _ctx()).actions
     assert say.keys == ("safety.grounding",)
     assert say.buttons[0][0].label == "crisis.carry_on"
+
+
+def test_strong_feeling_outside_a_flow_is_met_warmly():
+    [say] = route(None, TextInput("I found another message from her. I'm shaking."),
+                  _ctx()).actions
+    assert say.keys == ("common.feeling_outside",)
+    assert "common.feeling_triggered" in _labels(say)
+    [plain] = route(None, TextInput("ok"), _ctx()).actions
+    assert plain.keys == ("common.free_text_outside_flow",)
+
+
+def test_with_no_zone_the_country_is_asked_in_one_tap():
+    ctx = Context(now=datetime(2026, 1, 5, 9, tzinfo=UTC), profile={}, locale="en")
+    [say] = route(None, TextInput("I want to kill myself"), ctx).actions
+    countries = [b for row in say.buttons for b in row if b.data.startswith("m:country:")
+                 or "country:" in b.data]
+    assert countries and countries[0].text == "The United States"
+    picked = route(None, MenuPress("country:GB"), ctx)
+    [numbers] = picked.actions
+    assert numbers.params == {"country_code": "GB"}
+    assert "116 123" in Renderer(catalog()).text(numbers.keys, numbers.params)
 
 
 # ---------------------------------------------------------------- the numbers

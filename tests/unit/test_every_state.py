@@ -17,7 +17,7 @@ from bot.render import Renderer
 from content import catalog, check_telegram_html
 from flows import FLOWS
 from flows.engine import ButtonPress, Context, MediaInput, Say, Session, TextInput, Toast
-from flows.router import route
+from flows.router import MenuPress, route
 
 NOW = datetime(2026, 5, 4, 19, 0, tzinfo=UTC)
 PROFILE = {"onboarded": True, "consent": "yes", "safety": "no", "role": "broke"}
@@ -92,3 +92,22 @@ def test_empty_or_too_long_words_are_asked_again_and_nothing_kept(flow, state):
         outcome = route(session, TextInput(text), ctx())
         assert outcome.session == session and outcome.remember == {}
         assert outcome.actions[0].keys == (key,)
+
+
+# Every question that takes words: an acute message pauses it, a concern asks first, and
+# both lead back to exactly that question, which then takes the next words as its answer.
+@pytest.mark.parametrize(("flow", "state"), [t for t in TYPED if t[0] != "safetyplan"])
+def test_danger_mid_question_leads_back_to_exactly_that_question(flow, state):
+    session = at(flow, state)
+    paused = route(session, TextInput("i took all my pills an hour ago"), ctx())
+    assert paused.session == session and paused.remember == {}
+    assert paused.actions[0].keys[0] == "crisis.acute_overdose_injury"
+    resumed = route(paused.session, MenuPress("resume"), ctx())
+    assert resumed.session == session
+    assert resumed.actions[-1].keys == FLOWS[flow].state(state).prompt
+
+    check = route(session, TextInput("honestly what is the point of living"), ctx()).session
+    assert check.flow == "check"
+    back = route(check, press("no", seq=check.seq), ctx())
+    assert back.session == session
+    assert back.actions[-1].keys == FLOWS[flow].state(state).prompt

@@ -151,7 +151,7 @@ def test_crisis_words_route_to_resources_without_storing_them():
     outcome = route(session, TextInput("Honestly I want to die"), ctx({"consent": "yes"}))
     assert outcome.session == session
     assert outcome.remember == {}
-    assert outcome.actions[0].keys == ("crisis.detected", "crisis.numbers", "crisis.paused")
+    assert outcome.actions[0].keys == ("crisis.acute_suicide", "crisis.numbers", "crisis.paused")
 
 
 def test_cancel_ends_the_flow_and_keeps_answers():

@@ -154,7 +154,7 @@ def test_crisis_words_are_not_taken_as_an_answer():
     session = at("triggered", "first_thought")
     outcome = route(session, TextInput("I want to die"), ctx())
     assert outcome.session == session
-    assert outcome.actions[0].keys == ("crisis.detected", "crisis.numbers", "crisis.paused")
+    assert outcome.actions[0].keys == ("crisis.acute_suicide", "crisis.numbers", "crisis.paused")
 
 
 # ---------------------------------------------------------------- triggered

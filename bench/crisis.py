@@ -1,0 +1,182 @@
+"""The crisis net measured: recall and false alarms per category, its cost, beside the old phrase list.
+
+``python -m bench crisis [--set heldout|tune|all]`` reads the evaluation corpus
+in tests/safety/corpus/ (tune.yaml: the part the detector's data was tuned on;
+heldout.yaml: written apart and never tuned on), runs the detector by meaning
+(flows/crisis.py) and the phrase matcher it replaced (bench/crisis_baseline/)
+on the same messages, and reports, per category:
+
+- **recall**: messages that got an answer (the numbers or the safety question);
+- **acute recall**: acute messages that got the numbers at once;
+- **false alarms**: ordinary sentences that got either.
+
+Then the cost: the time to read a 4,096-character message (median of many),
+and the resident memory of a fresh process before and after building each
+detector. Its section of docs/benchmarks.md is rewritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import yaml
+
+from bench.common import command_line, machine, table, today, update_doc
+
+CORPUS = Path(__file__).parent.parent / "tests" / "safety" / "corpus"
+SETS = {"heldout": ("heldout.yaml",), "tune": ("tune.yaml",), "all": ("tune.yaml", "heldout.yaml")}
+SECTION = "The crisis net: recall and false alarms"
+LONG_MESSAGE_CHARS = 4096
+TIMING_RUNS = 200
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--set", choices=sorted(SETS), default="heldout",
+                        help="which part of the corpus to measure on (default: heldout)")
+
+
+def load(names: Iterable[str]) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(category, level, text) of every crisis message, and the ordinary sentences."""
+    crisis, ordinary = [], []
+    for name in names:
+        raw = yaml.safe_load((CORPUS / name).read_text(encoding="utf-8"))
+        ordinary += [str(text) for text in raw.pop("ordinary")]
+        crisis += [(category, level, str(text)) for category, levels in raw.items()
+                   for level, texts in levels.items() for text in texts or ()]
+    return crisis, ordinary
+
+
+def new_detector() -> Callable[[str], tuple[bool, bool]]:
+    from flows.crisis import detect
+
+    def read(text: str) -> tuple[bool, bool]:
+        found = detect(text)
+        return found is not None, found is not None and found.acute
+    return read
+
+
+def phrase_list() -> Callable[[str], tuple[bool, bool]]:
+    from bench.crisis_baseline.phrase_matcher import crisis_signal
+
+    def read(text: str) -> tuple[bool, bool]:
+        found = crisis_signal(text) is not None
+        return found, found  # the phrase list knew no grades: every match got the numbers
+    return read
+
+
+def measure(read: Callable[[str], tuple[bool, bool]], crisis: list[tuple[str, str, str]],
+            ordinary: list[str]) -> dict:
+    per_category: dict[str, list[int]] = {}
+    missed: list[tuple[str, str]] = []
+    for category, level, text in crisis:
+        found, acute = read(text)
+        counts = per_category.setdefault(category, [0, 0, 0, 0])  # n, found, acute n, acute found
+        counts[0] += 1
+        counts[1] += found
+        if level == "acute":
+            counts[2] += 1
+            counts[3] += acute
+        if not found or (level == "acute" and not acute):
+            missed.append((category, text))
+    alarms = [text for text in ordinary if read(text)[0]]
+    return {"per_category": per_category, "missed": missed, "alarms": alarms,
+            "ordinary": len(ordinary)}
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f} % ({part}/{whole})" if whole else "–"
+
+
+def figures_table(new: dict, old: dict) -> str:
+    rows = []
+    for category in sorted(new["per_category"]):
+        n, found, acute_n, acute_found = new["per_category"][category]
+        old_n, old_found, _, old_acute = old["per_category"][category]
+        rows.append((category, _percent(found, n), _percent(acute_found, acute_n),
+                     _percent(old_found, old_n)))
+    totals = [sum(c[i] for c in new["per_category"].values()) for i in range(4)]
+    old_totals = [sum(c[i] for c in old["per_category"].values()) for i in range(4)]
+    rows.append(("**all crisis messages**", _percent(totals[1], totals[0]),
+                 _percent(totals[3], totals[2]), _percent(old_totals[1], old_totals[0])))
+    rows.append(("**false alarms** (ordinary sentences)",
+                 _percent(len(new["alarms"]), new["ordinary"]), "",
+                 _percent(len(old["alarms"]), old["ordinary"])))
+    return table(("category", "recall", "acute recall", "old phrase list: recall"), rows)
+
+
+def timing_ms(read: Callable[[str], tuple[bool, bool]], ordinary: list[str]) -> float:
+    """Median time to read one message of 4,096 characters of ordinary sentences."""
+    filler = " ".join(ordinary) or "we talked about it again tonight. "
+    message = (filler * (LONG_MESSAGE_CHARS // len(filler) + 1))[:LONG_MESSAGE_CHARS]
+    read(message)  # warm: the data loaded, caches filled as in a running bot
+    runs = []
+    for index in range(TIMING_RUNS):
+        varied = message[index:] + message[:index]  # new word boundaries, colder caches
+        started = time.perf_counter()
+        read(varied)
+        runs.append((time.perf_counter() - started) * 1000)
+    return statistics.median(runs)
+
+
+_MEMORY_PROBE = """
+import resource, sys
+def rss():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1]) / 1024
+import content, flows.engine, yaml  # what a bot has loaded before any message
+before = rss()
+if sys.argv[1] == 'new':
+    from flows.crisis import detect; detect('warm up')
+else:
+    from bench.crisis_baseline.phrase_matcher import crisis_signal; crisis_signal('warm up')
+print(before, rss())
+"""
+
+
+def memory_mib(which: str) -> tuple[float, float]:
+    out = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, which], capture_output=True,
+                         text=True, check=True, cwd=Path(__file__).parent.parent).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def main(args: argparse.Namespace, argv: list[str]) -> None:
+    crisis, ordinary = load(SETS[args.set])
+    new, old = new_detector(), phrase_list()
+    new_figures, old_figures = measure(new, crisis, ordinary), measure(old, crisis, ordinary)
+    new_ms, old_ms = timing_ms(new, ordinary), timing_ms(old, ordinary)
+    (new_before, new_after), (old_before, old_after) = memory_mib("new"), memory_mib("old")
+    block = "\n\n".join([
+        f"`{command_line(argv or ['crisis'])}`, {today()}, on {machine()}.",
+        f"On the **{args.set}** part of the corpus: {len(crisis)} crisis messages, "
+        f"{len(ordinary)} ordinary sentences.",
+        figures_table(new_figures, old_figures),
+        table(("cost", "detector by meaning", "old phrase list"), [
+            (f"reading a {LONG_MESSAGE_CHARS:,}-character message (median of {TIMING_RUNS})",
+             f"{new_ms:.2f} ms", f"{old_ms:.2f} ms"),
+            ("resident memory the detector adds to a process",
+             f"{new_after - new_before:.1f} MiB", f"{old_after - old_before:.1f} MiB"),
+        ]),
+    ])
+    print(block)
+    for category, text in new_figures["missed"]:
+        print(f"MISSED  {category:18} {text[:150]!r}")
+    for text in new_figures["alarms"]:
+        print(f"ALARM   {text[:150]!r}")
+    update_doc(SECTION, block, f"crisis:{args.set}", SECTION_INTRO)
+
+
+SECTION_INTRO = """\
+How well the crisis net (flows/crisis.py, with its English data in
+content/detector/en.yaml) recognises people in danger, and how rarely it
+raises a false alarm, on the evaluation corpus in tests/safety/corpus/. The
+corpus was written for this by two writers apart from each other: one part to
+tune the data on (`tune`), one never tuned on (`heldout`); the figures that
+count are the held-out ones. The old phrase list runs on the same messages.
+"""

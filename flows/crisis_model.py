@@ -1,0 +1,175 @@
+"""The crisis net's second reader: a small linear model behind the rules.
+
+Rules are precise but only as wide as their authors' imagination; people in
+danger find words nobody listed. So a message the rules leave alone is read
+once more by a multinomial logistic regression over what the rules' reader
+already made of it: its words, pairs of words, and the concepts each word may
+stand for (PILLS, PARTNER, AFRAID...). Concepts let the model generalise from
+"I swallowed the tablets" to "took the whole box of meds". What the model
+finds is only ever a concern: it asks, it never assumes.
+
+The weights are data (content/detector/<locale>.model.json), trained on the
+tuning part of the evaluation corpus by ``python -m flows.crisis_model``,
+deterministically, so a test can tell that the file is current.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from content.detector import DETECTOR_DIR, model_file
+
+ORDINARY = "ordinary"
+# Training: full-batch gradient descent, fixed, so the same corpus gives the same file.
+STEPS, LEARNING_RATE, L2 = 400, 0.5, 1e-3
+# A feature must occur in this many training messages to earn a weight.
+MIN_COUNT = 2
+# The share of the tuning set's ordinary sentences the model may wrongly flag, at most.
+FALSE_ALARM_BUDGET = 0.02
+FOLDS = 5
+DIGITS = 4  # weights rounded in the file, so it diffs and compares cleanly
+
+
+@dataclass(frozen=True)
+class Model:
+    classes: tuple[str, ...]
+    weights: dict[str, tuple[float, ...]]
+    bias: tuple[float, ...]
+    threshold: float
+
+    def read(self, features: Iterable[str]) -> tuple[str, float]:
+        """The likeliest class of a message and its probability."""
+        scores = list(self.bias)
+        for feature in features:
+            row = self.weights.get(feature)
+            if row is not None:
+                scores = [s + w for s, w in zip(scores, row, strict=True)]
+        probabilities = _softmax(scores)
+        best = max(range(len(scores)), key=probabilities.__getitem__)
+        return self.classes[best], probabilities[best]
+
+    def danger(self, features: Iterable[str]) -> str | None:
+        """The category the model reads, when it is sure enough that it is one."""
+        category, probability = self.read(features)
+        return category if category != ORDINARY and probability >= self.threshold else None
+
+
+def features_of(sentences: Sequence[Sequence[frozenset[str]]]) -> set[str]:
+    """Words, pairs of neighbouring words and concepts of a message (one set of
+    readings per word, as flows/crisis.py makes them)."""
+    found: set[str] = set()
+    for sentence in sentences:
+        plain = [min((r for r in readings if ":" not in r), default="") for readings in sentence]
+        found.update(f"w:{word}" for word in plain if word)
+        found.update(f"b:{a}_{b}" for a, b in zip(plain, plain[1:], strict=False))
+        found.update(f"c:{tag.split(':')[0]}" for readings in sentence for tag in readings
+                     if ":" in tag and not tag.startswith("~"))
+    return found
+
+
+def load(locale: str) -> Model | None:
+    path = model_file(locale)
+    if path is None:
+        return None
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return Model(tuple(raw["classes"]), {f: tuple(w) for f, w in raw["weights"].items()},
+                 tuple(raw["bias"]), float(raw["threshold"]))
+
+
+# ---------------------------------------------------------------- training
+
+
+def train(examples: Sequence[tuple[set[str], str]]) -> dict:
+    """The model file's contents, from (features, class) pairs; its threshold chosen on
+    messages each fold of the training did not see."""
+    model = _fit(examples)
+    model["threshold"] = _threshold(examples)
+    return model
+
+
+def _fit(examples: Sequence[tuple[set[str], str]]) -> dict:
+    import numpy as np
+
+    classes = sorted({label for _, label in examples})
+    counts: dict[str, int] = {}
+    for features, _ in examples:
+        for feature in features:
+            counts[feature] = counts.get(feature, 0) + 1
+    vocabulary = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
+    column = {f: i for i, f in enumerate(vocabulary)}
+    x = np.zeros((len(examples), len(vocabulary)))
+    y = np.zeros((len(examples), len(classes)))
+    for row, (features, label) in enumerate(examples):
+        x[row, [column[f] for f in features if f in column]] = 1.0
+        y[row, classes.index(label)] = 1.0
+    weights, bias = np.zeros((len(vocabulary), len(classes))), np.zeros(len(classes))
+    for _ in range(STEPS):
+        scores = x @ weights + bias
+        scores -= scores.max(axis=1, keepdims=True)
+        p = np.exp(scores)
+        p /= p.sum(axis=1, keepdims=True)
+        error = (p - y) / len(examples)
+        weights -= LEARNING_RATE * (x.T @ error + L2 * weights)
+        bias -= LEARNING_RATE * error.sum(axis=0)
+    return {"classes": classes, "bias": [round(float(b), DIGITS) for b in bias],
+            "weights": {f: [round(float(w), DIGITS) for w in weights[i]]
+                        for f, i in column.items() if np.abs(weights[i]).max() >= 10 ** -DIGITS}}
+
+
+def _threshold(examples: Sequence[tuple[set[str], str]]) -> float:
+    """The lowest confidence that keeps false alarms within the budget on ordinary
+    sentences a model never saw (FOLDS-fold cross-validation), never below one half."""
+    flagged: list[float] = []
+    ordinary = 0
+    for fold in range(FOLDS):
+        raw = _fit([e for i, e in enumerate(examples) if i % FOLDS != fold])
+        model = Model(tuple(raw["classes"]), {f: tuple(w) for f, w in raw["weights"].items()},
+                      tuple(raw["bias"]), 0.0)
+        unseen = [f for i, (f, label) in enumerate(examples)
+                  if i % FOLDS == fold and label == ORDINARY]
+        ordinary += len(unseen)
+        flagged += [p for features in unseen for category, p in [model.read(features)]
+                    if category != ORDINARY]
+    flagged.sort()
+    allowed = int(FALSE_ALARM_BUDGET * ordinary)
+    above = flagged[len(flagged) - allowed - 1] if len(flagged) > allowed else 0.0
+    return round(max(0.5, above + 10 ** -DIGITS), DIGITS)
+
+
+def _softmax(scores: list[float]) -> list[float]:
+    from math import exp
+
+    top = max(scores)
+    powers = [exp(s - top) for s in scores]
+    total = sum(powers)
+    return [p / total for p in powers]
+
+
+def training_examples(corpus: Path, locale: str) -> list[tuple[set[str], str]]:
+    """(features, class) for every message of the tuning corpus."""
+    import yaml
+
+    from flows.crisis import read_words
+
+    raw = yaml.safe_load(corpus.read_text(encoding="utf-8"))
+    labelled = [(str(text), ORDINARY) for text in raw.pop(ORDINARY)]
+    labelled += [(str(text), category) for category, levels in raw.items()
+                 for texts in levels.values() for text in texts or ()]
+    return [(features_of(read_words(text, locale)), label) for text, label in labelled]
+
+
+def main(argv: list[str]) -> None:
+    locale = argv[0] if argv else "en"
+    corpus = Path(__file__).parent.parent / "tests" / "safety" / "corpus" / "tune.yaml"
+    model = train(training_examples(corpus, locale))
+    target = DETECTOR_DIR / f"{locale}.model.json"
+    target.write_text(json.dumps(model, sort_keys=True, separators=(",", ":")) + "\n")
+    print(f"{target}: {len(model['weights'])} features, threshold {model['threshold']}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
