@@ -1,4 +1,4 @@
-"""The crisis net measured: recall and false alarms per category, its cost, beside the old phrase list.
+"""The crisis net measured: recall, false alarms and cost, beside the old phrase list.
 
 ``python -m bench crisis [--set heldout|tune|all]`` reads the evaluation corpus
 in tests/safety/corpus/ (tune.yaml: the part the detector's data was tuned on;
@@ -97,7 +97,7 @@ def figures_table(new: dict, old: dict) -> str:
     rows = []
     for category in sorted(new["per_category"]):
         n, found, acute_n, acute_found = new["per_category"][category]
-        old_n, old_found, _, old_acute = old["per_category"][category]
+        old_n, old_found, _, _ = old["per_category"][category]
         rows.append((category, _percent(found, n), _percent(acute_found, acute_n),
                      _percent(old_found, old_n)))
     totals = [sum(c[i] for c in new["per_category"].values()) for i in range(4)]

@@ -19,6 +19,7 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from content.detector import DETECTOR_DIR, model_file
@@ -65,7 +66,7 @@ def features_of(sentences: Sequence[Sequence[frozenset[str]]]) -> set[str]:
     for sentence in sentences:
         plain = [min((r for r in readings if ":" not in r), default="") for readings in sentence]
         found.update(f"w:{word}" for word in plain if word)
-        found.update(f"b:{a}_{b}" for a, b in zip(plain, plain[1:], strict=False))
+        found.update(f"b:{a}_{b}" for a, b in pairwise(plain))
         found.update(f"c:{tag.split(':')[0]}" for readings in sentence for tag in readings
                      if ":" in tag and not tag.startswith("~"))
     return found

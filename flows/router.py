@@ -296,6 +296,12 @@ def _returning(session: Session, outcome: Outcome, ctx: Context) -> Outcome:
     return replace(outcome, session=back, actions=actions)
 
 
+def _with_country(action: Action, ctx: Context) -> Action:
+    if not isinstance(action, Say) or "crisis.numbers" not in action.keys:
+        return action
+    return replace(action, buttons=(*country_buttons(ctx), *action.buttons))
+
+
 def _restorable(raw: Mapping[str, Any] | None) -> Session | None:
     if not raw:
         return None
@@ -326,7 +332,10 @@ def _keep(session: Session | None, *actions: Action) -> Outcome:
 
 
 def _finish(outcome: Outcome, ctx: Context) -> Outcome:
-    """Applies the consent rule and shows the menu when onboarding completes."""
+    """Applies the consent rule, offers the one-tap country wherever crisis numbers are
+    shown to someone whose country is unknown, and shows the menu when onboarding
+    completes."""
+    outcome = replace(outcome, actions=tuple(_with_country(a, ctx) for a in outcome.actions))
     answers = {**ctx.profile, **outcome.remember}
     if answers.get("consent") != "yes":
         outcome = replace(outcome, remember={})

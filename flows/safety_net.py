@@ -59,9 +59,9 @@ def _acute(session: Session | None, finding: Finding, ctx: Context) -> Say:
         keys += ("crisis.quick_exit",)
     if session is not None:
         keys += ("crisis.paused",)
-    rows = [*country_buttons(ctx), *safety_buttons(session, private=partner_danger
-                                                     and not private_mode(ctx))]
-    return Say(keys, buttons=tuple(rows))
+    # The router adds the one-tap country where the numbers show (flows/router._finish).
+    return Say(keys, buttons=safety_buttons(session, private=partner_danger
+                                            and not private_mode(ctx)))
 
 
 def private_mode(ctx: Context) -> bool:

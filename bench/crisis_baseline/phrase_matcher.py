@@ -27,7 +27,6 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-
 from pathlib import Path
 
 import yaml

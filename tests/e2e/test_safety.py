@@ -40,9 +40,6 @@ async def test_crisis_words_pause_a_practice_and_the_partner_hears_nothing(bot, 
     await answer(sam, "crisis.carry_on", "practices.first_thought")
     assert len(await sam.bot_messages()) > asked + 1  # the question was asked again
 
-    await say(sam, "I'm not going to hurt myself, I promise", "practices.first_thought",
-              timeout=3)  # a denial is taken at its word: it is the answer
-    await say(sam, "/triggered", "common.picked_up")
     await sam.send_photo(caption="i wanna die")
     await expect(sam, "crisis.acute_suicide", after=len(await sam.bot_messages()) - 1)
     mine = await sam.send("They are late again")
