@@ -138,7 +138,8 @@ def _parse_rule(text: str, category: str, level: str,
         elements.append(Element(tuple(alternatives), optional, 0 if absent else gap, absent))
         gap = GAPS[""]
     negations = {NEGATION, *concepts.get(NEGATION, ())}
-    negates = any(alt in negations for e in elements for alt in e.alternatives)
+    negates = any(word in negations for e in elements for alt in e.alternatives
+                  for word in alt.lstrip("~").split("+"))
     return Rule(category, level, tuple(elements), negates)
 
 
@@ -222,7 +223,7 @@ class _Detector:
     def _matches(self, sentence: list[Word], rules: list[Rule]) -> Iterable[Finding]:
         present: set[str] = set().union(*(word.keys for word in sentence))
         silenced = {c for concept, categories in self.data.silencers.items()
-                    if concept in present for c in categories}
+                    if _stands_unnegated(concept, sentence) for c in categories}
         if rules is self.rules:  # only the rules whose first required element is here
             rules = list({id(r): r for key in present
                           for r in self.by_anchor.get(key, ())}.values())
@@ -313,6 +314,13 @@ def _keys(readings: frozenset[str]) -> frozenset[str]:
 
 def _is_concept(alternative: str) -> bool:
     return alternative.isupper() or alternative.startswith("~")
+
+
+def _stands_unnegated(concept: str, sentence: list[Word]) -> bool:
+    """Whether *concept* stands in the sentence without a negation just before it
+    ("not joking", "never agreed" silence nothing)."""
+    return any(concept in word.keys and not _negated(sentence, i, i + 1)
+               for i, word in enumerate(sentence))
 
 
 def _negated(sentence: list[Word], start: int, end: int) -> bool:

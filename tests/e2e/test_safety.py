@@ -12,6 +12,7 @@ from tests.e2e.harness import (
     chat_text,
     expect,
     label,
+    onboard,
     quiet,
     reflections,
     say,
@@ -135,3 +136,68 @@ async def test_a_safety_yes_in_settings_stops_every_word_to_the_partner_until_ch
     await _set_safety(sam, "no")
     await propose(sam, "We take a walk on Sundays")
     await expect(alex, "ledger.notify", after=alex_seen)
+
+
+async def test_a_concern_is_asked_and_each_answer_leads_where_it_should(bot, emu):
+    sam, alex = await linked_pair(emu)
+    alex_seen = await quiet(alex)
+    await _until_first_thought(sam)
+    concern = "honestly whats the point of any of it anymore"
+
+    await say(sam, concern, "check.ask_life")
+    await answer(sam, "check.ask_life_no", "practices.first_thought")  # straight back
+
+    await say(sam, concern, "check.ask_life")
+    shown = await answer(sam, "check.unsure", "check.life_unsure")
+    assert BERLIN_CRISIS_LINE in shown["text"]
+    await answer(sam, "crisis.carry_on", "practices.first_thought")
+
+    await say(sam, concern, "check.ask_life")
+    shown = await answer(sam, "check.ask_life_yes", "check.life_yes")
+    assert BERLIN_CRISIS_LINE in shown["text"]
+    await answer(sam, "safety.plan_button", "safety.plan_intro")
+    await answer(sam, "safety.plan_later", "safety.plan_whenever")
+    await answer(sam, "crisis.carry_on", "practices.first_thought")
+    await say(sam, "They forgot to call", "practices.other1")  # the answer is taken
+
+    assert await quiet(alex) == alex_seen
+    assert "point of any of it" not in await chat_text(alex)
+    async with bot.db.transaction() as repos:
+        session = (await repos.users.get(sam.id)).session
+    assert session["data"]["_first_thought"] == "They forgot to call"
+    assert concern not in str(session)
+
+
+async def test_violence_by_the_partner_offers_the_private_mode_and_tells_the_partner_nothing(
+        bot, emu):
+    sam, alex = await linked_pair(emu)
+    alex_seen = await quiet(alex)
+    await _until_first_thought(sam)
+    reply = await say(sam, "he grabbed me by the throat last night", "crisis.acute_partner_violence")
+    assert "/erase" in reply["text"] and BERLIN_CRISIS_LINE in reply["text"]
+    await answer(sam, "crisis.private_mode_button", "crisis.private_mode_on")
+    await answer(sam, "crisis.carry_on", "practices.first_thought")
+    async with bot.db.transaction() as repos:
+        assert (await repos.users.get(sam.id)).profile["safety"] == "yes"
+    await say(sam, "/acknowledge", "practices.ack_safety")  # no couple exercises now
+
+    await say(sam, "i walk on eggshells around him every day", "check.ask_safe")
+    unsafe = await answer(sam, "check.ask_safe_no", "check.unsafe")
+    assert "/erase" in unsafe["text"]
+    assert await quiet(alex) == alex_seen
+    assert "throat" not in await chat_text(alex) and "eggshells" not in await chat_text(alex)
+
+
+async def test_the_urge_to_hurt_someone_gets_a_calm_answer(bot, emu):
+    sam, _ = await linked_pair(emu)
+    reply = await say(sam, "i want to hurt him so bad i could break his face", "crisis.urge")
+    assert words("safety.grounding_button") in str(reply.get("reply_markup"))
+
+
+async def test_strong_feeling_outside_a_flow_is_met_warmly(bot, emu):
+    sam = await emu.create_user("Sam")
+    await onboard(sam)
+    reply = await say(sam, "I found another message from her tonight. I'm shaking.",
+                      "common.feeling_outside")
+    assert words("common.feeling_triggered") in str(reply.get("reply_markup"))
+    await answer(sam, "common.feeling_triggered", "practices.ground")
