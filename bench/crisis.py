@@ -1,8 +1,9 @@
 """The crisis net measured: recall, false alarms and cost, beside the old phrase list.
 
 ``python -m bench crisis [--set heldout|tune|all]`` reads the evaluation corpus
-in tests/safety/corpus/ (tune.yaml: the part the detector's data was tuned on;
-heldout.yaml: written apart and never tuned on), runs the detector by meaning
+in tests/safety/corpus/ (tune.yaml and train_*.yaml: what the rules were
+tuned on and the model trained on; heldout.yaml: written apart and never
+tuned on), runs the detector by meaning
 (flows/crisis.py) and the phrase matcher it replaced (bench/crisis_baseline/)
 on the same messages, and reports, per category:
 
@@ -30,7 +31,14 @@ import yaml
 from bench.common import command_line, machine, table, today, update_doc
 
 CORPUS = Path(__file__).parent.parent / "tests" / "safety" / "corpus"
-SETS = {"heldout": ("heldout.yaml",), "tune": ("tune.yaml",), "all": ("tune.yaml", "heldout.yaml")}
+
+
+def _tuning() -> tuple[str, ...]:
+    return ("tune.yaml", *sorted(p.name for p in CORPUS.glob("train_*.yaml")))
+
+
+# The parts of the corpus: what was tuned and trained on, and what never was.
+SETS = {"heldout": ("heldout.yaml",), "tune": _tuning(), "all": (*_tuning(), "heldout.yaml")}
 SECTION = "The crisis net: recall and false alarms"
 LONG_MESSAGE_CHARS = 4096
 TIMING_RUNS = 200

@@ -9,7 +9,8 @@ stand for (PILLS, PARTNER, AFRAID...). Concepts let the model generalise from
 finds is only ever a concern: it asks, it never assumes.
 
 The weights are data (content/detector/<locale>.model.json), trained on the
-tuning part of the evaluation corpus by ``python -m flows.crisis_model``,
+tuning parts of the evaluation corpus (tests/safety/corpus/tune.yaml and
+train_*.yaml, never heldout.yaml) by ``python -m flows.crisis_model``,
 deterministically, so a test can tell that the file is current.
 """
 
@@ -150,23 +151,26 @@ def _softmax(scores: list[float]) -> list[float]:
     return [p / total for p in powers]
 
 
-def training_examples(corpus: Path, locale: str) -> list[tuple[set[str], str]]:
-    """(features, class) for every message of the tuning corpus."""
+def training_examples(files: Sequence[Path], locale: str) -> list[tuple[set[str], str]]:
+    """(features, class) for every message of the training corpus files."""
     import yaml
 
     from flows.crisis import read_words
 
-    raw = yaml.safe_load(corpus.read_text(encoding="utf-8"))
-    labelled = [(str(text), ORDINARY) for text in raw.pop(ORDINARY)]
-    labelled += [(str(text), category) for category, levels in raw.items()
-                 for texts in levels.values() for text in texts or ()]
+    labelled: list[tuple[str, str]] = []
+    for path in files:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        labelled += [(str(text), ORDINARY) for text in raw.pop(ORDINARY)]
+        labelled += [(str(text), category) for category, levels in raw.items()
+                     for texts in levels.values() for text in texts or ()]
     return [(features_of(read_words(text, locale)), label) for text, label in labelled]
 
 
 def main(argv: list[str]) -> None:
+    from tests.safety.corpus_path import tuning_files
+
     locale = argv[0] if argv else "en"
-    corpus = Path(__file__).parent.parent / "tests" / "safety" / "corpus" / "tune.yaml"
-    model = train(training_examples(corpus, locale))
+    model = train(training_examples(tuning_files(), locale))
     target = DETECTOR_DIR / f"{locale}.model.json"
     target.write_text(json.dumps(model, sort_keys=True, separators=(",", ":")) + "\n")
     print(f"{target}: {len(model['weights'])} features, threshold {model['threshold']}")

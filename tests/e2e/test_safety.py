@@ -173,7 +173,8 @@ async def test_violence_by_the_partner_offers_the_private_mode_and_tells_the_par
     sam, alex = await linked_pair(emu)
     alex_seen = await quiet(alex)
     await _until_first_thought(sam)
-    reply = await say(sam, "he grabbed me by the throat last night", "crisis.acute_partner_violence")
+    reply = await say(sam, "he grabbed me by the throat last night",
+                      "crisis.acute_partner_violence")
     assert "/erase" in reply["text"] and BERLIN_CRISIS_LINE in reply["text"]
     await answer(sam, "crisis.private_mode_button", "crisis.private_mode_on")
     await answer(sam, "crisis.carry_on", "practices.first_thought")
