@@ -89,8 +89,11 @@ def sentences(text: str) -> list[list[str]]:
     """The text as sentences of clauses of plain lower-case words, commas kept as ","."""
     found = []
     for piece in _SENTENCE_END.split(text):
-        folded = unicodedata.normalize("NFKD", piece.casefold())
-        plain = "".join(c for c in folded if not unicodedata.combining(c))
+        folded = piece.casefold()
+        if not folded.isascii():
+            folded = unicodedata.normalize("NFKD", folded)
+            folded = "".join(c for c in folded if not unicodedata.combining(c))
+        plain = folded
         plain = re.sub(r"['’`´]", "", plain)
         plain = re.sub(r"(\w)\1{2,}", r"\1\1", plain)  # "diiiie" -> "diie"
         plain = re.sub(r",", " , ", plain)
@@ -109,6 +112,14 @@ class Element:
     optional: bool
     gap: int  # how many other words may stand before it
     absent: bool = False  # it must NOT stand right here ("can not go on !like+this")
+
+    @property
+    def concepts(self) -> tuple[str, ...]:
+        return tuple(alt for alt in self.alternatives if _is_concept(alt))
+
+    @property
+    def words(self) -> frozenset[str]:
+        return frozenset(alt for alt in self.alternatives if not _is_concept(alt))
 
 
 @dataclass(frozen=True)
@@ -296,15 +307,20 @@ def _ends(element: Element, sentence: list[Word], at: int) -> list[int]:
     """Where a match of *element* starting at word *at* would end (none if it does not)."""
     if at >= len(sentence):
         return []
-    readings = sentence[at].readings
-    ends = []
-    for alt in element.alternatives:
-        if _is_concept(alt):
-            ends += [at + int(tag.rsplit(":", 1)[1]) for tag in readings
-                     if tag.startswith(alt + ":")]
-        elif alt in readings:
-            ends.append(at + 1)
+    word = sentence[at]
+    concepts, words = _split(element)
+    ends = [at + 1] if not words.isdisjoint(word.readings) else []
+    for concept in concepts:
+        if concept in word.keys:
+            ends += [at + int(tag.rsplit(":", 1)[1]) for tag in word.readings
+                     if tag.startswith(concept + ":")]
     return ends
+
+
+@cache
+def _split(element: Element) -> tuple[tuple[str, ...], frozenset[str]]:
+    """An element's concept alternatives and its word alternatives."""
+    return element.concepts, element.words
 
 
 @lru_cache(maxsize=50_000)
@@ -356,6 +372,7 @@ class _ConceptIndex:
                 else:
                     self.singles.setdefault(parts[0], set()).add(concept)
                 self.words.update(p for p in parts if not p.endswith("*"))
+        self.starts = {first for first, _ in self.by_pair} | set(self.by_first)
 
     def of_word(self, word: str) -> set[str]:
         found = set(self.singles.get(word, ()))
@@ -364,7 +381,7 @@ class _ConceptIndex:
 
     def phrases_at(self, readings: list[frozenset[str]], start: int
                    ) -> Iterable[tuple[str, int]]:
-        if start + 1 >= len(readings):
+        if start + 1 >= len(readings) or self.starts.isdisjoint(readings[start]):
             return
         for first in readings[start]:
             candidates = [*self.by_first.get(first, ())]

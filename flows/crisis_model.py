@@ -20,8 +20,10 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from content.detector import DETECTOR_DIR, model_file
 
@@ -43,13 +45,21 @@ class Model:
     bias: tuple[float, ...]
     threshold: float
 
+    @cached_property
+    def _rows(self) -> tuple[dict[str, int], Any]:
+        """The weights as one matrix (a row per feature): a long message sums hundreds."""
+        import numpy as np
+
+        index = {feature: row for row, feature in enumerate(self.weights)}
+        return index, np.array(list(self.weights.values()) or [[0.0] * len(self.classes)])
+
     def read(self, features: Iterable[str]) -> tuple[str, float]:
         """The likeliest class of a message and its probability."""
+        index, matrix = self._rows
+        rows = [index[f] for f in features if f in index]
         scores = list(self.bias)
-        for feature in features:
-            row = self.weights.get(feature)
-            if row is not None:
-                scores = [s + w for s, w in zip(scores, row, strict=True)]
+        if rows:
+            scores = [b + float(w) for b, w in zip(scores, matrix[rows].sum(axis=0), strict=True)]
         probabilities = _softmax(scores)
         best = max(range(len(scores)), key=probabilities.__getitem__)
         return self.classes[best], probabilities[best]
@@ -65,12 +75,22 @@ def features_of(sentences: Sequence[Sequence[frozenset[str]]]) -> set[str]:
     readings per word, as flows/crisis.py makes them)."""
     found: set[str] = set()
     for sentence in sentences:
-        plain = [min((r for r in readings if ":" not in r), default="") for readings in sentence]
-        found.update(f"w:{word}" for word in plain if word)
+        plain = []
+        for readings in sentence:
+            word, features = _word_features(readings)
+            plain.append(word)
+            found.update(features)
         found.update(f"b:{a}_{b}" for a, b in pairwise(plain))
-        found.update(f"c:{tag.split(':')[0]}" for readings in sentence for tag in readings
-                     if ":" in tag and not tag.startswith("~"))
     return found
+
+
+@lru_cache(maxsize=50_000)
+def _word_features(readings: frozenset[str]) -> tuple[str, frozenset[str]]:
+    """A word as typed (the first of its plain readings) and its word and concept features."""
+    word = min((r for r in readings if ":" not in r), default="")
+    concepts = {f"c:{tag.split(':')[0]}" for tag in readings
+                if ":" in tag and not tag.startswith("~")}
+    return word, frozenset({f"w:{word}", *concepts} if word else concepts)
 
 
 def load(locale: str) -> Model | None:

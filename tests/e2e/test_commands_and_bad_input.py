@@ -74,7 +74,7 @@ async def test_crisis_words_get_resources_first(bot, emu):
     await answer(sam, "crisis.carry_on", "onboarding.cause_other_prompt")
     session, profile = await _state(bot, sam.id)
     assert session == before[0] and profile == {**before[1], "country": "US"}
-    await say(sam, "the money he hid from me", "onboarding.hopes")
+    await say(sam, "the money he hid from me", "onboarding.causes")  # taken as the answer
 
 
 BAD_INPUTS = ["sticker", "photo", "voice", "location", "long", "empty", "html", "edit",
