@@ -32,6 +32,7 @@ class Resource:
     contact: str
     source: str
     checked: date
+    unconfirmed: str = ""  # why it could not be checked; such an entry is never shown
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def _compact_line(words: Catalog, country: Country) -> str:
 @cache
 def directory() -> Directory:
     raw = yaml.safe_load(RESOURCES_FILE.read_text(encoding="utf-8"))
-    countries = {code: Country(code, body["name"], _entries(code, body["entries"]))
+    countries = {code: Country(code, body["name"], _shown(_entries(code, body["entries"])))
                  for code, body in raw["countries"].items()}
     by_language = {lang: tuple(codes) for lang, codes in raw["by_language"].items()}
     unknown = {c for codes in by_language.values() for c in codes} - countries.keys()
@@ -128,10 +129,16 @@ def _entries(where: str, items: list[dict[str, Any]]) -> tuple[Resource, ...]:
         entry = Resource(**item)
         if entry.kind not in KINDS or not isinstance(entry.checked, date):
             raise ContentError(f"resources: {where}: {entry.name} needs a kind and a date")
-        if not entry.source.startswith("https://"):
-            raise ContentError(f"resources: {where}: {entry.name} needs its https source")
+        if not entry.source.startswith(("https://", "http://")):
+            raise ContentError(f"resources: {where}: {entry.name} needs its source")
+        if "unconfirmed" in item and not str(item["unconfirmed"]).strip():
+            raise ContentError(f"resources: {where}: {entry.name}: say why it is unconfirmed")
         entries.append(entry)
     return tuple(entries)
+
+
+def _shown(entries: tuple[Resource, ...]) -> tuple[Resource, ...]:
+    return tuple(entry for entry in entries if not entry.unconfirmed)
 
 
 @cache
@@ -148,10 +155,13 @@ def country_of_zone(zone: str) -> str | None:
 
 
 def _report() -> None:
-    every = [(c.code, e) for c in directory().countries.values() for e in c.entries]
+    raw = yaml.safe_load(RESOURCES_FILE.read_text(encoding="utf-8"))
+    every = [(code, e) for code, body in raw["countries"].items()
+             for e in _entries(code, body["entries"])]
     every += [("international", e) for e in directory().international]
     for code, entry in sorted(every, key=lambda pair: pair[1].checked):
-        print(f"{entry.checked}  {code:13} {entry.name}: {entry.contact}  ({entry.source})")
+        mark = f"  UNCONFIRMED, not shown: {entry.unconfirmed}" if entry.unconfirmed else ""
+        print(f"{entry.checked}  {code:13} {entry.name}: {entry.contact}  ({entry.source}){mark}")
 
 
 if __name__ == "__main__":

@@ -242,7 +242,11 @@ def test_with_no_zone_the_country_is_asked_in_one_tap():
     ("Australia/Sydney", "13 11 14", "988"),
     ("Asia/Kolkata", "14416", "988"),
     ("Europe/Berlin", "0800 111 0 111", "988"),
-    ("Europe/Lisbon", "116 123", "988"),
+    ("Europe/Lisbon", "1411", "988"),
+    ("Europe/Vienna", "116 123", "988"),
+    ("America/Mexico_City", "800 911 2000", "988"),
+    ("America/Sao_Paulo", "188", "988"),
+    ("America/Lima", "113, option 5", "988"),
 ])
 def test_the_sos_numbers_follow_the_readers_country(zone, number, not_shown):
     text = Renderer(catalog(), zone).text(("sos",), {})
@@ -260,7 +264,8 @@ def test_every_entry_names_its_source_and_when_it_was_checked():
     every = [e for c in directory().countries.values() for e in c.entries]
     every += directory().international
     assert len(every) > 30
-    assert all(e.source.startswith("https://") and e.checked.year >= 2026 for e in every)
+    assert all(e.source.startswith(("https://", "http://")) and e.checked.year >= 2026
+               for e in every)
     assert {"US", "GB", "CA", "AU", "IN", "IE", "EU"} <= directory().countries.keys()
 
 
@@ -268,3 +273,24 @@ def test_zones_map_to_countries():
     assert country_of_zone("Europe/Lisbon") == "PT"
     assert country_of_zone("Europe/London") == "GB"
     assert country_of_zone("Nowhere/Atlantis") is None
+
+
+def test_an_unconfirmed_entry_is_kept_in_the_file_but_never_shown():
+    text = Renderer(catalog(), "America/Sao_Paulo").text(("sos",), {})
+    assert "188" in text and "180" not in text  # BR's abuse line awaits a checked source
+    every = [e for c in directory().countries.values() for e in c.entries]
+    assert every and not any(e.unconfirmed for e in every)
+
+
+def test_lines_for_ones_own_behaviour_show_only_in_the_urge_answer():
+    london = Renderer(catalog(), "Europe/London")
+    assert "0808 802 4040" in london.text(("crisis.urge", "crisis.behaviour"), {})
+    assert "0808 802 4040" not in london.text(("sos",), {})
+    assert Renderer(catalog(), "Europe/Berlin").text(("crisis.behaviour",), {}) == ""
+
+
+def test_a_chosen_country_wins_over_the_zone_and_the_language():
+    assert "988" in Renderer(catalog(), "Europe/Berlin", "US").text(("sos",), {})
+    codes = [code for code, _ in directory().country_choices("es")]
+    assert codes[:6] == ["ES", "MX", "AR", "CO", "CL", "PE"] and "EU" not in codes
+
