@@ -31,6 +31,8 @@ from pathlib import Path
 
 import yaml
 
+from flows.crisis import _deletion_index, _deletions  # the same symmetric-delete index
+
 # Words shorter than this match only as typed.
 FUZZY_FROM = 5
 # A negating word this many words before a phrase (or inside it) makes it "negated".
@@ -130,17 +132,3 @@ def _match_from(words: list[frozenset[str]], start: int,
             return None
         matched.append(after + hit)
     return matched
-
-
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
-def _deletion_index(vocabulary: Iterable[str]) -> dict[str, set[str]]:
-    """Symmetric-delete index: a typed word one edit away from a listed word shares
-    a key with it (a drop, an extra letter, a swap or a wrong letter)."""
-    index: dict[str, set[str]] = {}
-    for word in vocabulary:
-        for variant in _deletions(word) | {word}:
-            index.setdefault(variant, set()).add(word)
-    return index
