@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -112,14 +113,8 @@ class Element:
     optional: bool
     gap: int  # how many other words may stand before it
     absent: bool = False  # it must NOT stand right here ("can not go on !like+this")
-
-    @property
-    def concepts(self) -> tuple[str, ...]:
-        return tuple(alt for alt in self.alternatives if _is_concept(alt))
-
-    @property
-    def words(self) -> frozenset[str]:
-        return frozenset(alt for alt in self.alternatives if not _is_concept(alt))
+    concepts: tuple[str, ...] = ()  # the alternatives that are concepts...
+    words: frozenset[str] = frozenset()  # ...and those that are words
 
 
 @dataclass(frozen=True)
@@ -146,7 +141,10 @@ def _parse_rule(text: str, category: str, level: str,
                 concepts.setdefault("~" + alt, (alt.replace("+", " "),))
                 alt = "~" + alt
             alternatives.append(alt)
-        elements.append(Element(tuple(alternatives), optional, 0 if absent else gap, absent))
+        elements.append(Element(
+            tuple(alternatives), optional, 0 if absent else gap, absent,
+            concepts=tuple(a for a in alternatives if _is_concept(a)),
+            words=frozenset(a for a in alternatives if not _is_concept(a))))
         gap = GAPS[""]
     negations = {NEGATION, *concepts.get(NEGATION, ())}
     negates = any(word in negations for e in elements for alt in e.alternatives
@@ -232,7 +230,11 @@ class _Detector:
     # ------------------------------------------------------------ matching
 
     def _matches(self, sentence: list[Word], rules: list[Rule]) -> Iterable[Finding]:
-        present: set[str] = set().union(*(word.keys for word in sentence))
+        where: dict[str, list[int]] = {}
+        for position, word in enumerate(sentence):
+            for key in word.keys:
+                where.setdefault(key, []).append(position)
+        present = where.keys()
         silenced = {c for concept, categories in self.data.silencers.items()
                     if _stands_unnegated(concept, sentence) for c in categories}
         if rules is self.rules:  # only the rules whose first required element is here
@@ -241,19 +243,19 @@ class _Detector:
         for rule in rules:
             if rule.category in silenced:
                 continue
-            if not all(e.optional or e.absent or present.intersection(e.alternatives)
+            if not all(e.optional or e.absent or not present.isdisjoint(e.alternatives)
                        for e in rule.elements):
                 continue
-            for start, end in _spans(rule, sentence):
+            for start, end in _spans(rule, sentence, where):
                 if rule.category in self.data.negatable and not rule.negates_itself \
                         and _negated(sentence, start, end):
                     continue
                 yield Finding(rule.category, self._level(rule, present))
                 break
 
-    def _level(self, rule: Rule, present: set[str]) -> str:
+    def _level(self, rule: Rule, present: AbstractSet[str]) -> str:
         boosts = self.data.upgrades.get(rule.category, ())
-        if rule.level == CONCERN and present.intersection(boosts):
+        if rule.level == CONCERN and not present.isdisjoint(boosts):
             return ACUTE
         return rule.level
 
@@ -271,10 +273,15 @@ def _anchor_index(rules: list[Rule]) -> dict[str, list[Rule]]:
     return index
 
 
-def _spans(rule: Rule, sentence: list[Word]) -> Iterable[tuple[int, int]]:
-    """Where *rule* matches in *sentence*: (first word, one past the last)."""
+def _spans(rule: Rule, sentence: list[Word],
+           where: dict[str, list[int]] | None = None) -> Iterable[tuple[int, int]]:
+    """Where *rule* matches in *sentence*: (first word, one past the last). *where*
+    (each key's positions) spares a long sentence a scan of every word."""
     first = rule.elements[0]
-    for start in range(len(sentence)):
+    starts: Iterable[int] = range(len(sentence))
+    if where is not None and not (first.optional or first.absent):
+        starts = sorted({i for alt in first.alternatives for i in where.get(alt, ())})
+    for start in starts:
         for end in _ends(first, sentence, start):
             finish = _rest(rule.elements, 1, sentence, end)
             if finish is not None:
@@ -308,19 +315,13 @@ def _ends(element: Element, sentence: list[Word], at: int) -> list[int]:
     if at >= len(sentence):
         return []
     word = sentence[at]
-    concepts, words = _split(element)
-    ends = [at + 1] if not words.isdisjoint(word.readings) else []
-    for concept in concepts:
+    ends = [at + 1] if not element.words.isdisjoint(word.readings) else []
+    for concept in element.concepts:
         if concept in word.keys:
             ends += [at + int(tag.rsplit(":", 1)[1]) for tag in word.readings
                      if tag.startswith(concept + ":")]
     return ends
 
-
-@cache
-def _split(element: Element) -> tuple[tuple[str, ...], frozenset[str]]:
-    """An element's concept alternatives and its word alternatives."""
-    return element.concepts, element.words
 
 
 @lru_cache(maxsize=50_000)
