@@ -35,6 +35,7 @@ MIN_COUNT = 2
 # The share of the tuning set's ordinary sentences the model may wrongly flag, at most.
 FALSE_ALARM_BUDGET = 0.02
 FOLDS = 5
+NEGATION_TAG, NEGATION_SCOPE = "NEG:1", 3  # as the rules read negation (flows/crisis.py)
 DIGITS = 4  # weights rounded in the file, so it diffs and compares cleanly
 
 
@@ -75,11 +76,13 @@ def features_of(sentences: Sequence[Sequence[frozenset[str]]]) -> set[str]:
     readings per word, as flows/crisis.py makes them)."""
     found: set[str] = set()
     for sentence in sentences:
-        plain = []
+        plain, scope = [], 0
         for readings in sentence:
             word, features = _word_features(readings)
             plain.append(word)
-            found.update(features)
+            # Words just after a negation are other features ("never hurt myself").
+            found.update({f"n{f}" for f in features} if scope else features)
+            scope = NEGATION_SCOPE if NEGATION_TAG in readings else max(0, scope - 1)
         found.update(f"b:{a}_{b}" for a, b in pairwise(plain))
     return found
 
