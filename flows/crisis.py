@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from types import MappingProxyType
+from typing import NamedTuple
 
 from content.detector import CATEGORIES, DetectorData, detector_data
 from flows.crisis_model import features_of
@@ -42,6 +45,8 @@ NEGATION_REACH = 3
 GAPS = {"": 1, "..": 4, "...": 8}
 # The concept whose words negate what follows them ("not", "never" in English).
 NEGATION = "NEG"
+# The combining accents NFKD splits off Latin letters ("é" -> "e" + U+0301).
+_ACCENT = re.compile("[\u0300-\u036f]")
 _SENTENCE_END = re.compile(r"[.!?;\n]+|\s[-–—]\s")
 
 
@@ -77,13 +82,15 @@ def strong_feeling(text: str, locale: str = "en") -> bool:
 # ---------------------------------------------------------------- words
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):  # a tuple: a long message makes thousands
     """One typed word: what it may be read as, and where it stands."""
 
     readings: frozenset[str]
     clause: int
-    keys: frozenset[str]  # the words and concept names it may stand for, for quick checks
+    # Each word and concept it may stand for, with how many words each would span
+    # from here: matching asks this map, never parses "CONCEPT:2" again.
+    reach: Mapping[str, tuple[int, ...]]
+    keys: frozenset[str]  # the same names as a set, for quick checks
 
 
 def sentences(text: str) -> list[list[str]]:
@@ -92,8 +99,7 @@ def sentences(text: str) -> list[list[str]]:
     for piece in _SENTENCE_END.split(text):
         folded = piece.casefold()
         if not folded.isascii():
-            folded = unicodedata.normalize("NFKD", folded)
-            folded = "".join(c for c in folded if not unicodedata.combining(c))
+            folded = _ACCENT.sub("", unicodedata.normalize("NFKD", folded))
         plain = folded
         plain = re.sub(r"['’`´]", "", plain)
         plain = re.sub(r"(\w)\1{2,}", r"\1\1", plain)  # "diiiie" -> "diie"
@@ -113,8 +119,7 @@ class Element:
     optional: bool
     gap: int  # how many other words may stand before it
     absent: bool = False  # it must NOT stand right here ("can not go on !like+this")
-    concepts: tuple[str, ...] = ()  # the alternatives that are concepts...
-    words: frozenset[str] = frozenset()  # ...and those that are words
+    names: frozenset[str] = frozenset()  # the alternatives as a set, for quick checks
 
 
 @dataclass(frozen=True)
@@ -143,8 +148,7 @@ def _parse_rule(text: str, category: str, level: str,
             alternatives.append(alt)
         elements.append(Element(
             tuple(alternatives), optional, 0 if absent else gap, absent,
-            concepts=tuple(a for a in alternatives if _is_concept(a)),
-            words=frozenset(a for a in alternatives if not _is_concept(a))))
+            names=frozenset(alternatives)))
         gap = GAPS[""]
     negations = {NEGATION, *concepts.get(NEGATION, ())}
     negates = any(word in negations for e in elements for alt in e.alternatives
@@ -212,8 +216,8 @@ class _Detector:
                        for concept, length in self.concepts.phrases_at(readings, start)}
             if phrases:
                 tagged[start] = tagged[start] | phrases
-        return [Word(tags, clause, _keys(tags)) for tags, clause in zip(tagged, clauses,
-                                                                           strict=True)]
+        return [Word(tags, clause, *_reach(tags)) for tags, clause in zip(tagged, clauses,
+                                                                             strict=True)]
 
     @lru_cache(maxsize=50_000)  # noqa: B019  one detector per locale, for the process's life
     def _readings(self, word: str) -> frozenset[str]:
@@ -230,11 +234,8 @@ class _Detector:
     # ------------------------------------------------------------ matching
 
     def _matches(self, sentence: list[Word], rules: list[Rule]) -> Iterable[Finding]:
-        where: dict[str, list[int]] = {}
-        for position, word in enumerate(sentence):
-            for key in word.keys:
-                where.setdefault(key, []).append(position)
-        present = where.keys()
+        places = _Places(sentence)
+        present = places.of_name.keys()
         silenced = {c for concept, categories in self.data.silencers.items()
                     if _stands_unnegated(concept, sentence) for c in categories}
         if rules is self.rules:  # only the rules whose first required element is here
@@ -243,10 +244,10 @@ class _Detector:
         for rule in rules:
             if rule.category in silenced:
                 continue
-            if not all(e.optional or e.absent or not present.isdisjoint(e.alternatives)
+            if not all(e.optional or e.absent or not present.isdisjoint(e.names)
                        for e in rule.elements):
                 continue
-            for start, end in _spans(rule, sentence, where):
+            for start, end in _spans(rule, places):
                 if rule.category in self.data.negatable and not rule.negates_itself \
                         and _negated(sentence, start, end):
                     continue
@@ -273,38 +274,57 @@ def _anchor_index(rules: list[Rule]) -> dict[str, list[Rule]]:
     return index
 
 
-def _spans(rule: Rule, sentence: list[Word],
-           where: dict[str, list[int]] | None = None) -> Iterable[tuple[int, int]]:
-    """Where *rule* matches in *sentence*: (first word, one past the last). *where*
-    (each key's positions) spares a long sentence a scan of every word."""
-    first = rule.elements[0]
+class _Places:
+    """Where each word and concept stands in one sentence, so that a rule's elements are
+    looked for only where they can be, not tried at every word of a long sentence."""
+
+    def __init__(self, sentence: list[Word]) -> None:
+        self.sentence = sentence
+        self.of_name: dict[str, list[int]] = {}
+        for position, word in enumerate(sentence):
+            for key in word.keys:
+                self.of_name.setdefault(key, []).append(position)
+        self._of_element: dict[frozenset[str], list[int]] = {}
+
+    def of(self, element: Element, start: int, stop: int) -> list[int]:
+        """The positions from *start* to *stop* (both included) where *element* may stand."""
+        places = self._of_element.get(element.names)
+        if places is None:
+            places = sorted({i for name in element.names for i in self.of_name.get(name, ())})
+            self._of_element[element.names] = places
+        return places[bisect_left(places, start):bisect_right(places, stop)]
+
+
+def _spans(rule: Rule, places: _Places) -> Iterable[tuple[int, int]]:
+    """Where *rule* matches in the sentence: (first word, one past the last)."""
+    first, sentence = rule.elements[0], places.sentence
     starts: Iterable[int] = range(len(sentence))
-    if where is not None and not (first.optional or first.absent):
-        starts = sorted({i for alt in first.alternatives for i in where.get(alt, ())})
+    if not (first.optional or first.absent):
+        starts = places.of(first, 0, len(sentence))
     for start in starts:
         for end in _ends(first, sentence, start):
-            finish = _rest(rule.elements, 1, sentence, end)
+            finish = _rest(rule.elements, 1, places, end)
             if finish is not None:
                 yield start, finish
                 break
 
 
-def _rest(elements: tuple[Element, ...], index: int, sentence: list[Word],
+def _rest(elements: tuple[Element, ...], index: int, places: _Places,
           position: int) -> int | None:
     if index == len(elements):
         return position
-    element = elements[index]
+    element, sentence = elements[index], places.sentence
     if element.absent:
         if _ends(element, sentence, position):
             return None
-        return _rest(elements, index + 1, sentence, position)
+        return _rest(elements, index + 1, places, position)
     if element.optional:
-        skipped = _rest(elements, index + 1, sentence, position)
+        skipped = _rest(elements, index + 1, places, position)
         if skipped is not None:
             return skipped
-    for at in range(position, min(len(sentence), position + element.gap + 1)):
+    for at in places.of(element, position, position + element.gap):
         for end in _ends(element, sentence, at):
-            finish = _rest(elements, index + 1, sentence, end)
+            finish = _rest(elements, index + 1, places, end)
             if finish is not None:
                 return finish
     return None
@@ -315,18 +335,24 @@ def _ends(element: Element, sentence: list[Word], at: int) -> list[int]:
     if at >= len(sentence):
         return []
     word = sentence[at]
-    ends = [at + 1] if not element.words.isdisjoint(word.readings) else []
-    for concept in element.concepts:
-        if concept in word.keys:
-            ends += [at + int(tag.rsplit(":", 1)[1]) for tag in word.readings
-                     if tag.startswith(concept + ":")]
-    return ends
+    if element.names.isdisjoint(word.keys):
+        return []
+    return [at + length for name in element.names & word.keys for length in word.reach[name]]
 
 
 
 @lru_cache(maxsize=50_000)
-def _keys(readings: frozenset[str]) -> frozenset[str]:
-    return frozenset(tag.split(":")[0] for tag in readings)
+def _reach(readings: frozenset[str]) -> tuple[Mapping[str, tuple[int, ...]], frozenset[str]]:
+    """"CONCEPT:2" spans two words from here; a plain word spans one."""
+    reach: dict[str, set[int]] = {}
+    for tag in readings:
+        name, _, length = tag.rpartition(":")
+        if name and length.isdigit():
+            reach.setdefault(name, set()).add(int(length))
+        else:
+            reach.setdefault(tag, set()).add(1)
+    return (MappingProxyType({name: tuple(sorted(lengths)) for name, lengths in reach.items()}),
+            frozenset(reach))
 
 
 def _is_concept(alternative: str) -> bool:
