@@ -2,7 +2,8 @@
 
 Who may do what is decided from the exercise row, never from the button: only
 the listener reflects, only the speaker says whether they feel heard, either
-may pause or resume, and nothing moves once the couple unlinked. The
+may pause, only the one who paused may resume (the other may ask them, once
+per pause, gently), and nothing moves once the couple unlinked. The
 speaker's words wait as their private draft until they confirm sending.
 Someone whose private safety answer is "yes" takes no part: the bot neither
 brings the exercise to them nor tells their partner anything about it.
@@ -22,15 +23,18 @@ DRAFT, SOLO = "listen_draft", "listen_solo"
 # Where an open exercise leaves each partner.
 _SITUATION = {(R.LISTENING, "listener"): "reflect", (R.ANSWERING, "speaker"): "answer",
               (R.LISTENING, "speaker"): "waiting", (R.ANSWERING, "listener"): "waiting"}
-# Which button presses fit which situation; any other press is stale.
+# Which button presses fit which situation; any other press is stale. "paused" is the
+# one who paused; "held" the partner waiting on their pause, whose old Resume button
+# (or a second ask) is answered with why it is not theirs.
 _PRESSES = {"reflect": {"reflect", "pause", "open"},
             "answer": {"heard", *FEELINGS, "pause", "open"},
-            "waiting": {"pause", "open"}, "paused": {"resume", "open"}}
+            "waiting": {"pause", "open"}, "paused": {"resume", "open"},
+            "held": {"ask", "resume", "open"}}
 
 
 def _situation(exercise: ExerciseRecord, user_id: int) -> str:
     if exercise.status == R.PAUSED:
-        return "paused"
+        return "held" if exercise.paused_by not in (None, user_id) else "paused"
     role = "speaker" if user_id == exercise.speaker_id else "listener"
     return _SITUATION[(exercise.status, role)]
 
@@ -97,9 +101,25 @@ async def open_listening(ctx: EffectContext) -> EffectResult:
         result = action if action in _PRESSES[situation] else "stale"
         result = situation if result == "open" else result
         result = "reflect_now" if result == "reflect" else result  # the guidance came with it
+    if situation == "held":
+        result = await _held(ctx, exercise, result)
     if result in FEELINGS:
         data["_feeling"] = result
     return EffectResult(result, {**data, **await _words(ctx, exercise)})
+
+
+async def _held(ctx: EffectContext, exercise: ExerciseRecord, result: str) -> str:
+    """Where the partner who did not pause stands: they may ask once, never resume."""
+    if await _asked(ctx, exercise):
+        return "held_asked"
+    return "ask" if result == "ask" else "held"
+
+
+async def _asked(ctx: EffectContext, exercise: ExerciseRecord) -> bool:
+    """Whether the partner already asked, gently, since the latest pause."""
+    turns = await ctx.repos.listening.turns(exercise.id)
+    pauses = [t.id for t in turns if t.kind == R.PAUSE]
+    return any(t.kind == R.ASK and t.id > max(pauses, default=0) for t in turns)
 
 
 async def _took_part(ctx: EffectContext, exercise_id: int) -> bool:
@@ -280,10 +300,13 @@ async def pause_listening(ctx: EffectContext) -> EffectResult:
     if not moved:
         return EffectResult("stale")
     words = ctx.data.get("_pause_words") or ""
+    await ctx.repos.listening.add_turn(exercise.id, ctx.user.id, R.PAUSE, exercise.attempt,
+                                       words, ctx.now)
     keys = ("listening.notify_paused", "listening.their_words") if words else (
         "listening.notify_paused",)
-    say = Say(keys, {"who": ctx.my_name(), "words": words},
-              ((Button("listening.resume", item_data("l", exercise.id, "resume")),),))
+    # The pause is theirs to lift: the partner gets no Resume, only a gentle ask.
+    say = Say((*keys, "listening.notify_paused_theirs"), {"who": ctx.my_name(), "words": words},
+              ((Button("listening.ask_gently", item_data("l", exercise.id, "ask")),),))
     other = exercise.other(ctx.user.id)
     notices = await _tell(ctx, other, say) if ctx.may_tell_partner() else ()
     return EffectResult("ok", {}, notices)
@@ -302,6 +325,22 @@ async def resume_listening(ctx: EffectContext) -> EffectResult:
               ((Button("listening.where_now", menu_data("listen")),),))
     return EffectResult("ok", {"_item": None, "_action": None},
                         await _tell(ctx, exercise.other(ctx.user.id), say))
+
+
+@effect("ask_to_resume")
+async def ask_to_resume(ctx: EffectContext) -> EffectResult:
+    """The partner waiting on a pause lets the one who paused know, once, that they're ready."""
+    couple, exercise = await _in(ctx, "held")
+    if exercise is None or exercise.paused_by is None or not ctx.may_tell_partner():
+        return _gone(couple)
+    if await _asked(ctx, exercise):
+        return EffectResult("already")
+    await ctx.repos.listening.add_turn(exercise.id, ctx.user.id, R.ASK, exercise.attempt, "",
+                                       ctx.now)
+    say = Say(("listening.notify_asked",), {"who": ctx.my_name()},
+              ((Button("listening.resume", item_data("l", exercise.id, "resume")),),))
+    return EffectResult("asked", {"_item": None, "_action": None},
+                        await _tell(ctx, exercise.paused_by, say))
 
 
 # ---------------------------------------------------------------- alone

@@ -3,7 +3,8 @@
 One flow serves both chats. Where the exercise stands lives in the database,
 so the first effect decides which question this user meets: the speaker
 writing in parts, the listener reflecting, the speaker answering "heard /
-partly / not yet", or the pause either may call. The speaker's words reach
+partly / not yet", or the pause either may call and only its caller lifts (the
+other may ask them, once, gently). The speaker's words reach
 the listener only after a read-back and a confirmed send; a reflection goes
 back the same way. Not linked (or not safe to do it together), it becomes a
 solo practice that shows what linking adds.
@@ -29,6 +30,7 @@ _OPENED = {
     "reflect_now": "hear",
     "answer": "answer", "heard": "mark_heard", "partly": "missed", "notyet": "missed",
     "pause": "pause_confirm", "paused": "paused", "resume": "resume",
+    "held": "held", "held_asked": "held_asked", "ask": "ask_confirm",
     "stale": "stale", "ended": "ended", "refused": "refused",
 }
 # What an exercise effect may answer besides its own success.
@@ -144,7 +146,10 @@ def _answering() -> tuple[State, ...]:
 
 
 def _pausing() -> tuple[State, ...]:
-    """Either partner may pause at any time; the other gets a kind word, nothing is lost."""
+    """Either partner may pause at any time; the other gets a kind word, nothing is lost.
+
+    The pause is its caller's to lift. The other may ask, once per pause, after reading
+    the note the one who paused will get."""
     return (
         State("pause_confirm", ("listening.pause_confirm",), params=_names, options=(
             Option("pause", "listening.pause_now", goto="pause"),
@@ -164,6 +169,16 @@ def _pausing() -> tuple[State, ...]:
             Option("resume", "listening.resume", goto="resume"),
             Option("close", "listening.not_now", goto="closed"))),
         State("resume", (), effect="resume_listening", on_result={"ok": "reopen", **_GONE}),
+        State("held", ("listening.held",), params=_names, options=(
+            Option("ask", "listening.ask_gently", goto="ask_confirm"),
+            Option("close", "listening.close", goto="closed"))),
+        State("ask_confirm", ("listening.ask_confirm",), params=_names, options=(
+            Option("send", "listening.ask_send", goto="ask"),
+            Option("close", "listening.ask_not_now", goto="closed"))),
+        State("ask", (), effect="ask_to_resume",
+              on_result={"asked": "asked", "already": "held_asked", **_GONE}),
+        State("asked", ("listening.asked",), params=_names, ends=True),
+        State("held_asked", ("listening.held_asked",), params=_names, ends=True),
     )
 
 

@@ -28,8 +28,11 @@ LISTENING, ANSWERING, PAUSED = "listening", "answering", "paused"
 HEARD, ENDED = "heard", "ended"
 OPEN_STATUSES = (LISTENING, ANSWERING, PAUSED)
 # What a listening turn is: a part of what the speaker shares, the listener's
-# reflection, or the speaker's word on what was missed.
+# reflection, or the speaker's word on what was missed. A pause (with the words sent
+# with it, if any) and the other partner's one gentle ask to resume are turns too, so
+# "asked during this pause" is read from the rows.
 SHARE, REFLECTION, MISSED = "share", "reflection", "missed"
+PAUSE, ASK = "pause", "ask"
 
 
 @dataclass(frozen=True)

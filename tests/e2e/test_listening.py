@@ -138,12 +138,46 @@ async def test_a_pause_with_kind_words_waits_days_and_resumes_where_it_was(setti
 
         await at(bot, clock, clock.now() + timedelta(days=5))
         await say(alex, "/listen", "listening.paused")
-        await sam.press(label("listening.resume"), message_id=paused["message_id"])
-        await expect(sam, "listening.waiting", after=paused["message_id"])
-        await expect(alex, "listening.notify_resumed")
-        intro = await say(alex, "/listen", "listening.reflect_intro")
+        intro = await answer(alex, "listening.resume", "listening.reflect_intro")
         assert PART_ONE in intro["text"]
+        await expect(sam, "listening.notify_resumed")
         await answer(alex, "listening.reflect", "listening.hear")
+
+
+async def test_only_the_one_who_paused_resumes_and_the_other_may_ask_once(bot, emu):
+    sam, alex = await linked_pair(emu)
+    await share(sam, PART_ONE)
+    notice = await expect(alex, "listening.notify_shared")
+    await alex.press(label("listening.pause"), message_id=notice["message_id"])
+    await expect(alex, "listening.pause_confirm", after=notice["message_id"])
+    await answer(alex, "listening.pause_now", "listening.paused_now")
+    paused = await expect(sam, "listening.notify_paused")
+    assert label("listening.resume") not in SimUser.buttons(paused)
+    exercise_id = int(data_of(paused, label("listening.ask_gently")).split(":")[2])
+
+    # A Resume press from Sam (an older notice's, or forged) is not his to make.
+    await sam.press(callback_data=item_data("l", exercise_id, "resume"), forge=True)
+    await expect(sam, "listening.held", after=paused["message_id"])
+    assert (await exercises(bot))[0][0] == "paused"
+    await say(sam, "/listen", "listening.held")
+
+    # He may ask once, after reading what Alex will get; Alex keeps her Resume.
+    last = (await sam.last_bot_message())["message_id"]
+    await sam.press(label("listening.ask_gently"), message_id=paused["message_id"])
+    await expect(sam, "listening.ask_confirm", after=last)
+    await answer(sam, "listening.ask_send", "listening.asked")
+    asked = await expect(alex, "listening.notify_asked")
+    last = (await sam.last_bot_message())["message_id"]
+    await sam.press(label("listening.ask_gently"), message_id=paused["message_id"])
+    await expect(sam, "listening.held_asked", after=last)
+    await asyncio.sleep(0.3)
+    assert len(await messages_with(alex, "listening.notify_asked")) == 1
+    assert (await exercises(bot))[0][0] == "paused"
+
+    await alex.press(label("listening.resume"), message_id=asked["message_id"])
+    await expect(alex, "listening.reflect_intro", after=asked["message_id"])
+    await expect(sam, "listening.notify_resumed")
+    assert (await exercises(bot))[0][0] == "listening"
 
 
 async def test_unlinking_ends_the_exercise_for_both(bot, emu):
