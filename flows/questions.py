@@ -123,7 +123,7 @@ def reminder(goto: str) -> tuple[State, ...]:
         ),
         State(
             "reminder_custom", ("onboarding.reminder_custom_prompt",), answer="reminder_time",
-            text=FreeText(goto=goto, max_chars=20, parse=_clock_time),
+            text=FreeText(goto=goto, max_chars=MAX_TIME_CHARS, parse=_clock_time),
         ),
     )
 
@@ -155,26 +155,102 @@ def _local_time(data: Mapping[str, Any], ctx: Context) -> Mapping[str, Any]:
     }
 
 
-_CLOCK = re.compile(
-    r"^\s*(?P<hour>\d{1,2})(?:\s*[:.h]\s*(?P<minute>\d{2}))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?\s*$",
-    re.IGNORECASE,
+MAX_TIME_CHARS = 60  # "a quarter past nine in the evening" and the like
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+}
+_NUMBER = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+# Spoken times: "quarter to eight", "half past nine", "ten past 7", "half nine" (9:30).
+_SPOKEN = re.compile(
+    r"^(?:(?P<minutes>half|quarter|\d{1,2})(?: minutes?)? (?P<way>past|after|to|before|till) "
+    r"|(?P<british>half) )(?P<hour>\d{1,2})$")
+_NUMERIC = re.compile(r"^(?P<hour>\d{1,2})(?:(?:\s*[:.h]\s*|\s+)(?P<minute>\d{2}))?\s*h?$")
+_FOUR_DIGITS = re.compile(r"^(?P<hour>\d{1,2})(?P<minute>\d{2})$")  # "2130", "930"
+_PERIODS = (  # how the part of the day is said, and whether it means after noon
+    (re.compile(r"\b(?:am|in the morning|this morning|morning)$"), "am"),
+    (re.compile(r"\b(?:at night|tonight|night)$"), "night"),
+    (re.compile(r"\b(?:pm|in the (?:afternoon|evening)|this (?:afternoon|evening)"
+                r"|afternoon|evening)$"), "pm"),
 )
+_NAMED = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
 
 
 def parse_clock_time(text: str) -> str | None:
-    """``"HH:MM"`` for things people type as a time of day ("7:45", "9pm", "21.30")."""
-    match = _CLOCK.match(text)
+    """``"HH:MM"`` for a time of day as people type or say it: "7:45", "9pm", "21h",
+    "21.30", "noon", "quarter to eight", "half past nine in the evening"."""
+    said = _tidy_time(text)
+    if said in _NAMED:
+        return _NAMED[said]
+    said, period = _period(said)
+    found = _spoken(said) or _numeric(said)
+    if found is None:
+        return None
+    hour, minute, before = found
+    if period:
+        hour = _with_period(hour, period)
+    if hour is None or not 0 <= hour <= 23 or not 0 <= minute <= 59:
+        return None
+    if before:  # "quarter to eight": the minutes count back from the hour named
+        hour, minute = (hour - 1) % 24, 60 - minute
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _tidy_time(text: str) -> str:
+    said = text.lower().replace("a.m.", "am").replace("p.m.", "pm").replace("-", " ")
+    said = re.sub(r"\bo'?\s?clock\b|^(?:at|about|around)\b|\ba\b", " ", said.replace("’", "'"))
+    said = re.sub(r"(\d)\s*(am|pm)\b", r"\1 \2", said)
+    said = re.sub(rf"\b(twenty|thirty|forty|fifty) ({_UNITS})\b", _words_to_number, said)
+    said = re.sub(rf"\b({_NUMBER})\b", lambda word: str(_NUMBER_WORDS[word[1]]), said)
+    said = re.sub(r"\b(\d{1,2}) oh (\d)\b", r"\1:0\2", said)  # "ten oh five"
+    return " ".join(said.split())
+
+
+def _words_to_number(match: re.Match[str]) -> str:
+    return str(_NUMBER_WORDS[match[1]] + _NUMBER_WORDS[match[2]])  # "forty five"
+
+
+def _period(said: str) -> tuple[str, str | None]:
+    for pattern, period in _PERIODS:
+        found = pattern.search(said)
+        if found:
+            return said[:found.start()].strip(), period
+    return said, None
+
+
+def _spoken(said: str) -> tuple[int, int, bool] | None:
+    match = _SPOKEN.match(said)
     if not match:
         return None
-    hour, minute = int(match["hour"]), int(match["minute"] or 0)
-    half = (match["half"] or "").lower().replace(".", "")
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    if hour > 23 or minute > 59:
+    hour = int(match["hour"])
+    if match["british"]:
+        return hour, 30, False
+    minutes = {"half": 30, "quarter": 15}.get(match["minutes"]) or int(match["minutes"])
+    if not 0 < minutes < 60:
         return None
-    return f"{hour:02d}:{minute:02d}"
+    return hour, minutes, match["way"] in ("to", "before", "till")
+
+
+def _numeric(said: str) -> tuple[int, int, bool] | None:
+    match = _NUMERIC.match(said) or _FOUR_DIGITS.match(said)
+    return (int(match["hour"]), int(match["minute"] or 0), False) if match else None
+
+
+def _with_period(hour: int, period: str) -> int | None:
+    """The hour on the 24-hour clock, for an hour said with the part of the day."""
+    if period == "pm" and 13 <= hour <= 23:
+        return hour  # "21h in the evening" says the same thing twice
+    if not 1 <= hour <= 12:
+        return None
+    if period == "am":
+        return hour % 12
+    if period == "night" and (hour == 12 or hour < 5):
+        return hour % 12  # "2 at night", "12 at night"
+    return hour % 12 + 12
 
 
 def _clock_time(text: str, ctx: Context) -> Parsed:

@@ -6,6 +6,7 @@ moves the user's scheduled rows whenever one of them changes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,12 +38,17 @@ def _summary(data: Mapping[str, Any], ctx: Context) -> Mapping[str, Any]:
     }
 
 
+_RANGE_SEPARATOR = re.compile(r"\s*[-–]\s*|\s+(?:to|till|until)\s+", re.IGNORECASE)
+
+
 def _quiet_range(text: str, _ctx: Context) -> Parsed:
-    start, sep, end = text.replace("–", "-").replace("to", "-").partition("-")
-    start, end = questions.parse_clock_time(start), questions.parse_clock_time(end)
-    if not sep or start is None or end is None or start == end:
-        return Parsed(error="reminders.quiet_bad", error_params={"value": text})
-    return Parsed(value=f"{start}-{end}")
+    # "to" may sit inside a time too ("quarter to seven"): try every place it could split.
+    for separator in _RANGE_SEPARATOR.finditer(text):
+        start = questions.parse_clock_time(text[:separator.start()])
+        end = questions.parse_clock_time(text[separator.end():])
+        if start is not None and end is not None and start != end:
+            return Parsed(value=f"{start}-{end}")
+    return Parsed(error="reminders.quiet_bad", error_params={"value": text})
 
 
 REMINDERS = flow(
@@ -68,7 +74,7 @@ REMINDERS = flow(
         *(Option(preset, f"reminders.quiet_{preset[:2]}", goto="menu")
           for preset in QUIET_PRESETS),
         Option(QUIET_OFF, "reminders.quiet_off", goto="menu")),
-          text=FreeText(goto="menu", max_chars=40, parse=_quiet_range)),
+          text=FreeText(goto="menu", max_chars=2 * questions.MAX_TIME_CHARS, parse=_quiet_range)),
     State("pause", ("reminders.pause_prompt",), answer="_pause_days", columns=4, options=tuple(
         Option(days, f"reminders.pause_{days}", goto="pausing") for days in PAUSE_DAYS)),
     State("pausing", (), effect="pause_reminders", on_result={"ok": "paused"}),
