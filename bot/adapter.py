@@ -6,7 +6,7 @@ is plain data the pure router understands.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram import Message, Update
@@ -52,27 +52,24 @@ def read_update(update: Update) -> Incoming:
     chat = update.effective_chat
     if user is None or chat is None:
         return Incoming(user_id=None, chat_id=None)
-    base = {
-        "user_id": user.id,
-        "chat_id": chat.id,
-        "locale": (user.language_code or "en").split("-")[0],
-        "private": chat.type == ChatType.PRIVATE,
-        "first_name": (user.first_name or "")[:64],
-    }
+    base = Incoming(user_id=user.id, chat_id=chat.id,
+                    locale=(user.language_code or "en").split("-")[0],
+                    private=chat.type == ChatType.PRIVATE,
+                    first_name=(user.first_name or "")[:64])
     if update.my_chat_member is not None:
         status = update.my_chat_member.new_chat_member.status
-        return Incoming(**base, blocked=status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT))
+        return replace(base, blocked=status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT))
     if update.callback_query is not None:
         query = update.callback_query
         message_id = query.message.message_id if query.message else None
-        return Incoming(**base, event=read_button(query.data, message_id),
-                        callback_query_id=query.id)
+        return replace(base, event=read_button(query.data, message_id),
+                       callback_query_id=query.id)
     if update.edited_message is not None:
         edited = update.edited_message
-        return Incoming(**base, event=EditedMessage(edited.text or edited.caption or ""))
+        return replace(base, event=EditedMessage(edited.text or edited.caption or ""))
     if update.message is not None:
-        return Incoming(**base, event=read_message(update.message))
-    return Incoming(**base)
+        return replace(base, event=read_message(update.message))
+    return base
 
 
 def read_button(data: str | None, message_id: int | None) -> Any:
@@ -90,7 +87,7 @@ def read_button(data: str | None, message_id: int | None) -> Any:
 
 def read_message(message: Message) -> Any:
     if message.text is not None:
-        return _command(message) or TextInput(message.text)
+        return _command(message, message.text) or TextInput(message.text)
     if message.location is not None and message.venue is None:
         return LocationInput(message.location.latitude, message.location.longitude)
     for kind in _MEDIA_KINDS:
@@ -99,11 +96,11 @@ def read_message(message: Message) -> Any:
     return None  # a service message (pinned, joined, ...): nothing to answer
 
 
-def _command(message: Message) -> Command | None:
+def _command(message: Message, text: str) -> Command | None:
     entities = message.entities or ()
     first = entities[0] if entities else None
     if first is None or first.type != MessageEntityType.BOT_COMMAND or first.offset != 0:
         return None
-    word = message.text[1:first.length]
+    word = text[1:first.length]
     name = word.split("@", 1)[0].lower()
-    return Command(name=name, args=message.text[first.length:].strip())
+    return Command(name=name, args=text[first.length:].strip())

@@ -39,6 +39,7 @@ async def set_aside(repos: Repositories, pending: PendingUpdate, incoming: Incom
     """
     if not _may_set_aside(incoming) or not await is_flood(repos.inbox, pending):
         return None
+    assert pending.user_id is not None and pending.written_at is not None  # is_flood checked
     noticed = await repos.inbox.set_aside_since(pending.user_id,
                                                 pending.written_at - FLOOD_WINDOW)
     await repos.inbox.set_aside(pending.update_id, now)
@@ -52,6 +53,8 @@ async def set_aside(repos: Repositories, pending: PendingUpdate, incoming: Incom
 
 async def is_flood(inbox: Inbox, pending: PendingUpdate) -> bool:
     """Whether this update came in behind more than FLOOD_LIMIT others written just before."""
+    if pending.user_id is None or pending.written_at is None:
+        return False  # not a person's message, or not yet written: nothing to count
     since = pending.written_at - FLOOD_WINDOW
     return await inbox.burst(pending, since, FLOOD_LIMIT + 1) > FLOOD_LIMIT
 

@@ -33,6 +33,7 @@ def run_with_playground(settings: Settings) -> int:
 
 
 def _wait_ready(emulator: subprocess.Popen) -> str:
+    assert emulator.stdout is not None  # started with stdout=PIPE
     for line in emulator.stdout:
         if line.startswith(READY):
             return line[len(READY):].strip()

@@ -48,7 +48,7 @@ class Rhythm:
 
     def out_of_quiet(self, moment: datetime) -> datetime:
         """The moment itself, or the end of the quiet hours it falls into."""
-        if not self.is_quiet(moment):
+        if self.quiet is None or not self.is_quiet(moment):
             return moment
         _, end = self.quiet
         day = self.local_day(moment)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -100,7 +101,7 @@ def async_database_url(url: str) -> str:
     return f"{scheme}://{rest}"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment; a bad value stops start-up naming its variable."""
     try:
         return Settings(**overrides)

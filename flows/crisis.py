@@ -391,7 +391,7 @@ class _ConceptIndex:
             for entry in entries:
                 parts = tuple(entry.split())
                 if len(parts) > 1 and not parts[1].endswith("*"):
-                    self.by_pair.setdefault(parts[:2], []).append((concept, parts))
+                    self.by_pair.setdefault((parts[0], parts[1]), []).append((concept, parts))
                 elif len(parts) > 1:
                     self.by_first.setdefault(parts[0], []).append((concept, parts))
                 elif parts[0].endswith("*"):

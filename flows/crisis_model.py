@@ -52,7 +52,8 @@ class Model:
         import numpy as np
 
         index = {feature: row for row, feature in enumerate(self.weights)}
-        return index, np.array(list(self.weights.values()) or [[0.0] * len(self.classes)])
+        rows = [list(w) for w in self.weights.values()] or [[0.0] * len(self.classes)]
+        return index, np.array(rows)
 
     def read(self, features: Iterable[str]) -> tuple[str, float]:
         """The likeliest class of a message and its probability."""

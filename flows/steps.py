@@ -14,7 +14,7 @@ from flows.engine import Context, Label, Option, State, flow
 # Buttons that open each step (and the practices), as their commands would.
 STEP_JUMPS = (("steps.open_1", "responsibility"), ("steps.open_2", "listen"),
               ("steps.open_3", "vision"), ("steps.open_practices", "practices"))
-NOT_YET = ("steps.not_yet", {})
+NOT_YET: tuple[str, dict[str, str]] = ("steps.not_yet", {})
 
 
 def step_lines(data: Mapping[str, Any], _ctx: Context) -> dict[str, Any]:

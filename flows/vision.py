@@ -52,7 +52,8 @@ def _saved(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
     Kept apart from the typed ones so that, once saved, the session holds no unsaved
     words: a flow left then is not parked, and /vision shows where things stand.
     """
-    mine = data.get("_mine") if isinstance(data.get("_mine"), Mapping) else {}
+    saved = data.get("_mine")
+    mine: Mapping[str, Any] = saved if isinstance(saved, Mapping) else {}
     return {**{name: mine.get(name) or "" for name in QUESTIONS}, "partner": _partner(data)}
 
 
