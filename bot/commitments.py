@@ -3,6 +3,11 @@
 Who may do what is decided from the rows, never from the button: a check-in
 is answered only by its owner; "I noticed" only by the owner's linked
 partner, only for a day kept of a commitment its owner chose to show.
+
+What the partner was shown stays true: a kept day changed afterwards (to
+partly, or not today) is taken back with a plain line to the partner, and an
+"I noticed" pressed on a line that no longer holds says plainly why nothing
+was passed on.
 """
 
 from __future__ import annotations
@@ -156,22 +161,28 @@ async def record_checkin(ctx: EffectContext) -> EffectResult:
     if commitment is None or commitment.status == C.ENDED:
         return EffectResult("gone")
     await repo.answer(checkin.id, result, ctx.now)
-    notices = ()
-    if result == C.KEPT and checkin.result != C.KEPT:
-        notices = await _tell_partner(ctx, commitment, checkin.id)
-    return EffectResult(result, {"_checkin": checkin.id}, notices)
+    data = {"_checkin": checkin.id}
+    partner = await _partner_watching(ctx, commitment)
+    if partner is None or (result == C.KEPT) == (checkin.result == C.KEPT):
+        return EffectResult(result, data)
+    if result == C.KEPT:
+        button = Button("checkin.button_noticed", item_data("n", checkin.id, "noticed"))
+        say = Say(("checkin.partner_kept",), {"who": ctx.my_name(), "text": commitment.text},
+                  ((button,),))
+        return EffectResult(result, data, (Notice(partner, say),))
+    # The partner read that this day was kept: that line is taken back, plainly.
+    say = Say(("checkin.partner_changed",), {"who": ctx.my_name(), "text": commitment.text})
+    return EffectResult(f"{result}_told", {**data, "_partner": await ctx.name_of(partner)},
+                        (Notice(partner, say),))
 
 
-async def _tell_partner(ctx: EffectContext, commitment: C.CommitmentRecord,
-                        checkin_id: int) -> tuple[Notice, ...]:
-    """The one path from a check-in to the partner: a kept day of a commitment shown by choice."""
+async def _partner_watching(ctx: EffectContext, commitment: C.CommitmentRecord) -> int | None:
+    """The partner who sees this commitment's kept days, if any: the one path from a
+    check-in to them is a commitment shown by choice, while linked and safe to."""
     couple = await ctx.repos.couples.active_for(ctx.user.id)
     if not commitment.visible_to_partner or couple is None or not ctx.may_tell_partner():
-        return ()
-    button = Button("checkin.button_noticed", item_data("n", checkin_id, "noticed"))
-    return (Notice(couple.partner_of(ctx.user.id),
-                   Say(("checkin.partner_kept",), {"who": ctx.my_name(), "text": commitment.text},
-                       ((button,),))),)
+        return None
+    return couple.partner_of(ctx.user.id)
 
 
 @effect("save_checkin_note")
@@ -187,12 +198,17 @@ async def save_checkin_note(ctx: EffectContext) -> EffectResult:
 async def notice_checkin(ctx: EffectContext) -> EffectResult:
     repo = ctx.repos.commitments
     checkin = await repo.checkin(int(ctx.data.get("_item") or 0))
-    couple = await ctx.repos.couples.active_for(ctx.user.id)
     commitment = checkin and await repo.get(checkin.commitment_id)
-    if (checkin is None or couple is None or commitment is None
-            or checkin.user_id != couple.partner_of(ctx.user.id)
-            or not commitment.visible_to_partner or checkin.result != C.KEPT):
+    if checkin is None or commitment is None or checkin.user_id == ctx.user.id:
         return EffectResult("refused")
+    couple = await ctx.repos.couples.active_for(ctx.user.id)
+    if couple is None or checkin.user_id != couple.partner_of(ctx.user.id):
+        return EffectResult("unlinked")  # a line from before the link changed (or forged)
+    data = {"_partner": await ctx.name_of(checkin.user_id)}
+    if not commitment.visible_to_partner:
+        return EffectResult("hidden", data)
+    if checkin.result != C.KEPT:
+        return EffectResult("changed", data)
     if not await repo.notice(checkin.id, ctx.now):
         return EffectResult("already")
     say = Say(("checkin.noticed",), {"who": ctx.my_name(), "text": commitment.text})

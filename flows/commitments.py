@@ -4,6 +4,8 @@ A commitment is a concrete, observable action in the user's own words, on
 chosen weekdays. Its check-ins stay private unless its owner chose "let my
 partner see my check-ins"; then a kept day reaches the partner as one short
 line with an "I noticed" button, and the keeper hears that it was noticed.
+A kept day changed afterwards is taken back from the partner, and the owner
+is told so.
 """
 
 from __future__ import annotations
@@ -154,14 +156,31 @@ COMMITMENT = flow(
 )
 
 
+def _partner(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
+    return {"partner": data.get("_partner", "")}
+
+
+def _answered(result: str, told: bool = False) -> State:
+    """The answer acknowledged (and, for a kept day taken back, that the partner knows),
+    with an optional private note."""
+    keys = (f"checkin.{result}", *(("checkin.partner_told",) if told else ()),
+            "checkin.note_prompt")
+    return State(f"{result}_told" if told else result, keys, params=_partner, answer="_note",
+                 options=(Option("skip", "checkin.no_note", goto="thanks", records=False),),
+                 text=FreeText(goto="save_note", max_chars=MAX_NOTE_CHARS))
+
+
+# A kept day changed to one of these was taken back from the partner who had seen it.
+WITHDRAWN = ("partly", "missed")
+
 CHECKIN = flow(
     "checkin", "record",
     State("record", (), effect="record_checkin", on_result={
-        **{result: result for result in RESULTS}, "refused": "refused", "gone": "gone"}),
-    *(State(result, (f"checkin.{result}", "checkin.note_prompt"), answer="_note",
-            options=(Option("skip", "checkin.no_note", goto="thanks", records=False),),
-            text=FreeText(goto="save_note", max_chars=MAX_NOTE_CHARS))
-      for result in RESULTS),
+        **{result: result for result in RESULTS},
+        **{f"{result}_told": f"{result}_told" for result in WITHDRAWN},
+        "refused": "refused", "gone": "gone"}),
+    *(_answered(result) for result in RESULTS),
+    *(_answered(result, told=True) for result in WITHDRAWN),
     State("save_note", (), effect="save_checkin_note",
           on_result={"ok": "thanks", "refused": "refused"}),
     State("thanks", ("checkin.thanks",), ends=True),
@@ -172,10 +191,15 @@ CHECKIN = flow(
 
 NOTICE = flow(
     "notice", "notice",
-    State("notice", (), effect="notice_checkin",
-          on_result={"ok": "sent", "already": "already", "refused": "refused"}),
+    State("notice", (), effect="notice_checkin", on_result={
+        "ok": "sent", "already": "already", "changed": "changed", "hidden": "hidden",
+        "unlinked": "unlinked", "refused": "refused"}),
     State("sent", ("checkin.noticed_sent",), ends=True),
     State("already", ("checkin.noticed_already",), ends=True),
+    # A line that no longer holds says plainly why nothing was passed on.
+    State("changed", ("checkin.noticed_changed",), params=_partner, ends=True),
+    State("hidden", ("checkin.noticed_hidden",), params=_partner, ends=True),
+    State("unlinked", ("checkin.noticed_unlinked",), ends=True),
     State("refused", ("commit.refused",), ends=True),
     description="\"I noticed\": acknowledging a partner's kept commitment.",
 )

@@ -108,8 +108,13 @@ class Commitments:
         return None if row is None else _checkin(row)
 
     async def answer(self, checkin_id: int, result: str, now: datetime) -> None:
+        """Records (or changes) a day's answer; a day no longer kept is no longer noticed,
+        so if it is kept again after all, the partner may notice it afresh."""
+        values: dict[str, Any] = {"result": result, "answered_at": now}
+        if result != KEPT:
+            values["noticed_at"] = None
         await self._db.execute(update(CHECKINS).where(CHECKINS.c.id == checkin_id)
-                               .values(result=result, answered_at=now))
+                               .values(**values))
 
     async def add_note(self, checkin_id: int, note: str) -> None:
         await self._db.execute(update(CHECKINS).where(CHECKINS.c.id == checkin_id)
