@@ -2,7 +2,8 @@
 
 Who may see what is decided here, from the rows, never from the button:
 a proposal can be answered only by the partner it awaits, within the couple
-it belongs to, while the two are linked, while it is pending.
+it belongs to, while the two are linked, while it is pending or put off
+("not now" keeps it waiting, under "put off" in /agreements).
 """
 
 from __future__ import annotations
@@ -38,29 +39,51 @@ async def list_agreements(ctx: EffectContext) -> EffectResult:
     words = catalog(ctx.user.locale)
     names = await _names(ctx, *{c.partner_of(ctx.user.id) for c in couples}, ctx.user.id)
     lists: dict[str, list] = {name: [] for name in (
-        "_shared", "_waiting_you", "_waiting_partner", "_personal", "_history", "_buttons")}
+        "_shared", "_waiting_you", "_waiting_partner", "_put_off", "_personal", "_history",
+        "_buttons")}
+    newest = {v.agreement_id: v.number for v in versions}  # ordered by number
     for v in versions:
-        section = _section(v, ctx, active.id if active else None)
+        section = _section(v, ctx, active.id if active else None, newest[v.agreement_id])
         if section is None:
             continue
         who = names.get(v.proposed_by, words.plain("link.someone"))
         lists[section].append({"kind": words.plain(f"ledger.kind_{v.kind}"), "text": v.text,
                                "note": _note(words, v, who)})
-        if section in ("_shared", "_personal", "_history"):
-            lists["_buttons"].append({"text": "✎ " + shorten(v.text),
-                                      "data": item_data("a", v.agreement_id, "open")})
+        button = _button(v, section, ctx.user.id)
+        if button is not None:
+            lists["_buttons"].append(button)
+    lists["_footer"] = _footer(lists)
     return EffectResult("ok", lists)
 
 
-def _section(v: L.VersionRecord, ctx: EffectContext, active_couple: int | None) -> str | None:
+def _section(v: L.VersionRecord, ctx: EffectContext, active_couple: int | None,
+             newest: int) -> str | None:
     if v.state == L.ACCEPTED and v.couple_id is None:
         return "_personal"
     if v.state == L.ACCEPTED:
         return "_shared" if v.couple_id == active_couple else "_history"
+    if v.couple_id != active_couple or v.number != newest:
+        return None
     live = v.expires_at is None or v.expires_at > ctx.now
-    if v.state == L.PENDING and live and v.couple_id == active_couple:
+    if v.state == L.PENDING and live:
         return "_waiting_you" if v.awaiting_id == ctx.user.id else "_waiting_partner"
+    return "_put_off" if v.state == L.NOT_NOW else None
+
+
+def _button(v: L.VersionRecord, section: str, user_id: int) -> dict[str, str] | None:
+    """An item's button: open an agreement, or come back to a proposal put off."""
+    if section in ("_shared", "_personal", "_history"):
+        return {"text": "✎ " + shorten(v.text), "data": item_data("a", v.agreement_id, "open")}
+    if section == "_put_off" and v.awaiting_id == user_id:
+        return {"text": "↩ " + shorten(v.text), "data": item_data("v", v.id, "open")}
     return None
+
+
+def _footer(lists: dict[str, list]) -> str:
+    """What the buttons under the list can do: a read-only list invites no edits."""
+    if lists["_shared"] or lists["_personal"] or lists["_put_off"]:
+        return "ledger.footer_edit"
+    return "ledger.footer_read" if lists["_history"] else "ledger.footer_empty"
 
 
 def _note(words, v: L.VersionRecord, who: str) -> str:
@@ -68,7 +91,8 @@ def _note(words, v: L.VersionRecord, who: str) -> str:
         return words.plain("ledger.retired_note").format(date=_date(v.retired_at))
     if v.couple_id is None:
         return words.plain("ledger.personal_note").format(date=_date(v.created_at))
-    key = "ledger.since" if v.state == L.ACCEPTED else "ledger.proposed"
+    key = {L.ACCEPTED: "ledger.since", L.NOT_NOW: "ledger.put_off_note"}.get(
+        v.state, "ledger.proposed")
     return words.plain(key).format(date=_date(v.created_at), who=who)
 
 
@@ -112,8 +136,10 @@ async def _answerable(ctx: EffectContext) -> tuple[str, L.VersionRecord | None]:
         return "refused", None
     if not ctx.may_tell_partner():
         return "safety", None  # answering would tell the partner; the proposal just waits
-    if version.state != L.PENDING:
+    if version.state not in L.ANSWERABLE:
         return "done", None
+    if version.state == L.NOT_NOW:
+        return "ok", version  # put off: it waits for them, however long
     if version.expires_at is not None and version.expires_at <= ctx.now:
         await ctx.repos.ledger.decide(version.id, L.EXPIRED, ctx.now)
         return "expired", None
@@ -126,8 +152,10 @@ async def open_proposal(ctx: EffectContext) -> EffectResult:
     action = ctx.data.get("_action")
     if verdict != "ok":
         return EffectResult(verdict)
-    if action not in ("accept", "counter", "later"):
+    if action not in ("accept", "counter", "later", "open"):
         return EffectResult("refused")
+    if action == "later" and version.state == L.NOT_NOW:
+        action = "still_put_off"
     return EffectResult(action, {"_text": version.text})
 
 
@@ -164,9 +192,10 @@ async def decline_proposal(ctx: EffectContext) -> EffectResult:
     verdict, version = await _answerable(ctx)
     if verdict != "ok":
         return EffectResult(verdict)
+    if version.state == L.NOT_NOW:
+        return EffectResult("ok")  # already put off: nothing new to tell
+    # Put off, not declined: the agreement stays proposed, the version awaits them still.
     await ctx.repos.ledger.decide(version.id, L.NOT_NOW, ctx.now)
-    if version.agreement_status == L.PROPOSED:
-        await ctx.repos.ledger.set_status(version.agreement_id, L.DECLINED)
     told = Say(("ledger.partner_not_now",), {"who": ctx.user.name, "text": version.text})
     return EffectResult("ok", {}, (Notice(version.proposed_by, told),))
 

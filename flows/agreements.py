@@ -3,7 +3,9 @@
 A proposal is shared with the partner only after its writer read it back
 and chose to send it. The partner answers Accept / Suggest a change / Not
 now; a change goes back the other way, as many rounds as needed. Only a
-wording both accepted becomes part of the shared ledger.
+wording both accepted becomes part of the shared ledger. "Not now" is not
+final: the proposal waits under "put off" in /agreements, to be accepted or
+answered with another wording whenever the partner is ready.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from flows.engine import (
 
 KINDS = ("agreement", "boundary", "ritual")
 MAX_WORDING_CHARS = 400
-_ITEMS = ("shared", "waiting_you", "waiting_partner", "personal", "history")
+_ITEMS = ("shared", "waiting_you", "waiting_partner", "put_off", "personal", "history")
 Params = Callable[[Mapping[str, Any], Context], Mapping[str, Any]]
 
 
@@ -37,8 +39,9 @@ def answer_buttons(version_id: int) -> tuple[tuple[Button, ...], ...]:
 
 
 def _overview(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
-    return {name: Listing("ledger.item", tuple(data.get(f"_{name}", ())), "ledger.none")
-            for name in _ITEMS}
+    lists = {name: Listing("ledger.item", tuple(data.get(f"_{name}", ())), "ledger.none")
+             for name in _ITEMS}
+    return {**lists, "footer": Label(data.get("_footer") or "ledger.footer_edit")}
 
 
 def _draft(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
@@ -113,7 +116,14 @@ _ANSWERED = {"refused": "refused", "done": "already", "expired": "expired",
 RESPOND = flow(
     "respond", "open",
     State("open", (), effect="open_proposal", on_result={
-        "accept": "accept", "counter": "counter", "later": "later", **_ANSWERED}),
+        "accept": "accept", "counter": "counter", "later": "later", "open": "put_off",
+        "still_put_off": "still_put_off", **_ANSWERED}),
+    # Coming back to a proposal put off: answer it now, or leave it waiting.
+    State("put_off", ("ledger.put_off_detail",), params=_proposal, options=(
+        Option("accept", "ledger.accept", goto="accept"),
+        Option("counter", "ledger.counter", goto="counter"),
+        Option("wait", "ledger.keep_put_off", goto="still_put_off"))),
+    State("still_put_off", ("ledger.still_put_off",), ends=True),
     State("accept", (), effect="accept_proposal", on_result={"ok": "accepted", **_ANSWERED}),
     State("accepted", ("ledger.accepted",), params=_proposal, ends=True),
     State("counter", ("ledger.counter_prompt",), params=_proposal, answer="_text",
@@ -122,7 +132,7 @@ RESPOND = flow(
           on_result={"ok": "countered", **_ANSWERED}),
     State("countered", ("ledger.countered",), ends=True),
     State("later", (), effect="decline_proposal", on_result={"ok": "not_now", **_ANSWERED}),
-    State("not_now", ("ledger.not_now",), ends=True),
+    State("not_now", ("ledger.not_now", "ledger.put_off_where"), ends=True),
     State("refused", ("ledger.refused",), ends=True),
     State("already", ("ledger.already",), ends=True),
     State("expired", ("ledger.expired",), ends=True),

@@ -18,6 +18,9 @@ PERSONAL, PROPOSED, ACTIVE, DECLINED, RETIRED = (
     "personal", "proposed", "active", "declined", "retired")
 PENDING, ACCEPTED, COUNTERED, NOT_NOW, SUPERSEDED, EXPIRED = (
     "pending", "accepted", "countered", "declined", "superseded", "expired")
+# "Not now" is not final: a version put off still awaits the same partner, with no
+# expiry, and may be accepted or answered with another wording whenever they're ready.
+ANSWERABLE = (PENDING, NOT_NOW)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from flows.engine import item_data
+from playground.client import SimUser
 from tests.e2e.harness import answer, expect, label, onboard, running, say, words
 from tests.e2e.test_linking import invite
 
@@ -78,14 +79,50 @@ async def test_changes_go_back_and_forth_until_both_accept_one_wording(bot, emu)
     assert "weekends too" in overview["text"] and "on weekdays" not in overview["text"]
 
 
-async def test_not_now_tells_the_proposer_and_shares_nothing(bot, emu):
+def put_off_part(overview: dict) -> str:
+    return overview["text"].split("Put off")[1].split("own intentions")[0]
+
+
+async def test_not_now_puts_it_off_and_it_can_be_accepted_later(bot, emu):
     sam, alex = await linked_pair(emu)
     await propose(sam, "Weekly check-in on Sundays")
     await expect(alex, "ledger.notify")
     await answer(alex, "ledger.later", "ledger.not_now")
     await expect(sam, "ledger.partner_not_now")
-    overview = await say(alex, "/agreements", "ledger.overview")
-    assert "Weekly check-in" not in overview["text"]
+    for user in (sam, alex):  # not shared, and not gone either: put off, for both to see
+        overview = await say(user, "/agreements", "ledger.overview")
+        assert "Weekly check-in" in put_off_part(overview)
+        assert "Weekly check-in" not in overview["text"].split("Waiting")[0]
+    assert label("ledger.accept") not in " ".join(SimUser.buttons(overview))
+
+    # Days later Alex comes back to it from /agreements, and accepts.
+    last = (await alex.last_bot_message())["message_id"]
+    await alex.press("↩ Weekly check-in on Sundays")
+    await expect(alex, "ledger.put_off_detail", after=last)
+    await answer(alex, "ledger.accept", "ledger.accepted")
+    await expect(sam, "ledger.partner_accepted")
+    overview = await say(sam, "/agreements", "ledger.overview")
+    assert "Weekly check-in" in overview["text"].split("Waiting")[0]
+    assert "Weekly check-in" not in put_off_part(overview)
+
+
+async def test_a_proposal_put_off_can_be_answered_with_other_words(bot, emu):
+    sam, alex = await linked_pair(emu)
+    await propose(sam, "No phones in bed")
+    ask = await expect(alex, "ledger.notify")
+    await answer(alex, "ledger.later", "ledger.not_now")
+    # The proposal's own buttons still work: Not now again leaves it put off...
+    last = (await alex.last_bot_message())["message_id"]
+    await alex.press(label("ledger.later"), message_id=ask["message_id"])
+    await expect(alex, "ledger.still_put_off", after=last)
+    # ...and Suggest a change sends other words back to Sam.
+    last = (await alex.last_bot_message())["message_id"]
+    await alex.press(label("ledger.counter"), message_id=ask["message_id"])
+    await expect(alex, "ledger.counter_prompt", after=last)
+    await say(alex, "No phones in bed on weeknights", "ledger.countered")
+    counter = await expect(sam, "ledger.notify_counter")
+    assert "weeknights" in counter["text"]
+    assert [row[2] for row in await versions(bot)] == ["countered", "pending"]
 
 
 async def test_a_double_press_a_wrong_partner_and_forged_ids_change_nothing(bot, emu):
@@ -207,6 +244,9 @@ async def test_after_unlink_the_ledger_is_read_only_and_a_relink_restores_it(bot
         overview = await say(user, "/agreements", "ledger.overview")
         history = overview["text"].split("From an earlier link")[1]
         assert "Honest answers about money" in history
+        # A read-only list does not invite edits.
+        assert words("ledger.footer_read") in overview["text"]
+        assert words("ledger.footer_edit") not in overview["text"]
     detail = await open_item(sam, "Honest answers about money")
     assert words("ledger.read_only") in detail["text"]
     assert label("ledger.revise") not in sam.buttons(detail)
