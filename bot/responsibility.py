@@ -80,11 +80,6 @@ async def step1_path(ctx: EffectContext) -> EffectResult:
     return _role(ctx)
 
 
-@effect("step1_check_excuse")
-async def step1_check_excuse(ctx: EffectContext) -> EffectResult:
-    return EffectResult("excuse" if find_excuse(str(ctx.data.get("_own") or "")) else "clear")
-
-
 @effect("step1_apology_ready")
 async def step1_apology_ready(ctx: EffectContext) -> EffectResult:
     return EffectResult("shareable" if ctx.may_tell_partner() else "private")

@@ -3,6 +3,12 @@
 Texts are Telegram HTML templates with ``{name}`` placeholders. Values are
 escaped when filled, so a user's words can never turn into markup; code that
 already holds safe markup wraps it in :class:`Markup`.
+
+A line that is only a placeholder filled with nothing (an optional part that
+was skipped) goes, and so does the blank line it would leave. A text whose
+words depend on a number is written as its plural forms, keyed by CLDR plural
+category (``one:``, ``other:``, and for other languages ``zero``, ``two``,
+``few``, ``many``), and the form is chosen by its ``count`` parameter.
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ from content.html_check import HtmlProblem, check_telegram_html, visible_length
 
 _TAG = re.compile(r"<[^>]+>")
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
+_ALONE = re.compile(r"\{(\w+)\}")  # a line that is only a placeholder
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")  # CLDR's names
+COUNT = "count"  # the parameter that chooses a plural form
 
 __all__ = [
     "Catalog",
@@ -52,17 +61,25 @@ class Catalog:
     locale: str
     texts: Mapping[str, str]
     lists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Texts written as plural forms: key -> {CLDR category: text}; ``texts`` holds "other".
+    plurals: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def has(self, key: str) -> bool:
         return key in self.texts
 
     def text(self, key: str, **params: Any) -> str:
         """The HTML text for *key* with *params* escaped into it."""
-        template = self.texts[key]
+        template = self._template(key, params.get(COUNT))
         if not params:
             return template
         safe = {name: _escape(value) for name, value in params.items()}
-        return template.format(**safe)
+        return _without_empty_lines(template, safe).format(**safe)
+
+    def _template(self, key: str, count: Any) -> str:
+        forms = self.plurals.get(key)
+        if forms is None or count is None:
+            return self.texts[key]
+        return forms.get(plural_category(self.locale, count), forms["other"])
 
     def plain(self, key: str) -> str:
         """The text for *key* as plain words (for button labels and toasts)."""
@@ -92,8 +109,54 @@ class Catalog:
         problems = [f"missing text {key!r}" for key in required_keys if key not in self.texts]
         for key, template in self.texts.items():
             problems.extend(_template_problems(key, template))
+        for key, forms in self.plurals.items():
+            problems.extend(_plural_problems(key, forms))
         if problems:
             raise ContentError(f"content/{self.locale}: " + "; ".join(problems))
+
+
+def plural_category(locale: str, count: Any) -> str:
+    """The CLDR plural category of *count* in *locale*.
+
+    English's rule, written out (CLDR: "one" when the number is 1 with no visible
+    decimals), serves every locale for now. A second language adds its rule here, or
+    hands this to Babel (``babel.Locale.parse(locale).plural_form(count)``), which
+    knows them all and names its categories the same way.
+    """
+    del locale  # every locale is English for now
+    whole = isinstance(count, int) and not isinstance(count, bool)
+    return "one" if whole and count == 1 else "other"
+
+
+def _without_empty_lines(template: str, safe: Mapping[str, str]) -> str:
+    """The template without the lines of placeholders filled with nothing, and without
+    the blank lines that would leave two in a row (or one at either end)."""
+    if "" not in safe.values():
+        return template
+    kept: list[str] = []
+    for line in template.split("\n"):
+        alone = _ALONE.fullmatch(line.strip())
+        if alone and safe.get(alone.group(1)) == "":
+            continue
+        if not line.strip() and (not kept or not kept[-1].strip()):
+            continue
+        kept.append(line)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "\n".join(kept)
+
+
+def _plural_problems(key: str, forms: Mapping[str, str]) -> list[str]:
+    problems = [problem for form, template in forms.items()
+                for problem in _template_problems(f"{key} ({form})", template)]
+    if "{" + COUNT + "}" not in forms["other"]:
+        problems.append(f"{key}: its 'other' form must show {{{COUNT}}}")
+    return problems
+
+
+def _is_plural(node: Mapping[str, Any]) -> bool:
+    return bool(node) and "other" in node and set(node) <= set(PLURAL_CATEGORIES) and all(
+        isinstance(form, str) for form in node.values())
 
 
 def _escape(value: Any) -> str:
@@ -116,22 +179,27 @@ def _template_problems(key: str, template: str) -> list[str]:
     return problems
 
 
-def _flatten(node: Mapping[str, Any], prefix: str = "") -> tuple[dict, dict]:
+def _flatten(node: Mapping[str, Any], prefix: str = "") -> tuple[dict, dict, dict]:
     texts: dict[str, str] = {}
     lists: dict[str, tuple[str, ...]] = {}
+    plurals: dict[str, dict[str, str]] = {}
     for name, value in node.items():
         key = f"{prefix}{name}"
-        if isinstance(value, Mapping):
-            sub_texts, sub_lists = _flatten(value, key + ".")
+        if isinstance(value, Mapping) and _is_plural(value):
+            plurals[key] = {form: text.strip() for form, text in value.items()}
+            texts[key] = plurals[key]["other"]
+        elif isinstance(value, Mapping):
+            sub_texts, sub_lists, sub_plurals = _flatten(value, key + ".")
             texts.update(sub_texts)
             lists.update(sub_lists)
+            plurals.update(sub_plurals)
         elif isinstance(value, list):
             lists[key] = tuple(str(item) for item in value)
         elif isinstance(value, str):
             texts[key] = value.strip()
         else:
             raise ContentError(f"{key}: expected text, list or section, got {type(value).__name__}")
-    return texts, lists
+    return texts, lists, plurals
 
 
 def locale_files(locale: str) -> list[Path]:
@@ -139,17 +207,20 @@ def locale_files(locale: str) -> list[Path]:
     return [LOCALES_DIR / f"{locale}.yaml", *sorted((LOCALES_DIR / locale).glob("*.yaml"))]
 
 
-def _load(files: list[Path]) -> tuple[dict, dict]:
+def _load(files: list[Path]) -> tuple[dict, dict, dict]:
     texts: dict[str, str] = {}
     lists: dict[str, tuple[str, ...]] = {}
+    plurals: dict[str, dict[str, str]] = {}
     for path in files:
-        more_texts, more_lists = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        more_texts, more_lists, more_plurals = _flatten(
+            yaml.safe_load(path.read_text(encoding="utf-8")) or {})
         clashes = (texts.keys() | lists.keys()) & (more_texts.keys() | more_lists.keys())
         if clashes:
             raise ContentError(f"{path.name}: already defined elsewhere: {sorted(clashes)}")
         texts.update(more_texts)
         lists.update(more_lists)
-    return texts, lists
+        plurals.update(more_plurals)
+    return texts, lists, plurals
 
 
 @cache
@@ -157,7 +228,7 @@ def catalog(locale: str = DEFAULT_LOCALE) -> Catalog:
     """The validated catalog for *locale*, falling back to English for unknown ones."""
     if not (LOCALES_DIR / f"{locale}.yaml").exists():
         locale = DEFAULT_LOCALE
-    texts, lists = _load(locale_files(locale))
-    loaded = Catalog(locale=locale, texts=texts, lists=lists)
+    texts, lists, plurals = _load(locale_files(locale))
+    loaded = Catalog(locale=locale, texts=texts, lists=lists, plurals=plurals)
     loaded.validate()
     return loaded

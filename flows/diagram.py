@@ -34,6 +34,8 @@ def _edges(state) -> list[tuple[str, str]]:
             edges.setdefault(target, []).append(option.value)
     if state.text:
         edges.setdefault(state.text.goto, []).append("text")
+        if state.text.second_look:
+            edges.setdefault(state.text.second_look.goto, []).append("second look")
     if state.place:
         edges.setdefault(state.place.goto, []).append("location")
     for result, target in state.on_result.items():

@@ -108,10 +108,28 @@ class Option:
 
 
 @dataclass(frozen=True)
+class SecondLook:
+    """Words in an answer worth a gentle second look (an excuse, a promise no one could see).
+
+    The first time ``find`` spots some in a question's answer, the answer is kept and the
+    flow goes to ``goto`` instead, which may reflect the words back and offer a rewrite.
+    The next answer to that question goes on whatever it says: it asks once, never refuses.
+    """
+
+    find: Callable[[str], str | None]
+    goto: str
+
+
+LOOKED = "_looked"  # draft: the questions whose answer has had its second look
+LOOKED_AT = "_looked_at"  # draft: the words that second look found
+
+
+@dataclass(frozen=True)
 class FreeText:
     goto: str
     max_chars: int = 1000
     parse: Callable[[str, Context], Parsed] | None = None
+    second_look: SecondLook | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +223,8 @@ def targets(state: State) -> list[str]:
     found.extend(state.on_result.values())
     if state.text:
         found.append(state.text.goto)
+        if state.text.second_look:
+            found.append(state.text.second_look.goto)
     if state.place:
         found.append(state.place.goto)
     return list(dict.fromkeys(found))

@@ -12,10 +12,12 @@ solo practice that shows what linking adds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from flows.engine import Context, FreeText, Label, Option, State, flow
+from flows.engine import LOOKED_AT, Context, FreeText, Label, Option, SecondLook, State, flow
+from flows.second_looks import find_own_side
 
 MAX_PART_CHARS = 1500
 MAX_SHARE_CHARS = 3300  # every part together, so the listener's message fits in one
@@ -50,7 +52,7 @@ def _words(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
 
 def _draft_reflection(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
     return {"partner": data.get("_partner", ""), "hear": data.get("_hear", ""),
-            "validate": data.get("_validate", ""), "imagine": data.get("_imagine") or "—"}
+            "validate": data.get("_validate", ""), "imagine": data.get("_imagine") or ""}
 
 
 def _pause_words(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
@@ -99,6 +101,28 @@ def _writing() -> tuple[State, ...]:
     )
 
 
+def _own_side(answer: str) -> Callable[[Mapping[str, Any], Context], Mapping[str, Any]]:
+    def params(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
+        return {"partner": data.get("_partner", ""), "phrase": data.get(LOOKED_AT, ""),
+                "text": data.get(answer, "")}
+    return params
+
+
+def _reflected(name: str, goto: str, **extra: Any) -> tuple[State, State]:
+    """A part of the reflection, and the gentle check it gets once if it adds the listener's
+    own side ("but I was drowning too"): written again, here or at the question, or kept."""
+    answer, check = f"_{name}", f"{name}_check"
+    text = FreeText(goto=goto, max_chars=MAX_REFLECTION_CHARS)
+    return (
+        State(name, (f"listening.{name}",), params=_names, answer=answer,
+              text=replace(text, second_look=SecondLook(find_own_side, goto=check)), **extra),
+        State(check, ("listening.own_side_check",), params=_own_side(answer), answer=answer,
+              text=text, options=(
+                  Option("rewrite", "listening.write_again", goto=name, records=False),
+                  Option("keep", "listening.keep_as_is", goto=goto, records=False))),
+    )
+
+
 def _reflecting() -> tuple[State, ...]:
     """The listener reflects back, validates and imagines, reads it back, sends."""
     return (
@@ -106,14 +130,10 @@ def _reflecting() -> tuple[State, ...]:
             Option("reflect", "listening.reflect", goto="hear"),
             Option("pause", "listening.pause", goto="pause_confirm"),
             Option("later", "listening.not_now", goto="later"))),
-        State("hear", ("listening.hear",), params=_names, answer="_hear",
-              text=FreeText(goto="validate", max_chars=MAX_REFLECTION_CHARS)),
-        State("validate", ("listening.validate",), params=_names, answer="_validate",
-              text=FreeText(goto="imagine", max_chars=MAX_REFLECTION_CHARS)),
-        State("imagine", ("listening.imagine",), params=_names, answer="_imagine",
-              options=(Option("skip", "listening.skip", goto="reflection_review",
-                              records=False),),
-              text=FreeText(goto="reflection_review", max_chars=MAX_REFLECTION_CHARS)),
+        *_reflected("hear", goto="validate"),
+        *_reflected("validate", goto="imagine"),
+        *_reflected("imagine", goto="reflection_review", options=(
+            Option("skip", "listening.skip", goto="reflection_review", records=False),)),
         State("reflection_review", ("listening.reflection_review",), params=_draft_reflection,
               options=(Option("send", "listening.send", goto="send_reflection"),
                        Option("again", "listening.write_again", goto="hear"),

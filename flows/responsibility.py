@@ -15,12 +15,25 @@ the partner) lives in bot/responsibility.py.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flows.commitments import MAX_COMMITMENT_CHARS, day_questions
-from flows.engine import DONE, Context, FreeText, Label, Option, State, flow
+from flows.engine import (
+    DONE,
+    LOOKED_AT,
+    Context,
+    FreeText,
+    Label,
+    Option,
+    SecondLook,
+    State,
+    flow,
+)
+from flows.second_looks import excuse_meaning, find_excuse, find_vague_change
+
+__all__ = ["find_excuse"]  # the excuse check's finder, as the runtime and tests know it
+
 
 MAX_STORY_CHARS = 800  # what happened, its impact, what I take responsibility for
 MAX_PART_CHARS = 500  # each part of the apology
@@ -31,50 +44,6 @@ APOLOGY_FIELDS = {"ack": "acknowledge", "accept": "responsibility", "actions": "
                   "signs": "signs"}
 THEN_HURT = "_then_hurt"  # suffix of an effect result: the "both" path goes on to the hurt path
 
-# ---------------------------------------------------------------- the gentle excuse check
-
-_EXCUSES = tuple(re.compile(pattern) for pattern in (
-    r"\bbut\b(?! also\b)",
-    r"\b(?:because|cause|cos|cuz|coz) (?:of )?you\b",
-    r"\bif (?:only )?you(?:'d\b| (?:had|hadn't|hadnt|did|didn't|didnt|were|weren't|werent|"
-    r"would|wouldn't|wouldnt|could|couldn't|couldnt|paid|listened|cared|gave|showed|spent|"
-    r"was|wasn't)\b)",
-    r"\byou (?:made|make|drove|drive|pushed|push|forced|force|led) me\b",
-    r"\byou left me no\b",
-    r"\bonly (?:\w+ ){0,3}because\b",
-    r"\bwould(?:n't|nt| not) have (?:\w+ ){0,4}if\b",
-    r"\b(?:(?:it|that|this) (?:is |was )?|it's |its )?(?:not|wasn't|wasnt|isn't|isnt) "
-    r"(?:all |entirely |completely |really |only |just )?my fault\b",
-    r"\b(?:everyone|everybody) does\b",
-    r"\b(?:it|that) (?:was|is) (?:only|just) (?:a|an|one|once|the)\b",
-    r"\b(?:didn't|didnt|did not) mean anything\b",
-    r"\bmeant nothing\b",
-    r"\bwhat (?:did|do) you expect\b",
-))
-_NOT_WORD = re.compile(r"[^\w']+")
-
-
-def _normalised(text: str) -> str:
-    """Lower case, straight apostrophes, punctuation turned into single spaces."""
-    straight = text.lower().replace("’", "'").replace("‘", "'").replace("`", "'")
-    return " ".join(_NOT_WORD.sub(" ", straight).split())
-
-
-def find_excuse(text: str) -> str | None:
-    """The first words that may sound like an excuse or shifting blame, or None.
-
-    Pure and forgiving about case and punctuation ("BUT", "because, you",
-    "if you hadnt"). Finding one never refuses an answer; the flow only
-    reflects it back and lets the writer choose.
-    """
-    plain = _normalised(text)
-    found = [match for pattern in _EXCUSES if (match := pattern.search(plain))]
-    if not found:
-        return None
-    first = min(found, key=lambda match: match.start())
-    return first.group(0).strip()
-
-
 # ---------------------------------------------------------------- what the prompts show
 
 
@@ -83,9 +52,14 @@ def _text(data: Mapping[str, Any], name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _own_check(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
-    own = _text(data, "_own")
-    return {"phrase": find_excuse(own) or "", "text": own}
+def _excuse_check(answer: str) -> Callable[[Mapping[str, Any], Context], Mapping[str, Any]]:
+    """The words of *answer* that may sound like an excuse, what they may sound like, and
+    the whole answer."""
+    def params(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
+        text = _text(data, answer)
+        return {"phrase": _text(data, LOOKED_AT) or find_excuse(text) or "", "text": text,
+                "sounds": Label(f"responsibility.excuse_{excuse_meaning(text) or 'justify'}")}
+    return params
 
 
 def _change(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
@@ -170,6 +144,25 @@ def _story(name: str, prompt: str, goto: str, max_chars: int = MAX_STORY_CHARS,
                  text=FreeText(goto=goto, max_chars=max_chars), **extra)
 
 
+def _owned(name: str, prompt: str, goto: str, max_chars: int = MAX_STORY_CHARS,
+           answer: str = "", **extra: Any) -> tuple[State, State]:
+    """A question where an excuse can hide, and the gentle check its answer may get once:
+    the words are reflected back, to be written again (here or at the question) or kept."""
+    answer = answer or f"_{name}"
+    check = f"{name}_check"
+    look = SecondLook(find_excuse, goto=check)
+    return (
+        State(name, (prompt,), answer=answer,
+              text=FreeText(goto=goto, max_chars=max_chars, second_look=look), **extra),
+        State(check, ("responsibility.excuse_check",), answer=answer,
+              params=_excuse_check(answer), text=FreeText(goto=goto, max_chars=max_chars),
+              options=(Option("rewrite", "responsibility.rewrite", goto=name,
+                              records=False),
+                       Option("keep", "responsibility.keep_as_is", goto=goto,
+                              records=False))),
+    )
+
+
 def _ending(name: str, keys: tuple[str, ...]) -> tuple[State, ...]:
     """An end of the broke path, and the same words leading on to the hurt path."""
     return (
@@ -189,6 +182,7 @@ _ROLES = {"broke": "broke_intro", "hurt": "hurt_intro", "both": "both_intro",
 _LATER = Option("later", "responsibility.not_now", goto="later")
 _EDITS = {"ack": "edit_ack", "accept": "edit_accept", "actions": "edit_actions",
           "signs": "edit_signs"}
+_OWNED_PARTS = ("ack", "accept")  # the parts of the apology where an excuse can hide
 
 _BEGINNING = (
     State("open", (), effect="step1_open", on_enter={"step": "1"}, on_result={
@@ -219,16 +213,17 @@ _BROKE = (
         _LATER)),
     State("broke_intro", ("responsibility.broke_intro",), options=(
         Option("begin", "responsibility.begin", goto="what"), _LATER)),
-    _story("what", "responsibility.what", goto="impact"),
-    _story("impact", "responsibility.impact", goto="own"),
-    _story("own", "responsibility.own", goto="check_own"),
-    State("check_own", (), effect="step1_check_excuse",
-          on_result={"excuse": "own_check", "clear": "change"}),
-    State("own_check", ("responsibility.own_check",), params=_own_check, options=(
-        Option("rewrite", "responsibility.rewrite", goto="own"),
-        Option("keep", "responsibility.keep_as_is", goto="change"))),
-    _story("change", "responsibility.change", goto="offer_commit",
-           max_chars=MAX_COMMITMENT_CHARS),
+    *_owned("what", "responsibility.what", goto="impact"),
+    *_owned("impact", "responsibility.impact", goto="own"),
+    *_owned("own", "responsibility.own", goto="change"),
+    State("change", ("responsibility.change",), answer="_change", text=FreeText(
+        goto="offer_commit", max_chars=MAX_COMMITMENT_CHARS,
+        second_look=SecondLook(find_vague_change, goto="change_seen"))),
+    # Asked once, when the change is a hope no one could see; whatever comes next is kept.
+    State("change_seen", ("responsibility.change_seen",), answer="_change", params=_change,
+          text=FreeText(goto="offer_commit", max_chars=MAX_COMMITMENT_CHARS),
+          options=(Option("keep", "responsibility.keep_as_is", goto="offer_commit",
+                          records=False),)),
     State("offer_commit", ("responsibility.offer_commit",), params=_change, options=(
         Option("yes", "responsibility.commit_yes", goto="days", copy=(("_text", "_change"),)),
         Option("no", "responsibility.commit_no", goto="ack"))),
@@ -242,11 +237,11 @@ _BROKE = (
           on_result={"ok": "commit_saved", "refused": "commit_saved"}),
     State("commit_saved", ("responsibility.commit_saved",), params=_commit_saved, options=(
         Option("go_on", "responsibility.to_apology", goto="ack"),)),
-    _story("ack", "responsibility.ack", goto="accept", max_chars=MAX_PART_CHARS),
-    _story("accept", "responsibility.accept", goto="actions", max_chars=MAX_PART_CHARS,
-           params=_earlier_own, options=(
-               Option("earlier", "responsibility.use_earlier", goto="actions",
-                      copy=(("_accept", "_own"),), records=False),)),
+    *_owned("ack", "responsibility.ack", goto="accept", max_chars=MAX_PART_CHARS),
+    *_owned("accept", "responsibility.accept", goto="actions", max_chars=MAX_PART_CHARS,
+            params=_earlier_own, options=(
+                Option("earlier", "responsibility.use_earlier", goto="actions",
+                       copy=(("_accept", "_own"),), records=False),)),
     _story("actions", "responsibility.actions", goto="signs", max_chars=MAX_PART_CHARS,
            params=_earlier_change, options=(
                Option("earlier", "responsibility.use_earlier", goto="signs",
@@ -268,7 +263,10 @@ _BROKE = (
         Option("back", "responsibility.back", goto="apology_ready"))),
     *(State(edit, (f"responsibility.edit_{part}",), answer=f"_{part}", params=_apology,
             text=FreeText(goto="apology_ready", max_chars=MAX_PART_CHARS))
-      for part, edit in _EDITS.items()),
+      for part, edit in _EDITS.items() if part not in _OWNED_PARTS),
+    *(state for part in _OWNED_PARTS for state in _owned(
+        _EDITS[part], f"responsibility.edit_{part}", goto="apology_ready",
+        max_chars=MAX_PART_CHARS, answer=f"_{part}", params=_apology)),
     State("broke_share", (), effect="step1_broke_share", on_result={
         "confirm": "confirm_share", **_both_ways("unlinked", "apology_saved"),
         **_both_ways("unsafe", "apology_private")}),

@@ -7,6 +7,8 @@ from typing import Any
 
 from flows.engine import (
     DONE,
+    LOOKED,
+    LOOKED_AT,
     Action,
     Button,
     ButtonPress,
@@ -15,6 +17,7 @@ from flows.engine import (
     EditButtons,
     Effect,
     Flow,
+    FreeText,
     LocationInput,
     MediaInput,
     Option,
@@ -140,7 +143,21 @@ def _on_text(flow: Flow, session: Session, state: State, event: TextInput, ctx: 
         params = {"limit": state.text.max_chars, "length": len(text)}
         return _stay(session, Say(("common.too_long",), params))
     parsed = state.text.parse(text, ctx) if state.text.parse else Parsed(value=text)
-    return _accept(flow, session, state, parsed, state.text.goto, ctx)
+    goto = state.text.goto
+    if parsed.error is None:
+        session, goto = _second_look(session, state, state.text, text)
+    return _accept(flow, session, state, parsed, goto, ctx)
+
+
+def _second_look(session: Session, state: State, answer: FreeText, text: str
+                 ) -> tuple[Session, str]:
+    """Where an answer leads: to its second look, the first time that finds something."""
+    look, looked = answer.second_look, list(session.data.get(LOOKED) or ())
+    found = look.find(text) if look and state.name not in looked else None
+    if look is None or not found:
+        return session, answer.goto
+    data = {**session.data, LOOKED: [*looked, state.name], LOOKED_AT: found}
+    return Session(session.flow, session.state, session.seq, data), look.goto
 
 
 def _on_location(flow: Flow, session: Session, state: State, event: LocationInput, ctx: Context):

@@ -61,7 +61,7 @@ async def owning(user: SimUser, intro: str = "responsibility.broke_intro") -> No
     await answer(user, "responsibility.begin", "responsibility.what")
     await say(user, WHAT, "responsibility.impact")
     await say(user, IMPACT, "responsibility.own")
-    check = await say(user, EXCUSE, "responsibility.own_check")
+    check = await say(user, EXCUSE, "responsibility.excuse_check")
     assert "“but”" in check["text"] and EXCUSE in check["text"]
     await answer(user, "responsibility.rewrite", "responsibility.own")
     await say(user, OWN, "responsibility.change")
@@ -183,7 +183,7 @@ async def test_words_kept_private_reach_nobody(bot, emu):
     await answer(sam, "responsibility.begin", "responsibility.what")
     await say(sam, WHAT, "responsibility.impact")
     await say(sam, IMPACT, "responsibility.own")
-    await say(sam, "It happened because you were never home", "responsibility.own_check")
+    await say(sam, "It happened because you were never home", "responsibility.excuse_check")
     await answer(sam, "responsibility.keep_as_is", "responsibility.change")
     await say(sam, CHANGE, "responsibility.offer_commit")
     await answer(sam, "responsibility.commit_no", "responsibility.ack")

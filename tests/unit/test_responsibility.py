@@ -88,9 +88,24 @@ def test_opening_remembers_step_one_and_asks_the_database_where_to_start():
         ("broke_intro", press("later"), None),
         ("what", TextInput("I hid messages from you"), "impact"),
         ("impact", TextInput("You stopped feeling safe"), "own"),
-        ("own", TextInput("I lied to you"), "check_own"),
+        ("what", TextInput("I lied, but only because you were never home"), "what_check"),
+        ("what_check", press("rewrite"), "what"),
+        ("what_check", press("keep"), "impact"),
+        ("what_check", TextInput("I hid messages from you"), "impact"),
+        ("impact", TextInput("It was only a few messages"), "impact_check"),
+        ("impact_check", press("keep"), "own"),
+        ("own", TextInput("I lied to you"), "change"),
+        ("own", TextInput("I lied because you ignored me"), "own_check"),
         ("own_check", press("rewrite"), "own"),
         ("own_check", press("keep"), "change"),
+        ("change", TextInput("I will try to be more honest"), "change_seen"),
+        ("change_seen", TextInput("I show you my phone when you ask"), "offer_commit"),
+        ("change_seen", press("keep"), "offer_commit"),
+        *((f"{state}_check", press("rewrite"), state) for state in (
+            "impact", "ack", "accept", "edit_ack", "edit_accept")),
+        *((f"{state}_check", press("keep"), goto) for state, goto in (
+            ("ack", "accept"), ("accept", "actions"), ("edit_ack", "apology_ready"),
+            ("edit_accept", "apology_ready"))),
         ("change", TextInput("I show you my phone when you ask"), "offer_commit"),
         ("offer_commit", press("yes"), "days"),
         ("offer_commit", press("no"), "ack"),
@@ -211,7 +226,6 @@ def test_commands_and_crisis_words_mid_flow():
         ("open", "revisit", "revisit"), ("open", "revisit_share", "revisit_share"),
         ("path", "broke", "broke_intro"), ("path", "hurt", "hurt_intro"),
         ("path", "both", "both_intro"), ("path", "private", "which"),
-        ("check_own", "excuse", "own_check"), ("check_own", "clear", "change"),
         ("save_commit", "saved", "commit_saved"), ("save_commit", "linked", "visibility"),
         ("set_visibility", "ok", "commit_saved"), ("set_visibility", "refused", "commit_saved"),
         ("apology_ready", "shareable", "apology_review"),
@@ -270,12 +284,50 @@ def _text_of(say: Say) -> str:
 
 
 def test_the_excuse_is_reflected_back_kindly_with_a_choice():
-    outcome = after_effect(at("check_own", _own="I lied, BUT you were never home."), "excuse", {},
-                           ctx())
+    outcome = route(at("own"), TextInput("I lied, BUT you were never home."), ctx())
+    assert where(outcome) == "own_check"
     shown = _text_of(outcome.actions[-1])
     assert "“but”" in shown and "I lied, BUT you were never home." in shown
+    assert "reason that is meant to make it all right" in shown
     labels = [b.label for row in outcome.actions[-1].buttons for b in row]
     assert labels == ["responsibility.rewrite", "responsibility.keep_as_is"]
+
+
+@pytest.mark.parametrize("state", ["what", "impact", "own", "ack", "accept", "edit_ack",
+                                   "edit_accept"])
+def test_every_answer_where_an_excuse_can_hide_is_looked_at_once(state):
+    excuse = "I did it but only because you were never home"
+    checked = route(at(state), TextInput(excuse), ctx())
+    assert where(checked) == f"{state}_check"
+    shown = _text_of(checked.actions[-1])
+    assert "“because you”" in shown and "blame is being handed back" in shown
+    again = route(checked.session, press("rewrite", seq=checked.session.seq), ctx())
+    assert where(again) == state
+    goes_on = route(again.session, TextInput(excuse), ctx())
+    assert where(goes_on) not in (state, f"{state}_check")
+    assert goes_on.session is None or goes_on.session.data[f"_{state.removeprefix('edit_')}"] \
+        == excuse
+
+
+def test_an_excuse_rewritten_at_the_check_is_the_answer():
+    checked = route(at("accept"), TextInput("It was my choice, but you pushed me away"), ctx())
+    outcome = route(checked.session, TextInput("It was my choice, and mine alone."), ctx())
+    assert where(outcome) == "actions"
+    assert outcome.session.data["_accept"] == "It was my choice, and mine alone."
+
+
+def test_a_vague_change_is_asked_once_for_something_that_can_be_seen():
+    asked = route(at("change"), TextInput("I will try to be more honest"), ctx())
+    assert where(asked) == "change_seen"
+    shown = _text_of(asked.actions[-1])
+    assert "What would your partner see you do" in shown and "I will try to be more honest" \
+        in shown
+    kept = route(asked.session, press("keep", seq=asked.session.seq), ctx())
+    assert where(kept) == "offer_commit"
+    assert kept.session.data["_change"] == "I will try to be more honest"
+    seen = route(asked.session, TextInput("I'll try to tell you where I am"), ctx())
+    assert where(seen) == "offer_commit", "whatever comes next is accepted"
+    assert seen.session.data["_change"] == "I'll try to tell you where I am"
 
 
 def test_yes_to_a_commitment_copies_the_change_into_its_words():
@@ -372,7 +424,14 @@ def test_read_only_look_back_shows_what_was_written_and_ends():
         ("You left me no choice", "you left me no"),
         ("I only did it because I was lonely", "only did it because"),
         ("Only because I was drunk", "only because"),
-        ("I wouldn't have done it if you were kinder", "wouldn't have done it if"),
+        ("I wouldn't have done it if you were kinder", "if you were"),
+        ("I wouldn't have done it if things were different", "wouldn't have done it if"),
+        ("I did it but only because you were never home", "because you"),
+        ("I was lonely, but only because I felt alone", "but"),
+        ("You should have told me how you felt", "you should have"),
+        ("I had no choice", "i had no choice"),
+        ("It was not a big deal", "not a big deal"),
+        ("At least I told you in the end", "at least i"),
         ("I would not have if things were different", "would not have if"),
         ("It's not my fault alone", "it's not my fault"),
         ("It wasn’t all my fault", "it wasn't all my fault"),
