@@ -124,6 +124,10 @@ LOOKED = "_looked"  # draft: the questions whose answer has had its second look
 LOOKED_AT = "_looked_at"  # draft: the words that second look found
 
 
+CUT = "_cut"  # draft: the part of an over-long answer that fits, offered as the answer
+KEEP_CUT = "keep_cut"  # the button value that takes it
+
+
 @dataclass(frozen=True)
 class FreeText:
     goto: str

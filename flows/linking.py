@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows import questions
-from flows.engine import Context, FreeText, Option, State, flow
+from flows.engine import Context, FreeText, Option, Parsed, State, flow
 
 MAX_CODE_CHARS = 64
 
@@ -21,6 +21,11 @@ def _from_data(*names: str):
         return {name: data.get(f"_{name}", "") for name in names}
 
     return params
+
+
+def _code(text: str, _ctx: Context) -> Parsed:
+    # A code is read whole or not at all: part of one is never worth keeping.
+    return Parsed(value=text)
 
 
 def _redeeming(refused_by_safety_goes_to: str = "not_now") -> tuple[State, ...]:
@@ -96,7 +101,7 @@ LINK = flow(
     State("revoke", (), effect="revoke_invite", on_result={"ok": "revoked"}),
     State("revoked", ("link.revoked",), ends=True),
     State("enter_code", ("link.enter_code",), answer="_typed",
-          text=FreeText(goto="inspect", max_chars=MAX_CODE_CHARS)),
+          text=FreeText(goto="inspect", max_chars=MAX_CODE_CHARS, parse=_code)),
     *_redeeming(),
     description="/link: invite a partner (link, code, revoke) or enter a partner's code.",
 )

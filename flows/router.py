@@ -14,6 +14,7 @@ from typing import Any
 from flows import FLOWS
 from flows.crisis import Finding, detect, strong_feeling
 from flows.engine import (
+    CUT,
     Action,
     Button,
     ButtonPress,
@@ -193,8 +194,9 @@ def _holds_words(session: Session) -> bool:
     """Whether the user typed anything in this flow: only then is there something to lose."""
     if session.flow not in FLOW_COMMANDS or not FLOWS[session.flow].parks:
         return False
-    return any(state.text and session.data.get(state.answer or "")
-               for state in FLOWS[session.flow].states.values())
+    return bool(session.data.get(CUT)) or any(
+        state.text and session.data.get(state.answer or "")
+        for state in FLOWS[session.flow].states.values())
 
 
 def _start(session: Session | None, ctx: Context) -> Outcome:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from flows.engine import (
+    CUT,
     DONE,
+    KEEP_CUT,
     LOOKED,
     LOOKED_AT,
     Action,
@@ -80,6 +84,8 @@ def step(flow: Flow, session: Session, event: Any, ctx: Context) -> Outcome:
 def _on_press(flow: Flow, session: Session, state: State, press: ButtonPress, ctx: Context):
     if press.seq != session.seq:
         return _stay(session, Toast("common.stale_button"), prompt(flow, session, ctx))
+    if press.value == KEEP_CUT and state.text and session.data.get(CUT):
+        return _keep_cut(flow, session, state, press, ctx)
     option = state.option(press.value)
     if option is None:
         return _stay(session, Toast("common.unknown_button"))
@@ -140,8 +146,7 @@ def _on_text(flow: Flow, session: Session, state: State, event: TextInput, ctx: 
     if not text:
         return _stay(session, Say(("common.empty_text",)))
     if len(text) > state.text.max_chars:
-        params = {"limit": state.text.max_chars, "length": len(text)}
-        return _stay(session, Say(("common.too_long",), params))
+        return _too_long(session, state.text, text)
     parsed = state.text.parse(text, ctx) if state.text.parse else Parsed(value=text)
     goto = state.text.goto
     if parsed.error is None:
@@ -158,6 +163,47 @@ def _second_look(session: Session, state: State, answer: FreeText, text: str
         return session, answer.goto
     data = {**session.data, LOOKED: [*looked, state.name], LOOKED_AT: found}
     return Session(session.flow, session.state, session.seq, data), look.goto
+
+
+def _too_long(session: Session, answer: FreeText, text: str) -> Outcome:
+    """Keeps the part that fits and offers it as the answer, so nothing typed is thrown
+    away; words that must be read as something (a time, a place) are only asked again."""
+    params = {"limit": answer.max_chars, "length": len(text)}
+    if answer.parse is not None:
+        return _stay(session, Say(("common.too_long",), params))
+    kept = fitting_part(text, answer.max_chars)
+    offered = Session(session.flow, session.state, session.seq, {**session.data, CUT: kept})
+    keep = Button("common.keep_cut", callback_data(session.seq, KEEP_CUT))
+    return _stay(offered, Say(("common.too_long_cut",), {**params, "kept": kept},
+                              buttons=((keep,),)))
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s")
+
+
+def fitting_part(text: str, limit: int) -> str:
+    """The start of *text* within *limit* characters, cut where a sentence ends, else
+    between words (only a run with no space at all is cut mid-word)."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit + 1]  # a space just past the limit still ends a whole word
+    ends = [m.end() for m in _SENTENCE_END.finditer(head)]
+    if ends and ends[-1] >= limit // 2:
+        return head[:ends[-1]].rstrip()
+    space = head.rfind(" ")
+    return (head[:space] if space >= limit // 2 else text[:limit]).rstrip()
+
+
+def _keep_cut(flow: Flow, session: Session, state: State, press: ButtonPress,
+              ctx: Context) -> Outcome:
+    """The part that fitted is taken as if it had been typed that way."""
+    data = {k: v for k, v in session.data.items() if k != CUT}
+    kept = str(session.data[CUT])
+    outcome = _on_text(flow, Session(session.flow, session.state, session.seq, data), state,
+                       TextInput(kept), ctx)
+    if press.message_id is None:
+        return outcome
+    return replace(outcome, actions=(EditButtons(press.message_id, ()), *outcome.actions))
 
 
 def _on_location(flow: Flow, session: Session, state: State, event: LocationInput, ctx: Context):
@@ -195,7 +241,7 @@ def _advance(flow: Flow, session: Session, state: State, value: Any, goto: str,
 def _enter(flow: Flow, session: Session, name: str, ctx: Context, remember: dict[str, Any],
            before: tuple[Action, ...]) -> Outcome:
     state = flow.state(name)
-    data = {**session.data, **state.on_enter}
+    data = {**{k: v for k, v in session.data.items() if k != CUT}, **state.on_enter}
     for field_name, value in state.on_enter.items():
         _remember(remember, field_name, value)
     left_place = flow.state(session.state).place is not None and name != session.state

@@ -32,6 +32,7 @@ from playground.emulator.updates import UpdateQueue
 from playground.emulator.webhook import WebhookDelivery
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+WEB_TYPES = {".ttf": "font/ttf", ".txt": "text/plain; charset=utf-8"}
 MAX_LONG_POLL = 60.0
 JsonHandler = Callable[[web.Request], Awaitable[Any]]
 
@@ -115,13 +116,21 @@ class ControlApi:
         path = WEB_DIR / name
         if "/" in name or name.startswith(".") or not path.is_file():
             raise web.HTTPNotFound()
-        return web.FileResponse(path, headers={"Cache-Control": "no-store"})
+        headers = {"Cache-Control": "no-store"}
+        if path.suffix in WEB_TYPES:  # Python's own table lacks fonts before 3.12
+            headers["Content-Type"] = WEB_TYPES[path.suffix]
+        return web.FileResponse(path, headers=headers)
 
     async def file(self, request: web.Request) -> web.StreamResponse:
         stored = self.world.files.get(request.match_info["file_id"])
         if stored is None or stored.data is None:
             raise web.HTTPNotFound()
-        return web.Response(body=stored.data, content_type=stored.mime_type)
+        # A file_id always means the same bytes, so the page need not fetch it again.
+        return web.Response(
+            body=stored.data,
+            content_type=stored.mime_type,
+            headers={"Cache-Control": "private, max-age=86400, immutable"},
+        )
 
     # -- users --------------------------------------------------------------------
 

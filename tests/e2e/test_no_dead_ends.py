@@ -20,3 +20,17 @@ async def test_a_reminder_time_said_in_words_is_taken(bot, emu):
     await answer(sam, "onboarding.reminder_custom", "onboarding.reminder_custom_prompt")
     menu = await say(sam, "quarter to eight", "reminders.menu")
     assert "07:45" in menu["text"]
+
+
+async def test_an_answer_over_the_limit_keeps_what_fits_and_goes_on(bot, emu):
+    sam = await emu.create_user("Sam")
+    await onboard(sam)
+    await say(sam, "/commit", "commit.wording")
+    sentences = ["I text you when I will be late, every single time."] * 7
+    offer = await say(sam, " ".join(sentences), "common.too_long_cut")
+    kept = " ".join(sentences[:5])  # 5 whole sentences fit in 300 characters, 6 do not
+    assert kept in offer["text"] and " ".join(sentences[:6]) not in offer["text"]
+    await answer(sam, "common.keep_cut", "commit.days")
+    review = await answer(sam, "commit.days_every", "commit.review")
+    assert kept in review["text"] and " ".join(sentences[:6]) not in review["text"]
+    await answer(sam, "commit.save", "commit.saved")

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Locator, Page, async_playwright, expect
 
-from tests.e2e.harness import label, words
+from tests.e2e.harness import label, onboard, words
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -191,5 +191,160 @@ async def test_both_partners_click_through_onboarding_in_the_page(emulator, bot)
 
             await page.screenshot(path=str(ARTIFACTS / "playground-onboarding.png"),
                                   full_page=True)
+        finally:
+            await browser.close()
+
+
+# ---- what the page makes of the bot's messages, on a desktop and on a phone --------------
+
+WIDTHS = {"desktop": (1280, 800), "phone": (420, 860)}
+PHONE_PX = 760  # the page shows one partner at a time below this width (style.css)
+
+
+async def assert_nothing_cut_off(page: Page, where: str) -> None:
+    """No horizontal scroll on the page, and no message sticking out of its chat."""
+    widths = await page.evaluate("""() => ({
+        page: document.documentElement.scrollWidth, viewport: window.innerWidth,
+        chats: [...document.querySelectorAll('.pane .messages')]
+            .filter((box) => box.offsetParent !== null)
+            .map((box) => box.scrollWidth - box.clientWidth),
+    })""")
+    assert widths["page"] <= widths["viewport"], f"{where}: the page scrolls sideways {widths}"
+    assert all(extra <= 0 for extra in widths["chats"]), f"{where}: a chat is too wide {widths}"
+
+
+async def show(page: Page, index: int) -> Locator:
+    """The partner's pane, brought into view with its tab where only one fits."""
+    pane = page.locator(f'[data-pane="{index}"]')
+    tab = page.locator(f'[data-testid="tab-{index}"]')
+    if await tab.is_visible():
+        await tab.click()
+    await expect(pane).to_be_visible()
+    return pane
+
+
+async def start_page(page: Page, url: str, names: tuple[str, str]) -> list[Locator]:
+    await page.goto(f"{url}/")
+    for index, name in enumerate(names):
+        await page.locator(f'[data-testid="name-{index}"]').fill(name)
+    await page.locator('[data-testid="start"]').click()
+    await expect(page.locator('[data-testid="status"]')).to_have_text(
+        "Chatting with the bot", timeout=WAIT_MS)
+    return [page.locator(f'[data-pane="{index}"]') for index in (0, 1)]
+
+
+def size_in_words(size: int) -> str:
+    return f"{size / 1024:.1f} KB"
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_links_invites_edits_photos_and_files_work_in_the_page(emulator, emu, bot, width):
+    """Mara, onboarded, taps /progress in her menu (the command is sent), opens the
+    chart full size, exports her data (the file shows its name and size), invites
+    Jonas by tapping the t.me link (his pane opens it and gets the bot's offer),
+    edits a message she sent (the bot answers the edit), and reloads the page
+    (names and chats come back). At 420 px one partner shows at a time, with tabs;
+    at neither width is anything cut off."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    mara, jonas = await emu.create_user(NAMES[0]), await emu.create_user(NAMES[1])
+    await onboard(mara)
+    viewport_width, viewport_height = WIDTHS[width]
+    shot = lambda what: str(ARTIFACTS / f"playground-{width}-{what}.png")  # noqa: E731
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(
+                viewport={"width": viewport_width, "height": viewport_height})
+            panes = await start_page(page, emulator.url, NAMES)
+            narrow = viewport_width < PHONE_PX
+            await expect(panes[1]).to_be_visible(visible=not narrow)  # tabs on a phone
+            await expect(page.locator('[data-testid="tab-0"]')).to_be_visible(visible=narrow)
+            mine = await show(page, 0)
+            await expect_bot_text(mine, words("menu.text"))
+            await assert_nothing_cut_off(page, "menu")
+
+            # A /command in the bot's text is tapped, and sent as if typed.
+            await mine.locator(".msg.bot").last.locator('[data-command="/progress"]').click()
+            await expect(mine.locator(".msg.user").last).to_have_text(re.compile(r"^/progress"))
+            chart = mine.locator(".msg.bot img.photo").last
+            await expect(chart).to_be_visible(timeout=30_000)
+            await expect_bot_text(mine, words("progress.caption"))
+            small = await chart.bounding_box()
+            await chart.click()
+            lightbox = page.locator('[data-testid="lightbox"]')
+            large = lightbox.locator("img")
+            await expect(large).to_be_visible()
+            natural = await large.evaluate("(img) => img.complete ? img.naturalWidth : 0")
+            shown = await large.bounding_box()
+            room = await lightbox.locator("figure").bounding_box()
+            assert shown["width"] > small["width"] * 1.2, (small, shown)
+            # Its own size, or as large as the window leaves room for.
+            assert (shown["width"] >= min(natural, room["width"]) - 1
+                    or shown["height"] >= room["height"] - 1), (natural, shown, room)
+            await page.screenshot(path=shot("photo"))
+            await page.keyboard.press("Escape")
+            await expect(lightbox).to_be_hidden()
+
+            # A document shows its name and size, as Telegram shows a file.
+            await type_text(mine, "/export")
+            await expect_bot_text(mine, words("rights.export_caption"))
+            sent = [m for m in await mara.bot_messages() if m["kind"] == "document"][-1]
+            card = mine.locator(".msg.bot .doc").last
+            await expect(card.locator(".doc-name")).to_have_text(sent["document"]["file_name"])
+            await expect(card.locator(".doc-size")).to_contain_text(
+                size_in_words(sent["document"]["file_size"]))
+            assert sent["document"]["file_name"].startswith("kintsugi-export-")
+
+            # The invitation's t.me link, tapped by Mara, opens in Jonas's pane.
+            await type_text(mine, "/link")
+            await click_button(mine, label("link.invite"))
+            await expect_bot_text(mine, words("link.invitation"))
+            link = mine.locator(".msg.bot").last.locator("a[data-start]")
+            await expect(link).to_have_text(re.compile(r"^https://t\.me/kintsugi_playground_bot\?start="))
+            await assert_nothing_cut_off(page, "invitation")
+            await page.screenshot(path=shot("invitation"))
+            await link.click()
+            theirs = page.locator('[data-pane="1"]')
+            if not narrow:
+                await expect(mine).to_be_visible()  # both stay in view side by side
+            await expect(theirs.locator(".msg.user").last).to_contain_text(
+                "/start ", timeout=WAIT_MS)
+            await expect_bot_text(theirs, words("link.offer"))
+            assert (await jonas.last_bot_message())["text"].count(NAMES[0]) >= 1
+            await page.screenshot(path=shot("joined"))
+
+            # Mara edits a message she sent; the bot gets an edit and answers it.
+            mine = await show(page, 0)
+            await type_text(mine, "Hello from Mara")
+            bubble = mine.locator(".msg.user").last
+            await bubble.locator(".edit-btn").click()
+            box = mine.locator('[data-testid="input-0"]')
+            await expect(box).to_have_value("Hello from Mara")
+            await box.fill("Hello again from Mara")
+            await mine.locator('[data-testid="send-0"]').click()
+            await expect(bubble).to_contain_text("Hello again from Mara", timeout=WAIT_MS)
+            await expect(bubble.locator(".edited")).to_have_text("edited")
+            await expect_bot_text(mine, words("common.edited_message"))
+            edited = [m for m in (await mara.chat())["messages"] if m["sender"] == "user"][-1]
+            assert (edited["text"], edited["edit_count"]) == ("Hello again from Mara", 1)
+            await assert_nothing_cut_off(page, "edited")
+            await page.screenshot(path=shot("edited"), full_page=True)
+
+            # The names and both chats come back after a reload.
+            await page.reload()
+            for index, name in enumerate(NAMES):
+                await expect(page.locator(f'[data-testid="name-{index}"]')).to_have_value(name)
+            await expect(page.locator('[data-testid="status"]')).to_have_text(
+                "Chatting with the bot", timeout=WAIT_MS)
+            mine = await show(page, 0)
+            await expect(mine.locator(".msg.user").last).to_contain_text("Hello again from Mara")
+            theirs = await show(page, 1)
+            await expect_bot_text(theirs, words("link.offer"))
+            await assert_nothing_cut_off(page, "reloaded")
         finally:
             await browser.close()

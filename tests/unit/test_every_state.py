@@ -16,7 +16,17 @@ import pytest
 from bot.render import Renderer
 from content import catalog, check_telegram_html
 from flows import FLOWS
-from flows.engine import ButtonPress, Context, MediaInput, Say, Session, TextInput, Toast
+from flows.engine import (
+    CUT,
+    KEEP_CUT,
+    ButtonPress,
+    Context,
+    MediaInput,
+    Say,
+    Session,
+    TextInput,
+    Toast,
+)
 from flows.router import MenuPress, route
 
 NOW = datetime(2026, 5, 4, 19, 0, tzinfo=UTC)
@@ -84,14 +94,32 @@ def test_words_move_on_only_where_words_are_asked_for(flow, state):
 
 
 @pytest.mark.parametrize(("flow", "state"), TYPED)
-def test_empty_or_too_long_words_are_asked_again_and_nothing_kept(flow, state):
+def test_empty_words_are_asked_again_and_nothing_kept(flow, state):
+    session = at(flow, state)
+    outcome = route(session, TextInput("   "), ctx())
+    assert outcome.session == session and outcome.remember == {}
+    assert outcome.actions[0].keys == ("common.empty_text",)
+
+
+# Words over the limit: what fits is offered as the answer (one tap takes it), or, where
+# the words must be read as something (a time, a place, a code), they are asked again.
+@pytest.mark.parametrize(("flow", "state"), TYPED)
+def test_too_long_words_keep_what_fits_on_offer_and_nothing_is_kept_yet(flow, state):
     definition = FLOWS[flow].state(state)
     session = at(flow, state)
-    for text, key in (("x" * (definition.text.max_chars + 1), "common.too_long"),
-                      ("   ", "common.empty_text")):
-        outcome = route(session, TextInput(text), ctx())
-        assert outcome.session == session and outcome.remember == {}
-        assert outcome.actions[0].keys == (key,)
+    outcome = route(session, TextInput("word " * definition.text.max_chars), ctx())
+    assert outcome.remember == {} and outcome.session.state == session.state
+    if definition.text.parse is not None:
+        assert outcome.session == session
+        assert outcome.actions[0].keys == ("common.too_long",)
+        return
+    assert outcome.actions[0].keys == ("common.too_long_cut",)
+    kept = outcome.session.data[CUT]
+    assert len(kept) <= definition.text.max_chars and kept.endswith("word")
+    taken = route(outcome.session, press(KEEP_CUT, seq=session.seq), ctx())
+    typed = route(session, TextInput(kept), ctx())
+    assert (taken.session, taken.remember) == (typed.session, typed.remember)
+    assert taken.actions[1:] == typed.actions
 
 
 # Every question that takes words: an acute message pauses it, a concern asks first, and

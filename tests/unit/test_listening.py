@@ -87,11 +87,11 @@ def test_going_back_to_where_it_stands_forgets_the_button_that_led_here():
     assert outcome.session.data["_item"] is None and outcome.session.data["_action"] is None
 
 
-def test_a_part_too_long_for_one_message_is_refused_kindly_and_changes_nothing():
+def test_a_part_too_long_for_one_message_keeps_what_fits_on_offer_and_stays():
     session = here("write")
     outcome = route(session, TextInput("x" * (MAX_PART_CHARS + 1)), ctx(PROFILE))
-    assert outcome.session == session
-    assert outcome.actions[0].keys == ("common.too_long",)
+    assert outcome.session.state == "write" and outcome.remember == {}
+    assert outcome.actions[0].keys == ("common.too_long_cut",)
     long_reflection = TextInput("y" * (MAX_REFLECTION_CHARS + 1))
     assert route(here("hear"), long_reflection, ctx(PROFILE)).session.state == "hear"
 

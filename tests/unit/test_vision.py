@@ -115,10 +115,11 @@ def test_answers_are_kept_as_typed_without_the_spaces_around():
     assert outcome.session.data["_want"] == "Gentler evenings"
 
 
-def test_an_answer_too_long_is_refused_with_its_length():
+def test_an_answer_too_long_offers_the_part_that_fits_with_its_length():
     outcome = route(at(V, "change"), TextInput("x" * (MAX_ANSWER_CHARS + 1)), ctx())
     assert where(outcome) == "change"
-    assert outcome.actions[0].keys == ("common.too_long",)
+    assert outcome.actions[0].keys == ("common.too_long_cut",)
+    assert outcome.actions[0].params["length"] == MAX_ANSWER_CHARS + 1
 
 
 # ---------------------------------------------------------------- effects and their results
