@@ -98,6 +98,9 @@ async def vision_status(ctx: EffectContext) -> EffectResult:
     couple = await ctx.repos.couples.active_for(ctx.user.id)
     partner = await ctx.repos.users.get(couple.partner_of(ctx.user.id)) if couple else None
     mode = "safety" if not ctx.may_tell_partner() else "linked" if couple else "solo"
+    if couple and mode == "linked" and _counterpart(
+            await ctx.repos.reflections.of_couple(couple.id, KIND), partner):
+        mode = "answered"  # the intro must not say "until they have answered"
     data = {"_mode": mode, "_partner": _called(ctx, partner)}
     rows = await ctx.repos.reflections.of_user(ctx.user.id, (KIND,))
     if not rows:

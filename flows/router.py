@@ -139,7 +139,7 @@ def _command(session: Session | None, command: Command, ctx: Context) -> Outcome
         return _keep(session, Say(("sos",), buttons=(*country_buttons(ctx),
                                                       *safety_buttons(session))))
     if name == "grounding":
-        return _keep(session, Say(("safety.grounding",), buttons=carry_on(session)))
+        return _keep(session, Say(("safety.grounding",), buttons=carry_on(_under_way(session))))
     if name in ("help", "privacy"):
         return _keep(session, Say((name,)), *_resume(session, ctx))
     if name == "cancel":
@@ -212,7 +212,7 @@ def _cancel(session: Session | None) -> Outcome:
         return _keep(None, Say(("common.nothing_to_cancel",)))
     back = _restorable(session.data.get(RETURN_TO))
     if back is not None:  # cancelling a safety flow leaves what it interrupted waiting
-        return _keep(back, Say(("common.cancelled",), buttons=carry_on(back)))
+        return _keep(back, Say(("common.cancelled",), buttons=carry_on(_under_way(back))))
     return Outcome(None, (Say(("common.cancelled",), clear_reply_keyboard=True),))
 
 
@@ -294,7 +294,7 @@ def _returning(session: Session, outcome: Outcome, ctx: Context) -> Outcome:
     if outcome.resume:
         actions = (*outcome.actions, *_resume(back, ctx))
     else:
-        actions = _with_buttons(outcome.actions, carry_on(back))
+        actions = _with_buttons(outcome.actions, carry_on(_under_way(back)))
     return replace(outcome, session=back, actions=actions)
 
 
@@ -323,7 +323,19 @@ def _with_buttons(actions: tuple[Action, ...], rows: tuple[tuple[Button, ...], .
     return actions
 
 
+def _under_way(session: Session | None) -> Session | None:
+    """The session, if something is under way in it to carry on with. A list of stored
+    things being looked at (the /agreements overview) is not: sending it again after a
+    pause reads as the bot repeating itself, and its command shows it afresh."""
+    if session is None:
+        return None
+    state = FLOWS[session.flow].states.get(session.state)
+    browsing = state is not None and state.item_buttons and not _holds_words(session)
+    return None if browsing else session
+
+
 def _resume(session: Session | None, ctx: Context, lead: str = "common.resume") -> tuple:
+    session = _under_way(session)
     if session is None:
         return ()
     return (Say((lead,)), prompt(FLOWS[session.flow], session, ctx))

@@ -23,7 +23,8 @@ from flows.engine import Context, FreeText, Label, Option, State, flow
 
 MAX_ANSWER_CHARS = 1000
 QUESTIONS = ("want", "change", "show_up")  # in the order asked; each answer is "_" + name
-MODES = ("linked", "solo", "safety")  # who the answers are for; see _intro
+# Who the answers are for (see _intro); "answered": linked, and the partner's wait already.
+MODES = ("linked", "answered", "solo", "safety")
 STATUSES = ("waiting", "choose", "chosen", "shown", "kept", "private")
 NOTES = ("solo", "safety", "ended")  # why answers are private, in status_private
 # What an attempt to choose can meet instead of a choice: not this user's to make, made
