@@ -25,11 +25,15 @@ class Notice:
     ``link_event`` marks news of the link itself (begun, declined, ended), which
     both sides must get even while the sender's safety answer is "yes": the
     sender chose that step, and the link's state is both people's to know.
+    ``report`` (a content key naming what it is, e.g. "share.what_apology") marks
+    words the sender chose to send: they hear when it reached the partner, or that
+    it waits (bot/delivery.py).
     """
 
     user_id: int
     say: Say
     link_event: bool = False
+    report: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,8 @@ class EffectContext:
         return self.user.profile.get("safety") != "yes"
 
 
-async def to_partner(ctx: EffectContext, say: Say) -> tuple[Notice, ...] | None:
+async def to_partner(ctx: EffectContext, say: Say,
+                     report: str | None = None) -> tuple[Notice, ...] | None:
     """*say* as a notice for the linked partner, or None when nothing may reach them.
 
     The one door for anything a user chose to send: it needs an active link and
@@ -81,7 +86,7 @@ async def to_partner(ctx: EffectContext, say: Say) -> tuple[Notice, ...] | None:
     couple = await ctx.repos.couples.active_for(ctx.user.id)
     if couple is None or not ctx.may_tell_partner():
         return None
-    return (Notice(couple.partner_of(ctx.user.id), say),)
+    return (Notice(couple.partner_of(ctx.user.id), say, report=report),)
 
 
 def shorten(text: str, limit: int = 40) -> str:
@@ -105,14 +110,14 @@ async def run_effect(name: str, ctx: EffectContext) -> EffectResult:
     return await EFFECTS[name](ctx)
 
 
-async def share_once(ctx: EffectContext, reflection_id: int,
-                     say: Say) -> tuple[Notice, ...] | None:
+async def share_once(ctx: EffectContext, reflection_id: int, say: Say,
+                     report: str | None = None) -> tuple[Notice, ...] | None:
     """*say* for the partner, sent at most once for the reflection it carries.
 
     None when the door to the partner is shut (see :func:`to_partner`); no
     notices when this reflection was shared already (a double press).
     """
-    notices = await to_partner(ctx, say)
+    notices = await to_partner(ctx, say, report)
     if notices is None:
         return None
     return notices if await ctx.repos.reflections.mark_shared(reflection_id, ctx.now) else ()

@@ -11,9 +11,11 @@ only once.
 from __future__ import annotations
 
 from bot.db.repair import ReflectionRecord
-from bot.effects import EffectContext, EffectResult, effect, share_once, to_partner
+from bot.effects import EffectContext, EffectResult, effect, share_once
+from bot.shares import ANSWERABLE
 from flows.engine import Button, Say, item_data
 from flows.practices import FEELINGS, OTHER, Q_REPLY, other_explanations
+from flows.shares import answer_buttons
 
 TRIGGERED, UNDERNEATH, ACKNOWLEDGE, REASSURANCE = (
     "triggered", "underneath", "acknowledge", "reassurance")
@@ -64,7 +66,7 @@ async def send_reassurance_request(ctx: EffectContext) -> EffectResult:
     button = Button("practices.reassure_button", item_data("q", reflection.id, Q_REPLY))
     say = Say(("practices.partner_request",),
               {"who": ctx.my_name(), "text": ctx.data.get("_request", "")}, ((button,),))
-    notices = await share_once(ctx, reflection.id, say)
+    notices = await share_once(ctx, reflection.id, say, "share.what_reassurance_request")
     if not notices:
         return EffectResult("refused")
     return EffectResult("sent", {}, notices)
@@ -115,16 +117,18 @@ async def send_reassurance(ctx: EffectContext) -> EffectResult:
     if request is None:
         return EffectResult(verdict)
     text = ctx.data.get("_text", "")
-    say = Say(("practices.reassurance_for_requester",), {"who": ctx.my_name(), "text": text})
-    notices = await to_partner(ctx, say)
-    if notices is None:
+    if not ctx.may_tell_partner() or await ctx.repos.couples.active_for(ctx.user.id) is None:
         return EffectResult("refused")
     reflections = ctx.repos.reflections
     await reflections.replace_answers(request.id, {
         **request.answers, "reassurance": text, "reassured_at": ctx.now.isoformat()}, ctx.now)
     own = await reflections.add(ctx.user.id, REASSURANCE, {"request": request.id, "text": text},
                                 ctx.now, couple_id=request.couple_id)
-    await reflections.mark_shared(own, ctx.now)
+    say = Say(("practices.reassurance_for_requester",), {"who": ctx.my_name(), "text": text},
+              answer_buttons(own))
+    notices = await share_once(ctx, own, say, ANSWERABLE[REASSURANCE])
+    if not notices:
+        return EffectResult("refused")
     return EffectResult("sent", {}, notices)
 
 
@@ -164,8 +168,8 @@ async def _save_acknowledgement(ctx: EffectContext) -> int:
 async def send_acknowledgement(ctx: EffectContext) -> EffectResult:
     reflection = await _save_acknowledgement(ctx)
     say = Say(("practices.ack_for_partner",),
-              {"who": ctx.my_name(), "text": ctx.data.get("_text", "")})
-    notices = await share_once(ctx, reflection, say)
+              {"who": ctx.my_name(), "text": ctx.data.get("_text", "")}, answer_buttons(reflection))
+    notices = await share_once(ctx, reflection, say, ANSWERABLE[ACKNOWLEDGE])
     return EffectResult("sent", {}, notices) if notices else EffectResult("refused")
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from bot.db.repair import ReflectionRecord
 from bot.effects import EffectContext, EffectResult, Notice, effect, share_once
 from bot.rhythm import zone_of
+from bot.shares import ANSWERABLE
 from flows.engine import Say
 from flows.questions import ROLES
 from flows.responsibility import (
@@ -27,6 +28,7 @@ from flows.responsibility import (
     need_labels,
     saved_apology,
 )
+from flows.shares import answer_buttons
 
 BROKE, HURT = "step1_broke", "step1_hurt"
 
@@ -147,8 +149,10 @@ async def _may_share(ctx: EffectContext) -> tuple[str, dict[str, Any]]:
 
 async def _send(ctx: EffectContext, record: ReflectionRecord,
                 say: Say) -> tuple[str, tuple[Notice, ...]]:
-    """Sends a saved apology or request once; the result names what happened."""
-    notices = await share_once(ctx, record.id, say)
+    """Sends a saved apology or request once, with the partner's answer buttons under it;
+    the writer hears when it arrives. The result names what happened."""
+    say = Say(say.keys, say.params, answer_buttons(record.id, request=record.kind == HURT))
+    notices = await share_once(ctx, record.id, say, ANSWERABLE[record.kind])
     if notices is None:
         return ("unsafe" if not ctx.may_tell_partner() else "unlinked"), ()
     return "sent", notices

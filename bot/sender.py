@@ -3,7 +3,9 @@
 Replies wait in the outbox table until Telegram confirmed them. The sender
 claims due calls (one per chat at a time, so a chat's messages keep their
 order), respects the rate limits, backs off on 5xx and timeouts, waits as
-told on 429, and closes a chat that blocked the bot (403).
+told on 429, and closes a chat that blocked the bot (403), except for the words
+a partner chose to send it: those are held for its return, and their writer hears
+what became of them (bot/delivery.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
+from bot import delivery
 from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.repositories import OutgoingCall, Repositories
@@ -55,10 +58,11 @@ _ALREADY_DONE = ("message is not modified",)
 
 
 def _with_files(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The stored parameters, with files (kept as base64 in the outbox) ready to upload."""
+    """The stored parameters, with files (kept as base64 in the outbox) ready to upload,
+    and without what only we read (a share's report)."""
     return {name: InputFile(base64.b64decode(value[UPLOAD]), filename=value[FILE_NAME])
             if isinstance(value, Mapping) and UPLOAD in value else value
-            for name, value in payload.items()}
+            for name, value in delivery.api_params(payload).items()}
 
 
 def _message_id(result: object) -> int | None:
@@ -244,6 +248,7 @@ class Sender:
             now = self._clock.now()
             for call, result, _ in ordered:
                 await repos.outbox.mark_sent(call.id, now, _message_id(result))
+                await delivery.delivered(repos, call, now)
                 if self._receipt is not None:
                     await self._receipt(repos, call, result, now)
 
@@ -261,6 +266,9 @@ class Sender:
     async def _blocked(self, call: OutgoingCall, error: str) -> None:
         now = self._clock.now()
         async with self._db.transaction() as repos:
+            # A partner's words wait for the chat's return; the rest of its queue closes.
+            waiting = await repos.outbox.pending_of(call.chat_id)
+            await delivery.held(repos, waiting, error, now)
             await repos.outbox.give_up_chat(call.chat_id, error)
             user = await repos.users.get(call.chat_id)
             if user is not None:

@@ -27,9 +27,10 @@ import bot.progress
 import bot.reminders
 import bot.responsibility
 import bot.safety
+import bot.shares
 import bot.steps
 import bot.vision  # noqa: F401  (these register the effects their flows ask for)
-from bot import flood
+from bot import delivery, flood
 from bot.adapter import Incoming, read_update
 from bot.clock import Clock
 from bot.db.database import Database
@@ -146,8 +147,11 @@ class Turns:
             await repos.users.save(user, now)
             if came_back:  # they unblocked the bot: their nudges are due again
                 await reschedule(repos, user, now)
+                await repos.outbox.release_held(user.chat_id, now)
             return TurnResult()
         user.is_active = True  # writing to us again means they came back
+        if came_back:  # what a partner sent meanwhile reaches them first
+            await repos.outbox.release_held(user.chat_id, now)
         if incoming.first_name:
             user.name = incoming.first_name
         decided = self._decide(user, incoming, now)
@@ -158,7 +162,7 @@ class Turns:
             await repos.users.save(user, now)
             if came_back or RHYTHM_ANSWERS & set(outcome.remember):
                 await reschedule(repos, user, now)
-        told = await self._notices(repos, _may_reach_others(user, notices))
+        told = await self._notices(repos, _may_reach_others(user, notices), user.id)
         calls = self._calls(user, incoming, outcome)
         queued = [call for call in calls if call.method != "answerCallbackQuery"]
         # One insert for the whole turn's replies; id order keeps each chat's order.
@@ -201,17 +205,21 @@ class Turns:
             remember.update(outcome.remember)
         return replace(outcome, actions=tuple(actions), remember=remember), notices
 
-    async def _notices(self, repos: Repositories, notices: list[Notice]
+    async def _notices(self, repos: Repositories, notices: list[Notice], writer_id: int
                        ) -> list[tuple[int, str, Mapping[str, Any]]]:
-        """The calls that tell others, each rendered for its reader."""
+        """The calls that tell others, each rendered for its reader. A share's last call
+        carries its report, so its writer hears once it has arrived (bot/delivery.py)."""
         told: list[tuple[int, str, Mapping[str, Any]]] = []
         for notice in notices:
             other = await repos.users.get(notice.user_id)
             if other is None:
                 continue
-            reader = renderer_for(other)
-            told += [(other.chat_id, call.method, call.params)
-                     for call in reader.render(notice.say, other.chat_id)]
+            calls = [(other.chat_id, call.method, dict(call.params))
+                     for call in renderer_for(other).render(notice.say, other.chat_id)]
+            if notice.report and calls:
+                chat, method, params = calls[-1]
+                calls[-1] = (chat, method, delivery.with_report(params, writer_id, notice.report))
+            told += calls
         return told
 
     def _context(self, user: UserRecord, now: datetime,

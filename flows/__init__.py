@@ -19,6 +19,7 @@ from flows.responsibility import RESPONSIBILITY
 from flows.safety_check import SAFETY_CHECK
 from flows.safety_plan import SAFETY_PLAN
 from flows.settings import SETTINGS
+from flows.shares import ANSWER, REQUEST_AGREEMENT, REQUEST_COMMITMENT
 from flows.steps import STEPS
 from flows.vision import REVEAL, VISION
 
@@ -27,7 +28,8 @@ FLOWS: dict[str, Flow] = {
                       ITEM, RETIRE_ANSWER, COMMIT, COMMITMENTS, COMMITMENT, CHECKIN, NOTICE,
                       REMINDERS, SNOOZE, WEEKLY, PROGRESS, STEPS, RESPONSIBILITY, LISTEN, VISION,
                       REVEAL, PRACTICES, TRIGGERED, UNDERNEATH, ACKNOWLEDGE, REASSURE,
-                      SAFETY_PLAN, SAFETY_CHECK, EXPORT, DELETE, ERASE)
+                      SAFETY_PLAN, SAFETY_CHECK, EXPORT, DELETE, ERASE, ANSWER,
+                      REQUEST_AGREEMENT, REQUEST_COMMITMENT)
 }
 
 

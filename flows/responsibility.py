@@ -163,10 +163,12 @@ def _owned(name: str, prompt: str, goto: str, max_chars: int = MAX_STORY_CHARS,
     )
 
 
-def _ending(name: str, keys: tuple[str, ...]) -> tuple[State, ...]:
-    """An end of the broke path, and the same words leading on to the hurt path."""
+def _ending(name: str, keys: tuple[str, ...], then: tuple[str, ...] = (),
+            jumps: tuple[tuple[str, str], ...] = ()) -> tuple[State, ...]:
+    """An end of the broke path (with what comes next, *then*, and its *jumps*), and the
+    same words leading on to the hurt path."""
     return (
-        State(name, keys, params=_partner, ends=True),
+        State(name, (*keys, *then), params=_partner, jumps=jumps, ends=True),
         State(name + THEN_HURT, (*keys, "responsibility.bridge"), params=_partner, options=(
             Option("go_on", "responsibility.bridge_go_on", goto="hurt_intro"),
             Option("later", "responsibility.another_time", goto="later"))),
@@ -281,7 +283,9 @@ _BROKE = (
         **_both_ways("unsafe", "apology_private")}),
     State("broke_keep", (), effect="step1_broke_keep",
           on_result=_both_ways("kept", "apology_kept")),
-    *_ending("apology_sent", ("responsibility.apology_sent",)),
+    *_ending("apology_sent", ("responsibility.apology_sent",), ("responsibility.after_apology",),
+             (("responsibility.listen_button", "listen"),
+              ("responsibility.steps_button", "steps"))),
     *_ending("apology_kept", ("responsibility.apology_kept",)),
     *_ending("apology_saved", ("responsibility.apology_saved",)),
     *_ending("apology_private", ("responsibility.apology_private",)),

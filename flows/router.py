@@ -83,9 +83,11 @@ class ItemPress:
 # Kind of item -> the flow that handles its buttons: a proposal's version, an
 # agreement, a request to retire one, a day's check-in, a partner's kept day to
 # notice, a commitment, a nudge to snooze, a listening exercise, a new vision to
-# reveal, a partner's request for reassurance.
+# reveal, a partner's request for reassurance; a partner's share to answer, or (a
+# request) to turn into an agreement or a commitment.
 ITEM_FLOWS = {"v": "respond", "a": "item", "r": "retire_answer", "k": "checkin", "n": "notice",
-              "m": "commitment", "z": "snooze", "l": "listen", "w": "reveal", "q": "reassure"}
+              "m": "commitment", "z": "snooze", "l": "listen", "w": "reveal", "q": "reassure",
+              "s": "answer", "p": "request_agreement", "c": "request_commitment"}
 
 
 @dataclass(frozen=True)

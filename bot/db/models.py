@@ -129,6 +129,8 @@ class OutboxMessage(SQLModel, table=True):
 
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
+# A partner's share that met a blocked chat: kept, and pending again when they come back.
+HELD = "held"
 
 
 class Invite(SQLModel, table=True):

@@ -20,7 +20,7 @@ from bot.crypto import Vault
 from bot.db.commitments import Commitments
 from bot.db.couples import Couples
 from bot.db.ledger import Ledger
-from bot.db.models import DEAD, PENDING, SENT, InboxUpdate, OutboxMessage, User
+from bot.db.models import DEAD, HELD, PENDING, SENT, InboxUpdate, OutboxMessage, User
 from bot.db.nudges import Nudges
 from bot.db.pace import Pace
 from bot.db.privacy import Privacy
@@ -379,6 +379,28 @@ class Outbox:
             update(OUTBOX).where(and_(OUTBOX.c.chat_id == chat_id, OUTBOX.c.status == PENDING))
             .values(status=DEAD, lease_until=None, last_error=error[:200], payload_sealed=None)
         )
+
+    async def pending_of(self, chat_id: int) -> list[OutgoingCall]:
+        """A chat's calls still waiting to be sent, oldest first."""
+        rows = await self._db.execute(select(OUTBOX).where(
+            OUTBOX.c.chat_id == chat_id, OUTBOX.c.status == PENDING).order_by(OUTBOX.c.id))
+        return [OutgoingCall(row.id, row.chat_id, row.method,
+                             self._vault.open(row.payload_sealed), row.attempts, row.created_at)
+                for row in rows.all()]
+
+    async def hold(self, call_ids: Sequence[int], error: str) -> None:
+        """Kept, not given up: words a partner chose to send wait for a chat that blocked us."""
+        if call_ids:
+            await self._db.execute(
+                update(OUTBOX).where(OUTBOX.c.id.in_(list(call_ids)), OUTBOX.c.status == PENDING)
+                .values(status=HELD, lease_until=None, last_error=error[:200]))
+
+    async def release_held(self, chat_id: int, now: datetime) -> int:
+        """The chat came back: what was held for it goes out now, in its first order."""
+        result = await self._db.execute(
+            update(OUTBOX).where(OUTBOX.c.chat_id == chat_id, OUTBOX.c.status == HELD)
+            .values(status=PENDING, due_at=now, created_at=now, attempts=0, lease_until=None))
+        return result.rowcount or 0
 
     async def release_leases(self) -> int:
         """Free every lease: only for a single-process deployment (SQLite) at start,
