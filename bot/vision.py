@@ -26,7 +26,7 @@ from bot.db.repair import ReflectionRecord
 from bot.db.repositories import UserRecord
 from bot.effects import EffectContext, EffectResult, Notice, effect, to_partner
 from content import catalog
-from flows.engine import Button, Say, item_data
+from flows.engine import Button, Say, item_data, menu_data
 from flows.vision import QUESTIONS
 
 KIND = "vision"
@@ -141,12 +141,29 @@ async def vision_save(ctx: EffectContext) -> EffectResult:
     data["_partner"] = _called(ctx, partner)
     theirs = _counterpart(await reflections.of_couple(couple.id, KIND), partner)
     if theirs is None:
-        return EffectResult("waiting", data)
+        return EffectResult("waiting", data, await _finished_first(ctx, partner))
     notices: tuple[Notice, ...] = ()
     if theirs.reveal is None:  # a partner who already chose is not asked again
         ask = Say(("vision.ask_partner",), {"who": ctx.my_name()}, _choice_buttons(theirs.id))
         notices = await to_partner(ctx, ask) or ()
     return EffectResult("both", data, notices)
+
+
+async def _finished_first(ctx: EffectContext, partner: UserRecord | None
+                          ) -> tuple[Notice, ...]:
+    """The partner hears that these answers are done (never the words), and where theirs
+    wait; said once a round, not again for answers rewritten before they answered. A
+    partner whose safety answer is "yes" is not drawn into it."""
+    if partner is None or partner.profile.get("safety") == "yes":
+        return ()
+    rows = await ctx.repos.reflections.of_user(ctx.user.id, (KIND,))
+    earlier = [row for row in rows[:-1] if row.couple_id == rows[-1].couple_id
+               and row.reveal is None]
+    if earlier:
+        return ()
+    say = Say(("vision.partner_finished",), {"who": ctx.my_name()},
+              ((Button("vision.partner_finished_button", menu_data("vision")),),))
+    return await to_partner(ctx, say) or ()
 
 
 # ---------------------------------------------------------------- choosing

@@ -155,15 +155,23 @@ async def test_keeping_from_the_notice_needs_no_read_back(bot, emu):
     await assert_never_saw(alex, SAM)
 
 
-async def test_while_only_one_has_answered_the_partner_hears_nothing(bot, emu):
+async def test_while_only_one_has_answered_the_partner_hears_only_that_they_finished(bot, emu):
     sam, alex = await linked_pair(emu)
     before = (await alex.last_bot_message())["message_id"]
     saved = await write(sam, SAM, "vision.saved_waiting")
     assert "let you know when you've both answered" in saved["text"]
+    finished = await expect(alex, "vision.partner_finished", after=before)
+    assert "Sam" in finished["text"]
     await say(alex, "/menu", "menu.text")  # whatever was on its way to Alex is there now
     new = [m for m in await alex.bot_messages() if m["message_id"] > before]
-    assert len(new) == 1 and words("menu.text") in new[0]["text"]
+    assert len(new) == 2 and words("menu.text") in new[1]["text"]
     await assert_never_saw(alex, SAM)
+    # Answers rewritten before Alex answered are not announced a second time.
+    await write(sam, SAM, "vision.saved_waiting", opening="vision.status_waiting")
+    assert (await chat_text(alex)).count(words("vision.partner_finished")) == 1
+    # Its button opens the questions.
+    await alex.press(label("vision.partner_finished_button"), message_id=finished["message_id"])
+    await expect(alex, "vision.intro", after=finished["message_id"])
     again = await say(sam, "/vision", "vision.status_waiting")
     assert "Your answers stay private until then" in again["text"]
 
