@@ -65,13 +65,15 @@ async def draw_progress(ctx: EffectContext) -> EffectResult:
     since = this_week - timedelta(weeks=CHART_WEEKS - 1)
     weeks = {w.week_start: w.ratings for w in await ctx.repos.commitments.weeks(ctx.user.id,
                                                                                   since)}
-    kept, planned = _kept_per_week(await ctx.repos.commitments.history(ctx.user.id, since))
+    history = await ctx.repos.commitments.history(ctx.user.id, since)
+    kept, planned = _kept_per_week(history)
     points = _points(weeks, kept, planned, this_week)
     png = await asyncio.to_thread(render_progress, points, _chart_words(ctx.user.locale))
     return EffectResult("ok", {
         "_chart": base64.b64encode(png).decode("ascii"),
         "_trend": _trend([p.score for p in points if p.score is not None]),
-        "_kept": _format(sum(kept.values())), "_weeks": len(weeks),
+        "_kept": _days(history, C.KEPT), "_partly": _days(history, C.PARTLY),
+        "_weeks": len(weeks),
         "_steps": await step_standing(ctx),
     })
 
@@ -120,8 +122,9 @@ def _trend(scores: list[float]) -> str:
     return "steady"
 
 
-def _format(value: float) -> str:
-    return f"{value:g}"
+def _days(history: list[C.CheckInRecord], result: str) -> int:
+    """Days of check-ins with this result: counted whole, so no "0.5 days kept"."""
+    return sum(1 for checkin in history if checkin.result == result)
 
 
 def _chart_words(locale: str):

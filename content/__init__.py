@@ -5,7 +5,8 @@ escaped when filled, so a user's words can never turn into markup; code that
 already holds safe markup wraps it in :class:`Markup`.
 
 A line that is only a placeholder filled with nothing (an optional part that
-was skipped) goes, and so does the blank line it would leave. A text whose
+was skipped) goes, and so does the blank line it would leave; a full stop right
+after a value that already ends a sentence goes too. A text whose
 words depend on a number is written as its plural forms, keyed by CLDR plural
 category (``one:``, ``other:``, and for other languages ``zero``, ``two``,
 ``few``, ``many``), and the form is chosen by its ``count`` parameter.
@@ -28,7 +29,11 @@ from content.html_check import HtmlProblem, check_telegram_html, visible_length
 
 _TAG = re.compile(r"<[^>]+>")
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
-_ALONE = re.compile(r"\{(\w+)\}")  # a line that is only a placeholder
+# A line that is only a placeholder, perhaps in tags or quotes ("<i>{note}</i>").
+_ALONE = re.compile(r"(?:<\w+>|[“‘])*\{(\w+)\}(?:</\w+>|[”’])*")
+# A placeholder, maybe a closing quote or tag, then a full stop: doubled if the value ends one.
+_STOP_AFTER = re.compile(r"\{(\w+)\}(?:[”’\"]|</\w+>)*\.")
+_ENDS_SENTENCE = (".", "!", "?", "…")
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")  # CLDR's names
 COUNT = "count"  # the parameter that chooses a plural form
 
@@ -73,7 +78,7 @@ class Catalog:
         if not params:
             return template
         safe = {name: _escape(value) for name, value in params.items()}
-        return _without_empty_lines(template, safe).format(**safe)
+        return _without_doubled_stops(_without_empty_lines(template, safe), safe).format(**safe)
 
     def _template(self, key: str, count: Any) -> str:
         forms = self.plurals.get(key)
@@ -144,6 +149,15 @@ def _without_empty_lines(template: str, safe: Mapping[str, str]) -> str:
     while kept and not kept[-1].strip():
         kept.pop()
     return "\n".join(kept)
+
+
+def _without_doubled_stops(template: str, safe: Mapping[str, str]) -> str:
+    """No full stop after a value that already ends a sentence: “on the table.”, not
+    “on the table.”. (people end their own words with one, or with ! or ?)."""
+    def stop(match: re.Match[str]) -> str:
+        value = str(safe.get(match.group(1), "")).rstrip()
+        return match.group(0)[:-1] if value.endswith(_ENDS_SENTENCE) else match.group(0)
+    return _STOP_AFTER.sub(stop, template)
 
 
 def _plural_problems(key: str, forms: Mapping[str, str]) -> list[str]:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows.engine import DONE, Context, FreeText, Label, Listing, Option, State, flow
+from flows.questions import ROLES
 
 MAX_THOUGHT_CHARS = 500
 MAX_MESSAGE_CHARS = 600
@@ -162,8 +163,10 @@ def named_feelings(data: Mapping[str, Any]) -> tuple[Label, ...]:
     return tuple(named) or (Label("practices.feeling_unnamed"),)
 
 
-def _named(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
-    return {"feelings": named_feelings(data)}
+def _named(data: Mapping[str, Any], ctx: Context) -> Mapping[str, Any]:
+    role = ctx.profile.get("role")
+    return {"feelings": named_feelings(data),
+            "why": Label(f"practices.named_why.{role if role in ROLES else 'private'}")}
 
 
 UNDERNEATH = flow(

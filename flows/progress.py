@@ -35,8 +35,11 @@ def _week(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
 
 
 def _picture(data: Mapping[str, Any], ctx: Context) -> Mapping[str, Any]:
+    partly = int(data.get("_partly") or 0)
     return {"trend": Label(f"progress.trend_{data.get('_trend') or 'early'}"),
-            "kept": data.get("_kept", 0), "weeks": data.get("_weeks", 0),
+            "weeks": Label("progress.weeks", {"count": int(data.get("_weeks") or 0)}),
+            "kept": Label("progress.days_kept", {"count": int(data.get("_kept") or 0)}),
+            "partly": Label("progress.days_partly", {"count": partly}) if partly else "",
             **step_lines(data, ctx)}
 
 

@@ -79,7 +79,7 @@ def chat_message_doc(message: Message) -> dict[str, Any]:
         "file_url": f"/_emu/files/{message.file_id}" if message.file_id else None,
         "reply_to_message_id": message.reply_to,
     }
-    for key in ("location", "contact", "sticker", "document"):  # what the page shows of them
+    for key in ("location", "contact", "sticker", "document", "photo"):  # the page shows them
         if key in message.media:
             doc[key] = message.media[key]
     return doc

@@ -15,6 +15,7 @@ const CITIES = [
 const TOAST_MS = 2600;
 const ALERT_MS = 5000;
 const STORE_KEY = "kintsugi-playground";
+const PHOTO_MAX_PX = 260; // the tallest a photo is shown in a chat (style.css)
 const NARROW = window.matchMedia("(max-width: 760px)");
 
 const panes = [];
@@ -243,7 +244,9 @@ class Pane {
     this.input.addEventListener("keydown", (event) => this.onKey(event));
     this.q(".edit-cancel").addEventListener("click", () => this.endEdit());
     this.messages.addEventListener("click", (event) => this.onTap(event));
-    this.messages.addEventListener("scroll", () => { this.stick = this.atBottom(); });
+    this.messages.addEventListener("scroll", () => {
+      if (this.messages.clientHeight > 0) this.stick = this.atBottom(); // not while its tab is hidden
+    });
     this.messages.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && event.target.dataset.command) this.onTap(event);
     });
@@ -542,6 +545,7 @@ class Pane {
           image.title = "Tap to see it full size";
           image.dataset.caption = message.text || "";
           image.addEventListener("load", () => this.keepNewestInView());
+          reserveSpace(image, (message.photo || []).at(-1));
           body.appendChild(image);
         } else {
           body.appendChild(el("div", "media-note", "🖼 Photo"));
@@ -638,6 +642,13 @@ function editable(message) {
   return message.sender === "user" && message.kind === "text" && !message.deleted;
 }
 
+// The photo's box, sized before its bytes arrive, so the list does not jump when it loads.
+function reserveSpace(image, size) {
+  if (!size || !size.width || !size.height) return;
+  image.style.aspectRatio = `${size.width} / ${size.height}`;
+  image.style.width = `min(100%, ${size.width}px, ${Math.round((PHOTO_MAX_PX * size.width) / size.height)}px)`;
+}
+
 // A file as Telegram shows it: an icon, its name, and its size and type below.
 function documentCard(message) {
   const info = message.document || {};
@@ -686,8 +697,13 @@ function closeLightbox() {
 // ---- narrow screens: one partner at a time, switched by tabs -----------------------
 
 function showPane(index) {
+  const hiding = panes[current];
+  if (hiding.messages.clientHeight > 0) hiding.scrolled = hiding.messages.scrollTop;
   current = index;
   for (const pane of panes) pane.root.classList.toggle("current", pane.index === index);
+  // A hidden list loses its place (and grew meanwhile): back to the newest, or where they were.
+  const shown = panes[index];
+  shown.messages.scrollTop = shown.stick !== false ? shown.messages.scrollHeight : shown.scrolled || 0;
   panes[index].botSeen += panes[index].unread;
   panes[index].unread = 0;
   renderTabs();

@@ -207,10 +207,10 @@ async def test_the_weekly_check_in_the_shared_summary_and_the_picture(settings, 
         await sam.send("/progress")
         picture = await sam.wait_for_text(words("progress.caption"), timeout=20)
         assert picture["kind"] == "photo"
-        assert "1 with a check-in" in picture["text"]
+        assert "1 week with a check-in" in picture["text"]
         await alex.send("/progress")
         theirs = await alex.wait_for_text(words("progress.caption"), timeout=20)
-        assert "0 with a check-in" in theirs["text"], "a partner's ratings are never shown"
+        assert "0 weeks with a check-in" in theirs["text"], "a partner's ratings are never shown"
 
 
 async def test_a_waiting_proposal_is_recalled_once(settings, emu, clock):

@@ -241,7 +241,8 @@ def size_in_words(size: int) -> str:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_links_invites_edits_photos_and_files_work_in_the_page(emulator, emu, bot, width):
     """Mara, onboarded, taps /progress in her menu (the command is sent), opens the
-    chart full size, exports her data (the file shows its name and size), invites
+    chart full size, exports her data (the file shows its name and size), finds the
+    numbers in /sos to be tel: links, invites
     Jonas by tapping the t.me link (his pane opens it and gets the bot's offer),
     edits a message she sent (the bot answers the edit), and reloads the page
     (names and chats come back). At 420 px one partner shows at a time, with tabs;
@@ -275,6 +276,7 @@ async def test_links_invites_edits_photos_and_files_work_in_the_page(emulator, e
             await expect(chart).to_be_visible(timeout=30_000)
             await expect_bot_text(mine, words("progress.caption"))
             small = await chart.bounding_box()
+            await page.screenshot(path=shot("chart"))
             await chart.click()
             lightbox = page.locator('[data-testid="lightbox"]')
             large = lightbox.locator("img")
@@ -299,6 +301,12 @@ async def test_links_invites_edits_photos_and_files_work_in_the_page(emulator, e
             await expect(card.locator(".doc-size")).to_contain_text(
                 size_in_words(sent["document"]["file_size"]))
             assert sent["document"]["file_name"].startswith("kintsugi-export-")
+
+            # A phone number in the help lines is a number to call.
+            await type_text(mine, "/sos")
+            await expect_bot_text(mine, words("sos"))
+            call = mine.locator(".msg.bot").last.locator('a[href="tel:08001110111"]')
+            await expect(call).to_have_text("0800 111 0 111")  # Berlin: TelefonSeelsorge
 
             # The invitation's t.me link, tapped by Mara, opens in Jonas's pane.
             await type_text(mine, "/link")

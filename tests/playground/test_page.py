@@ -99,3 +99,12 @@ def test_the_emoji_font_has_every_emoji_the_bot_and_page_use() -> None:
         "`apt-get install fonts-noto-color-emoji && .venv/bin/python -m playground.emoji_font`"
     )
     assert FONT.stat().st_size < 200_000  # a cut of the emoji in use, not the whole font
+
+
+async def test_a_photo_tells_its_size_so_the_page_can_make_room_before_it_loads(
+    emu: EmulatorClient,
+) -> None:
+    sam = await emu.create_user("Sam")
+    await sam.send_photo()
+    sizes = (await sam.chat())["messages"][0]["photo"]
+    assert (sizes[-1]["width"], sizes[-1]["height"]) == (1280, 960)
