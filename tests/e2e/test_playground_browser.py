@@ -12,6 +12,13 @@ nothing one partner typed or was told may show up in the other partner's pane.
 Screenshots land in tests/artifacts/: playground-midway.png (both partners at
 the time zone question) and playground-onboarding.png (the full page at the end).
 
+The second test loads the page at 1280 px and at 420 px (a phone: one partner at
+a time, with tabs) and uses what the page makes of the bot's messages: a tapped
+/command, a phone number, the invitation link opening in the partner's pane, an
+edit of a sent message, the chart full size, a file's name and size, and a
+reload; nothing may be cut off. Its screenshots are
+playground-{desktop,phone}-{chart,photo,invitation,joined,edited}.png.
+
 Needs Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``);
 the test is skipped without it. Run it with:
 
