@@ -812,7 +812,7 @@ function wirePage() {
   }
   const box = document.querySelector(".lightbox");
   box.addEventListener("click", (event) => {
-    if (event.target === box || event.target.closest(".lightbox-close")) closeLightbox();
+    if (!event.target.closest("img, .lightbox-open")) closeLightbox(); // a tap beside the photo closes it
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !box.hidden) closeLightbox();
