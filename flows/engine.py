@@ -126,6 +126,9 @@ LOOKED_AT = "_looked_at"  # draft: the words that second look found
 
 CUT = "_cut"  # draft: the part of an over-long answer that fits, offered as the answer
 KEEP_CUT = "keep_cut"  # the button value that takes it
+# draft: [seq, count] of lines typed at a question answered only by its buttons, so the
+# reminder to tap one is said once and then varied, never repeated word for word.
+TYPED_AT = "_typed_at"
 
 
 @dataclass(frozen=True)

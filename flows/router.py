@@ -186,10 +186,37 @@ def _open(session: Session | None, name: str, ctx: Context,
         outcome = _keep(resumed, Say(("common.picked_up",)), prompt(FLOWS[name], resumed, ctx))
     else:
         outcome = begin(FLOWS[name], ctx, data)
+    outcome = _told_put_aside(outcome, session, name, session is not None and (
+        session.flow in parked))
     if parked == (ctx.profile.get(PARKED) or {}):
         return outcome
     newest = dict(list(parked.items())[-MAX_PARKED:])
     return replace(outcome, remember={**outcome.remember, PARKED: newest})
+
+
+def _told_put_aside(outcome: Outcome, session: Session | None, name: str,
+                    parked: bool) -> Outcome:
+    """Says once, before the new flow speaks, what became of the question it replaced
+    and how to get back to it, so leaving a flow is never silent."""
+    if session is None or session.flow == name or not _awaits_answer(session):
+        return outcome
+    if parked:
+        key = "common.put_aside_kept"
+    elif session.flow in FLOW_COMMANDS:
+        key = "common.put_aside_fresh"
+    else:
+        key = "common.put_aside_other"
+    notice = Say((key,), {"command": "/" + session.flow})
+    return replace(outcome, actions=(notice, *outcome.actions))
+
+
+def _awaits_answer(session: Session) -> bool:
+    """Whether the session rests on a question. A list being looked at (its items as
+    buttons) is not one, unless something was typed in it."""
+    state = FLOWS[session.flow].states.get(session.state)
+    if state is None or state.effect:
+        return False
+    return not state.item_buttons or _holds_words(session)
 
 
 def _holds_words(session: Session) -> bool:

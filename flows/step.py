@@ -13,6 +13,7 @@ from flows.engine import (
     KEEP_CUT,
     LOOKED,
     LOOKED_AT,
+    TYPED_AT,
     Action,
     Button,
     ButtonPress,
@@ -141,7 +142,7 @@ def _close(state: State, session: Session, ctx: Context, press: ButtonPress,
 
 def _on_text(flow: Flow, session: Session, state: State, event: TextInput, ctx: Context):
     if state.text is None:
-        return _stay(session, Say(("common.use_buttons",)))
+        return _typed_at_buttons(flow, session, ctx)
     text = event.text.strip()
     if not text:
         return _stay(session, Say(("common.empty_text",)))
@@ -163,6 +164,20 @@ def _second_look(session: Session, state: State, answer: FreeText, text: str
         return session, answer.goto
     data = {**session.data, LOOKED: [*looked, state.name], LOOKED_AT: found}
     return Session(session.flow, session.state, session.seq, data), look.goto
+
+
+def _typed_at_buttons(flow: Flow, session: Session, ctx: Context) -> Outcome:
+    """Words where only a button answers: said in full once, then the question again
+    with its buttons close at hand, then a short line, varied; never the same twice running."""
+    seq, count = session.data.get(TYPED_AT) or (None, 0)
+    count = count + 1 if seq == session.seq else 1
+    counted = Session(session.flow, session.state, session.seq,
+                      {**session.data, TYPED_AT: [session.seq, count]})
+    if count == 1:
+        return _stay(counted, Say(("common.use_buttons",)))
+    if count % 2 == 0:
+        return _stay(counted, Say(("common.use_buttons_again",)), prompt(flow, counted, ctx))
+    return _stay(counted, Say(("common.use_buttons_still",)))
 
 
 def _too_long(session: Session, answer: FreeText, text: str) -> Outcome:
@@ -241,7 +256,8 @@ def _advance(flow: Flow, session: Session, state: State, value: Any, goto: str,
 def _enter(flow: Flow, session: Session, name: str, ctx: Context, remember: dict[str, Any],
            before: tuple[Action, ...]) -> Outcome:
     state = flow.state(name)
-    data = {**{k: v for k, v in session.data.items() if k != CUT}, **state.on_enter}
+    data = {**{k: v for k, v in session.data.items() if k not in (CUT, TYPED_AT)},
+            **state.on_enter}
     for field_name, value in state.on_enter.items():
         _remember(remember, field_name, value)
     left_place = flow.state(session.state).place is not None and name != session.state

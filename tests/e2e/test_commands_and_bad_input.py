@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from flows.engine import TYPED_AT
 from flows.router import COMMANDS
 from tests.e2e.harness import (
     answer,
@@ -127,6 +128,13 @@ STEPS = [
 ]
 
 
+def _answers(state):
+    """Session and profile without the count of lines typed where a button answers."""
+    session, profile = state
+    data = {k: v for k, v in (session or {}).get("data", {}).items() if k != TYPED_AT}
+    return ({**session, "data": data} if session else session), profile
+
+
 @pytest.mark.parametrize(("step_key", "presses"), STEPS, ids=[s[0] for s in STEPS])
 async def test_bad_input_at_each_step_changes_nothing(bot, emu, step_key, presses):
     sam = await emu.create_user("Sam")
@@ -147,7 +155,7 @@ async def test_bad_input_at_each_step_changes_nothing(bot, emu, step_key, presse
             or len(d["callback_answers"]) > a,
             description=f"a reply to {kind}",
         )
-        assert await _state(bot, sam.id) == before, kind
+        assert _answers(await _state(bot, sam.id)) == _answers(before), kind
     log = await emu.log()
     assert not [c for c in log if c["status"] >= 400], "the bot never made Telegram refuse"
 

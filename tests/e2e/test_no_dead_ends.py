@@ -5,7 +5,7 @@ and the command menu."""
 
 from __future__ import annotations
 
-from tests.e2e.harness import answer, onboard, say
+from tests.e2e.harness import answer, expect, onboard, say, words
 
 
 async def test_a_reminder_time_said_in_words_is_taken(bot, emu):
@@ -34,3 +34,38 @@ async def test_an_answer_over_the_limit_keeps_what_fits_and_goes_on(bot, emu):
     review = await answer(sam, "commit.days_every", "commit.review")
     assert kept in review["text"] and " ".join(sentences[:6]) not in review["text"]
     await answer(sam, "commit.save", "commit.saved")
+
+
+async def test_a_command_mid_flow_says_where_the_earlier_step_went(bot, emu):
+    sam = await emu.create_user("Sam")
+    await onboard(sam)
+    await say(sam, "/commit", "commit.wording")
+    await say(sam, "I text you when I will be late", "commit.days")
+    aside = await say(sam, "/weekly", "common.put_aside_kept")
+    assert "/commit" in aside["text"]
+    await expect(sam, "weekly.intro", after=aside["message_id"] - 1)
+    await say(sam, "/commit", "common.picked_up")
+    # Nothing typed yet: leaving says how to begin again.
+    await say(sam, "/cancel", "common.cancelled")
+    await say(sam, "/commit", "commit.wording")
+    fresh = await say(sam, "/weekly", "common.put_aside_fresh")
+    assert "/commit" in fresh["text"]
+
+
+async def test_lines_typed_where_a_button_answers_are_not_met_with_the_same_words(bot, emu):
+    sam = await emu.create_user("Sam")
+    await onboard(sam)
+    await say(sam, "/commit", "commit.wording")
+    await say(sam, "I text you when I will be late", "commit.days")
+    for line in ("every day", "all of them", "daily", "yes", "every", "7"):
+        await sam.send(line)
+
+    def answered(document: dict) -> bool:  # the last of the six replies has arrived
+        return len([m for m in document["messages"] if m["sender"] == "bot"
+                    and words("common.use_buttons_again") in (m["text"] or "")]) == 3
+
+    await sam.wait_for(answered, description="six replies")
+    texts = [m["text"] for m in await sam.bot_messages()]
+    assert len([t for t in texts if words("common.use_buttons") in t]) == 1
+    assert len([t for t in texts if words("common.use_buttons_still") in t]) == 2
+    await answer(sam, "commit.days_every", "commit.review")  # the question still answers

@@ -10,6 +10,7 @@ no drafts at all (a session picked up after a restart may have none).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import pytest
 
@@ -85,8 +86,17 @@ def test_words_move_on_only_where_words_are_asked_for(flow, state):
     session = at(flow, state)
     outcome = route(session, TextInput("some honest words"), ctx())
     if definition.text is None:
-        assert outcome.session == session and outcome.remember == {}
+        assert outcome.session.state == session.state and outcome.remember == {}
         assert outcome.actions == (Say(("common.use_buttons",)),)
+        # Typed again and again: the question comes back once, then short lines, varied.
+        replies = []
+        for _ in range(5):
+            outcome = route(outcome.session, TextInput("more words"), ctx())
+            assert outcome.session.state == session.state and outcome.remember == {}
+            replies.append(outcome.actions)
+        assert replies[0][0].keys == ("common.use_buttons_again",)
+        assert replies[0][-1].keys == definition.prompt
+        assert all(a != b for a, b in pairwise(replies))
     elif definition.text.parse is None:  # any words are an answer here
         goto = definition.text.goto
         landed = outcome.session.state if outcome.session else None

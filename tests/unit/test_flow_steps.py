@@ -10,6 +10,7 @@ import pytest
 from flows import FLOWS
 from flows.engine import (
     CUT,
+    TYPED_AT,
     ButtonPress,
     CloseQuestion,
     Context,
@@ -124,7 +125,7 @@ def test_bad_input_never_moves_the_flow(state, event):
     session = at(state, _zone="Europe/Berlin")
     outcome = route(session, event, ctx({"consent": "yes"}))
     # Over-long words stay on offer (the part that fits), not yet an answer.
-    offered = {k: v for k, v in outcome.session.data.items() if k != CUT}
+    offered = {k: v for k, v in outcome.session.data.items() if k not in (CUT, TYPED_AT)}
     assert replace(outcome.session, data=offered) == session
     assert outcome.remember == {}
     assert outcome.actions, "bad input always gets a reply"
@@ -214,6 +215,7 @@ def test_a_flow_left_for_another_is_parked_with_its_words_and_picked_up_again():
     away = route(writing, Command("agreements"), ctx(profile))
     parked = away.remember["parked"]
     assert parked["commit"]["data"]["_text"] == "I text when I'm late"
+    assert away.actions[0] == Say(("common.put_aside_kept",), {"command": "/commit"})
 
     back = route(away.session, Command("commit"), ctx({**profile, "parked": parked}))
     assert back.session == writing
@@ -225,4 +227,18 @@ def test_a_flow_left_for_another_is_parked_with_its_words_and_picked_up_again():
 def test_a_flow_with_nothing_typed_is_not_parked():
     profile = {"consent": "yes", "onboarded": True}
     choosing = Session("commitments", "overview", 2, {"_items": []})
-    assert "parked" not in route(choosing, Command("commit"), ctx(profile)).remember
+    left = route(choosing, Command("commit"), ctx(profile))
+    assert "parked" not in left.remember
+    # Only looking at a list: nothing to say about leaving it.
+    assert left.actions[0].keys == ("commit.wording",)
+
+
+def test_leaving_a_question_with_nothing_typed_says_how_to_start_it_again():
+    profile = {"consent": "yes", "onboarded": True}
+    asked = Session("commit", "wording", 1, {})
+    left = route(asked, Command("weekly"), ctx(profile))
+    assert left.actions[0] == Say(("common.put_aside_fresh",), {"command": "/commit"})
+    # A flow with no command of its own (answering a proposal) is reached by its buttons.
+    answering = Session("respond", "put_off", 1, {})
+    left = route(answering, Command("weekly"), ctx(profile))
+    assert left.actions[0].keys == ("common.put_aside_other",)
