@@ -81,8 +81,15 @@ async def create_invite(ctx: EffectContext) -> EffectResult:
 
 @effect("revoke_invite")
 async def revoke_invite(ctx: EffectContext) -> EffectResult:
-    await ctx.repos.couples.revoke_open_invites(ctx.user.id, ctx.now)
-    return EffectResult("ok", {"_link": "", "_code": "", "_share_url": ""})
+    # The partner may have joined (or the invitation lapsed) since it was shown.
+    couple = await ctx.repos.couples.active_for(ctx.user.id)
+    if couple is not None:
+        partner = await ctx.repos.users.get(couple.partner_of(ctx.user.id))
+        return EffectResult("linked", {"_partner": _name(partner)})
+    gone = {"_link": "", "_code": "", "_share_url": ""}
+    if not await ctx.repos.couples.revoke_open_invites(ctx.user.id, ctx.now):
+        return EffectResult("none", gone)
+    return EffectResult("ok", gone)
 
 
 @effect("inspect_invite")
@@ -97,7 +104,7 @@ async def inspect_invite(ctx: EffectContext) -> EffectResult:
         invite = invite or await couples.find_invite(candidate)
     if invite is None:
         await couples.note_wrong_code(ctx.user.id, ctx.now)
-        return EffectResult("invalid")
+        return EffectResult("unknown")
     if invite.inviter_id == ctx.user.id:
         return EffectResult("own")
     if not invite.open_at(ctx.now):

@@ -37,7 +37,11 @@ def _redeeming(refused_by_safety_goes_to: str = "not_now") -> tuple[State, ...]:
     return (
         State("inspect", (), effect="inspect_invite", on_result={
             "ok": "offer", "ok_new": "offer_new", "own": "own_link", "invalid": "invalid",
-            "linked": "already_linked", "throttled": "throttled"}),
+            "unknown": "not_found", "linked": "already_linked", "throttled": "throttled"}),
+        # A mistyped code is not an expired invitation: it may be typed again, until the
+        # hourly limit on wrong codes says to wait. A link that was never ours comes here too.
+        State("not_found", ("link.not_found",), answer="_typed", on_enter={"_token": ""},
+              text=FreeText(goto="inspect", max_chars=MAX_CODE_CHARS, parse=_code)),
         State("offer", ("link.offer",), params=_from_data("inviter"), options=decide),
         State("offer_new", ("link.offer", "link.setup_first"), params=_from_data("inviter"),
               options=(Option("setup", "link.setup", goto="consent"),
@@ -98,8 +102,12 @@ LINK = flow(
           options=(Option("revoke", "link.revoke", goto="revoke"),
                    Option("done", "link.done", goto="waiting"))),
     State("waiting", ("link.waiting",), ends=True),
-    State("revoke", (), effect="revoke_invite", on_result={"ok": "revoked"}),
+    State("revoke", (), effect="revoke_invite", on_result={
+        "ok": "revoked", "linked": "revoke_too_late", "none": "nothing_to_revoke"}),
     State("revoked", ("link.revoked",), ends=True),
+    State("revoke_too_late", ("link.revoke_too_late",), params=_from_data("partner"),
+          ends=True),
+    State("nothing_to_revoke", ("link.nothing_to_revoke",), ends=True),
     State("enter_code", ("link.enter_code",), answer="_typed",
           text=FreeText(goto="inspect", max_chars=MAX_CODE_CHARS, parse=_code)),
     *_redeeming(),

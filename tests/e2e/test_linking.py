@@ -107,7 +107,7 @@ async def test_guessing_codes_is_throttled(bot, emu):
     await asyncio.gather(onboard(sam), onboard(mallory))
     _, code = await invite(sam)
     for guess in range(5):
-        await say(mallory, f"/start wrong-guess-{guess:02d}-xxxxxxxxxxxx", "link.invalid")
+        await say(mallory, f"/start wrong-guess-{guess:02d}-xxxxxxxxxxxx", "link.not_found")
     await say(mallory, "/link", "link.choose")
     await answer(mallory, "link.have_code", "link.enter_code")
     await say(mallory, code, "link.throttled")  # even the right code waits now

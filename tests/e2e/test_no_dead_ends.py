@@ -5,7 +5,10 @@ and the command menu."""
 
 from __future__ import annotations
 
-from tests.e2e.harness import answer, expect, onboard, say, words
+import asyncio
+
+from tests.e2e.harness import answer, expect, label, onboard, say, words
+from tests.e2e.test_linking import CODE, LINK
 
 
 async def test_a_reminder_time_said_in_words_is_taken(bot, emu):
@@ -69,3 +72,33 @@ async def test_lines_typed_where_a_button_answers_are_not_met_with_the_same_word
     assert len([t for t in texts if words("common.use_buttons") in t]) == 1
     assert len([t for t in texts if words("common.use_buttons_still") in t]) == 2
     await answer(sam, "commit.days_every", "commit.review")  # the question still answers
+
+
+async def test_a_mistyped_code_can_be_typed_again_within_the_guessing_limit(bot, emu):
+    sam, alex = await emu.create_user("Sam"), await emu.create_user("Alex")
+    await asyncio.gather(onboard(sam), onboard(alex))
+    await say(sam, "/link", "link.choose")
+    invitation = await answer(sam, "link.invite", "link.invitation")
+    code = CODE.search(invitation["text"]).group(1)
+    await say(alex, "/link", "link.choose")
+    await answer(alex, "link.have_code", "link.enter_code")
+    await say(alex, "ABCD-EFGH", "link.not_found")
+    await say(alex, "WXYZ-2345", "link.not_found")
+    await say(alex, code, "link.offer")  # the right one, still within the limit
+    await answer(alex, "link.accept", "link.linked")
+    await expect(sam, "link.invitee_accepted")
+
+
+async def test_taking_an_invitation_back_after_the_partner_joined_says_they_are_linked(bot,
+                                                                                      emu):
+    sam, alex = await emu.create_user("Sam"), await emu.create_user("Alex")
+    await asyncio.gather(onboard(sam), onboard(alex))
+    await say(sam, "/link", "link.choose")
+    invitation = await answer(sam, "link.invite", "link.invitation")
+    token = LINK.search(invitation["text"]).group(2)
+    await say(alex, f"/start {token}", "link.offer")
+    await answer(alex, "link.accept", "link.linked")
+    await expect(sam, "link.invitee_accepted")
+    await sam.press(label("link.revoke"), message_id=invitation["message_id"])
+    told = await expect(sam, "link.revoke_too_late")
+    assert "Alex" in told["text"] and words("link.revoked") not in told["text"]
