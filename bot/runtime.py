@@ -13,7 +13,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -40,7 +40,7 @@ from bot.settings import Settings
 from bot.turns import Lookups, Turns
 from content import catalog
 from flows import content_keys
-from flows.router import COMMANDS
+from flows.router import MENU_COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -202,10 +202,14 @@ class Runtime:
                   exc_info=(type(error), error, error.__traceback__) if error else None)
 
     async def _set_commands(self) -> None:
+        """The few commands a person needs, in private chats (the only chats we serve);
+        /menu and /help reach all the others. An earlier, longer default menu goes."""
         words = catalog()
-        commands = [BotCommand(name, words.plain(f"commands.{name}")) for name in COMMANDS]
+        commands = [BotCommand(name, words.plain(f"commands.{name}")) for name in MENU_COMMANDS]
         try:
-            await self.application.bot.set_my_commands(commands)
+            await self.application.bot.set_my_commands(
+                commands, scope=BotCommandScopeAllPrivateChats())
+            await self.application.bot.delete_my_commands()
         except TelegramError as error:
             log.warning("could not set the command menu: %s", type(error).__name__)
 

@@ -49,6 +49,8 @@ COMMANDS = ("start", "menu", "steps", "responsibility", "listen", "vision", "pra
             "triggered", "underneath", "acknowledge", "commit", "commitments", "progress",
             "weekly", "agreements", "link", "partner", "reminders", "settings", "help", "privacy",
             "sos", "grounding", "safetyplan", "cancel", "unlink", "export", "delete", "erase")
+# The few shown in Telegram's command menu; /menu and /help reach every one of COMMANDS.
+MENU_COMMANDS = ("menu", "steps", "commitments", "agreements", "help", "sos", "cancel")
 # Flows left mid-way for another are kept under this profile key (at most MAX_PARKED).
 PARKED, MAX_PARKED = "parked", 8
 # Each of these opens the flow of the same name.

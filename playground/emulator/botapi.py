@@ -518,7 +518,12 @@ class BotApi:
         return True
 
     def default_commands(self) -> list[dict[str, str]]:
-        return self.world.commands.get((json.dumps({"type": "default"}), ""), [])
+        """The menu a private chat shows: its own scope's, else the default one (as Telegram)."""
+        for scope in ({"type": "all_private_chats"}, {"type": "default"}):
+            found = self.world.commands.get((json.dumps(scope, sort_keys=True), ""))
+            if found:
+                return found
+        return []
 
     async def set_chat_menu_button(self, params: Params, uploads: Uploads) -> Any:
         button = params.get("menu_button") or {"type": "default"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from flows.engine import TYPED_AT
-from flows.router import COMMANDS
+from flows.router import MENU_COMMANDS
 from tests.e2e.harness import (
     answer,
     expect,
@@ -27,7 +27,7 @@ async def _state(bot, user_id):
 
 async def test_command_menu_is_set(bot, emu):
     state = await emu.state()
-    assert [c["command"] for c in state["commands"]] == list(COMMANDS)
+    assert [c["command"] for c in state["commands"]] == list(MENU_COMMANDS)
 
 
 @pytest.mark.parametrize(("command", "key"), [

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import asyncio
 
+from telegram import BotCommandScopeAllPrivateChats
+
+from flows.router import COMMANDS, MENU_COMMANDS
+from playground.client import SimUser
 from tests.e2e.harness import answer, expect, label, onboard, say, words
 from tests.e2e.test_linking import CODE, LINK
 
@@ -102,3 +106,17 @@ async def test_taking_an_invitation_back_after_the_partner_joined_says_they_are_
     await sam.press(label("link.revoke"), message_id=invitation["message_id"])
     told = await expect(sam, "link.revoke_too_late")
     assert "Alex" in told["text"] and words("link.revoked") not in told["text"]
+
+
+async def test_the_command_menu_shows_a_few_in_private_chats_and_help_lists_them_all(bot,
+                                                                                    emu):
+    private = await bot.application.bot.get_my_commands(scope=BotCommandScopeAllPrivateChats())
+    assert [c.command for c in private] == list(MENU_COMMANDS)
+    assert len(MENU_COMMANDS) <= 8 and await bot.application.bot.get_my_commands() == ()
+    sam = await emu.create_user("Sam")
+    await onboard(sam)
+    menu = await say(sam, "/menu", "menu.text")
+    assert label("menu.button_help") in SimUser.buttons(menu) and "/help" in menu["text"]
+    await sam.press(label("menu.button_help"), message_id=menu["message_id"])
+    shown = await expect(sam, "help", after=menu["message_id"])
+    assert [name for name in COMMANDS if f"/{name}" not in shown["text"]] == []
