@@ -71,9 +71,11 @@ async def _tell_writer(repos: Repositories, call: OutgoingCall, key: str,
     reader = await repos.users.get(call.chat_id)
     if writer is None or writer.forgotten or not writer.is_active:
         return
-    who = reader.name if reader and reader.name else catalog(writer.locale).plain(
-        "link.someone")
-    say = Say((key,), {"who": who, "what": Label(str(report.get("what") or "share.what_it"))})
+    words = catalog(writer.locale)
+    who = reader.name if reader and reader.name else words.plain("link.someone")
+    # A name we no longer have (an older release's) must not stop the call being marked sent.
+    what = str(report.get("what") or "")
+    say = Say((key,), {"who": who, "what": Label(what if words.has(what) else "share.what_it")})
     for told in renderer_for(writer).render(say, writer.chat_id):
         await repos.outbox.add(writer.chat_id, told.method, told.params, now)
     log.info("share %s for chat %s reported: %s", call.id, call.chat_id, key)

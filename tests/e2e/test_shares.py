@@ -25,6 +25,7 @@ from tests.e2e.harness import (
     words,
 )
 from tests.e2e.test_agreements import linked_pair
+from tests.e2e.test_practices import REASSURANCE, triggered_until_offer, write_request
 from tests.e2e.test_responsibility import (
     CHANGE,
     IMPACT,
@@ -239,6 +240,22 @@ async def test_a_thank_you_and_a_reassuring_answer_can_be_answered(bot, emu):
     await press_on(alex, thanks, "share.read_button", "share.read_done")
     told = await expect(sam, "share.read_by")
     assert label("share.what_thanks") in told["text"]
+
+    # A request for reassurance is reported when it arrives; its answer can be answered.
+    await triggered_until_offer(alex)
+    await write_request(alex)
+    sent = await answer(alex, "practices.send", "practices.request_sent")
+    ask = await expect(sam, "practices.partner_request")
+    await expect(alex, "share.delivered", after=sent["message_id"])
+    await press_on(sam, ask, "practices.reassure_button", "practices.reassure_write")
+    await say(sam, REASSURANCE, "practices.reassure_review")
+    await answer(sam, "practices.send", "practices.reassure_sent")
+    reply = await expect(alex, "practices.reassurance_for_requester")
+    await press_on(alex, reply, "share.write_button", "share.write")
+    await say(alex, "Thank you, that helped a lot tonight", "share.review")
+    await answer(alex, "share.send", "share.sent")
+    back = await expect(sam, "share.words_from")
+    assert "that helped a lot" in back["text"] and label("share.what_reassurance") in back["text"]
 
 
 # ---------------------------------------------------------------- a partner who blocked the bot
