@@ -12,19 +12,20 @@ was passed on.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.db import commitments as C
 from bot.effects import EffectContext, EffectResult, Notice, effect, shorten
 from bot.nudges import CHECKIN, rhythm_for
 from bot.render import Renderer, renderer_for
 from bot.rhythm import zone_of
+from content import Markup
 from flows.commitments import RESULTS, chosen_days, days_label
 from flows.engine import Button, Say, item_data
 
 HISTORY_WEEKS = 4
 MARKS = {C.KEPT: "✓", C.PARTLY: "◐", C.MISSED: "✗"}
-UNANSWERED, OFF_DAY = "○", "–"
+UNANSWERED, OFF_DAY, NOT_YET, BEFORE = "○", "–", "·", " "
 
 
 def _today(ctx: EffectContext) -> date:
@@ -70,33 +71,54 @@ async def list_commitments(ctx: EffectContext) -> EffectResult:
     answers = {(c.commitment_id, c.day): c.result
                for c in await ctx.repos.commitments.history(ctx.user.id, first_week)}
     renderer = renderer_for(ctx.user)
+    not_yet = today if _before_checkin_time(ctx) else None
     items, buttons = [], []
     for commitment in commitments:
-        weeks = [_week_line(renderer, commitment, answers, first_week + timedelta(weeks=n), today)
-                 for n in range(HISTORY_WEEKS)]
+        began = _local_day(ctx, commitment.created_at)
+        mondays = [first_week + timedelta(weeks=n) for n in range(HISTORY_WEEKS)]
+        weeks = [renderer.text(("commitments.history_header",), {})] + [
+            _week_line(renderer, commitment, answers, monday, today, began, not_yet)
+            for monday in mondays if monday + timedelta(days=6) >= began]
         label = days_label(commitment.days)
         items.append({
             "text": commitment.text, "days": renderer.text((label.key,), label.params),
             "status": "" if commitment.status == C.ACTIVE
             else renderer.text(("commitments.paused_mark",), {}),
-            "history": "\n".join(weeks),
+            "history": Markup("\n".join(weeks)),  # already HTML: its lines are monospaced
         })
         buttons.append({"text": "✎ " + shorten(commitment.text),
                         "data": item_data("m", commitment.id, "open")})
     return EffectResult("ok", {"_items": items, "_buttons": buttons})
 
 
+def _local_day(ctx: EffectContext, moment: datetime) -> date:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone_of(ctx.user.time_zone)).date()
+
+
+def _before_checkin_time(ctx: EffectContext) -> bool:
+    """Whether today's check-in has yet to be asked: until then today is "not yet", not
+    "no answer"."""
+    at = ctx.user.reminder_time
+    local = ctx.now.astimezone(zone_of(ctx.user.time_zone)).strftime("%H:%M")
+    return not at or ":" not in at or local < at
+
+
 def _week_line(renderer: Renderer, commitment: C.CommitmentRecord,
-               answers: dict[tuple[int, date], str | None], monday: date, today: date) -> str:
+               answers: dict[tuple[int, date], str | None], monday: date, today: date,
+               began: date, not_yet: date | None) -> str:
     marks = []
     for offset in range(7):
         day = monday + timedelta(days=offset)
-        if day > today or day < commitment.created_at.date():
-            marks.append(" ")
+        answered = answers.get((commitment.id, day))
+        if day > today or day < began:
+            marks.append(BEFORE)
         elif str(day.weekday()) not in commitment.days:
             marks.append(OFF_DAY)
+        elif answered is None and day == not_yet:
+            marks.append(NOT_YET)
         else:
-            marks.append(MARKS.get(answers.get((commitment.id, day)) or "", UNANSWERED))
+            marks.append(MARKS.get(answered or "", UNANSWERED))
     return renderer.text(("commitments.history_week",),
                          {"date": monday.strftime("%d %b"), "marks": " ".join(marks)})
 

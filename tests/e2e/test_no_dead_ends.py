@@ -6,13 +6,15 @@ and the command menu."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from telegram import BotCommandScopeAllPrivateChats
 
 from flows.router import COMMANDS, MENU_COMMANDS
 from playground.client import SimUser
-from tests.e2e.harness import answer, expect, label, onboard, say, words
+from tests.e2e.harness import answer, expect, label, onboard, running, say, words
 from tests.e2e.test_linking import CODE, LINK
+from tests.e2e.test_nudges import commit
 
 
 async def test_a_reminder_time_said_in_words_is_taken(bot, emu):
@@ -120,3 +122,19 @@ async def test_the_command_menu_shows_a_few_in_private_chats_and_help_lists_them
     await sam.press(label("menu.button_help"), message_id=menu["message_id"])
     shown = await expect(sam, "help", after=menu["message_id"])
     assert [name for name in COMMANDS if f"/{name}" not in shown["text"]] == []
+
+
+async def test_the_commitments_grid_has_day_headers_starts_with_the_commitment_and_waits_for_today(
+        settings, emu, clock):
+    # Wednesday 7 January 2026, noon in Berlin: the commitment is new, its check-in at 20:00.
+    clock.set(datetime(2026, 1, 7, 11, 0, tzinfo=UTC))
+    async with running(settings, clock):
+        sam = await emu.create_user("Sam")
+        await onboard(sam)
+        await commit(sam, "I text when I'm running late")
+        overview = await say(sam, "/commitments", "commitments.overview")
+        lines = overview["text"].splitlines()
+        header = lines.index("week of  M T W T F S S")
+        weeks = [line for line in lines if line.startswith(("05 Jan", "29 Dec", "22 Dec"))]
+        assert weeks == ["05 Jan      ·        "]  # Mon, Tue before it; Wed not yet
+        assert lines[header + 1] == weeks[0]
