@@ -14,7 +14,7 @@ from flows.router import COMMANDS, MENU_COMMANDS
 from playground.client import SimUser
 from tests.e2e.harness import answer, expect, label, onboard, running, say, words
 from tests.e2e.test_linking import CODE, LINK
-from tests.e2e.test_nudges import commit
+from tests.e2e.test_nudges import EVENING, commit
 
 
 async def test_a_reminder_time_said_in_words_is_taken(bot, emu):
@@ -138,3 +138,20 @@ async def test_the_commitments_grid_has_day_headers_starts_with_the_commitment_a
         weeks = [line for line in lines if line.startswith(("05 Jan", "29 Dec", "22 Dec"))]
         assert weeks == ["05 Jan      ·        "]  # Mon, Tue before it; Wed not yet
         assert lines[header + 1] == weeks[0]
+
+
+async def test_reminders_come_at_the_one_time_onboarding_promised(settings, emu, clock):
+    async with running(settings, clock) as bot:
+        sam = await emu.create_user("Sam")
+        await onboard(sam)  # evening: 20:00 in Berlin
+        promise = next(m["text"] for m in await sam.bot_messages()
+                       if words("onboarding.reminder") in m["text"])
+        assert "once a day" not in promise
+        await commit(sam, "I text when I'm running late")
+        before = len(await sam.bot_messages())
+        clock.set(EVENING)
+        await bot.scheduler.tick()
+        await expect(sam, "nudges.checkin")
+        await expect(sam, "nudges.empathy")
+        # Two messages at the one reminder time: what the promise now says.
+        assert len(await sam.bot_messages()) >= before + 2
