@@ -14,13 +14,15 @@ from content import PLURAL_CATEGORIES, catalog
 
 WORDS = catalog()
 _TAG = re.compile(r"<[^>]+>")
+_CODE = re.compile(r"<code>(.*?)</code>", re.S)  # monospaced: spaces there align columns
 _DOUBLED = re.compile(r"[.!?,;:][”’\"')]?[.,;:]|(?<![.…])\.\.(?!\.)|,[”’\"]?,")
 _PLURAL_HACK = re.compile(r"\w\((?:s|es)\)")
 COUNTS = (0, 1, 2, 5, 21)
 
 
 def _seen(text: str) -> str:
-    return html.unescape(_TAG.sub("", text))
+    aligned = _CODE.sub(lambda code: re.sub(" {2,}", " ", code.group(1)), text)
+    return html.unescape(_TAG.sub("", aligned))
 
 
 def _render(key: str, value: str, count: int = 2) -> str:
