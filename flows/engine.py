@@ -186,6 +186,9 @@ class State:
     jumps: tuple[tuple[str, str], ...] = ()
     # Ending here goes straight back to the question of the flow this one interrupted.
     resumes: bool = False
+    # The screen waits on someone else (an invitation for the partner), not on this
+    # user's answer: leaving it for another command loses nothing worth a word.
+    waits: bool = False
 
     def option(self, value: str) -> Option | None:
         return next((option for option in self.options if option.value == value), None)

@@ -98,7 +98,7 @@ LINK = flow(
         Option("code", "link.have_code", goto="enter_code"))),
     State("create", (), effect="create_invite", on_result={"ok": "invite"}),
     State("invite", ("link.invitation",), params=_from_data("link", "code", "expires"),
-          links=(("link.share", "_share_url"),),
+          links=(("link.share", "_share_url"),), waits=True,
           options=(Option("revoke", "link.revoke", goto="revoke"),
                    Option("done", "link.done", goto="waiting"))),
     State("waiting", ("link.waiting",), ends=True),

@@ -216,7 +216,7 @@ def _awaits_answer(session: Session) -> bool:
     """Whether the session rests on a question. A list being looked at (its items as
     buttons) is not one, unless something was typed in it."""
     state = FLOWS[session.flow].states.get(session.state)
-    if state is None or state.effect:
+    if state is None or state.effect or state.waits:
         return False
     return not state.item_buttons or _holds_words(session)
 

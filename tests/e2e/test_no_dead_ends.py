@@ -155,3 +155,20 @@ async def test_reminders_come_at_the_one_time_onboarding_promised(settings, emu,
         await expect(sam, "nudges.empathy")
         # Two messages at the one reminder time: what the promise now says.
         assert len(await sam.bot_messages()) >= before + 2
+
+
+async def test_leaving_an_invitation_the_partner_accepted_is_not_announced(bot, emu):
+    """The invitation screen waits on the partner: once they have joined, a command is
+    just a command, not "I've left /link for now"."""
+    sam, alex = await emu.create_user("Sam"), await emu.create_user("Alex")
+    await asyncio.gather(onboard(sam), onboard(alex))
+    await say(sam, "/link", "link.choose")
+    invitation = await answer(sam, "link.invite", "link.invitation")
+    await say(alex, f"/start {LINK.search(invitation['text']).group(2)}", "link.offer")
+    await answer(alex, "link.accept", "link.linked")
+    told = await expect(sam, "link.invitee_accepted")
+    await say(sam, "/commit", "commit.wording")
+    shown = [m["text"] or "" for m in await sam.bot_messages()
+             if m["message_id"] > told["message_id"]]
+    for key in ("common.put_aside_kept", "common.put_aside_fresh", "common.put_aside_other"):
+        assert not any(words(key) in text for text in shown), key
