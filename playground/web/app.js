@@ -372,6 +372,7 @@ class Pane {
   async sendText() {
     const text = this.input.value;
     if (!text.trim()) return;
+    this.stick = true; // as in Telegram: what you send, and the answer, come into view
     if (this.editing) {
       await this.saveEdit(text);
       return;
@@ -488,7 +489,9 @@ class Pane {
 
   renderMessages(messages) {
     const box = this.messages;
-    const atBottom = this.atBottom();
+    // Follow the newest message unless the person scrolled up to read: the list can
+    // shrink under them (an edit bar, a keyboard) without their having moved at all.
+    const atBottom = this.stick !== false || this.atBottom();
     const nodes = messages.filter((m) => !m.deleted).map((m) => this.renderMessage(m));
     if (nodes.length === 0) nodes.push(el("div", "placeholder", "Say hello, or try /start."));
     box.replaceChildren(...nodes);
