@@ -31,6 +31,7 @@ BENCHMARKS = {
 EVERYTHING = (
     ["crisis", "--set", "tune"],
     ["crisis", "--set", "heldout"],
+    ["crisis", "--set", "writers"],
     ["load"],
     ["persistence"],
     ["nudges", "--users", "100000", "--db", "sqlite", "--sample-seconds", "15",

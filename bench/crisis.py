@@ -8,7 +8,8 @@ tuned on), runs the detector by meaning
 on the same messages, and reports, per category:
 
 - **recall**: messages that got an answer (the numbers or the safety question);
-- **acute recall**: acute messages that got the numbers at once;
+- **acute recall**: acute messages that got the acute answer at once (the
+  numbers; for one's own urge, the calm answer with its lines), not a question first;
 - **false alarms**: ordinary sentences that got either.
 
 Then the cost: the time to read a 4,096-character message (median of many),
@@ -44,9 +45,14 @@ LONG_MESSAGE_CHARS = 4096
 TIMING_RUNS = 200
 
 
+WRITERS = "writers"
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--set", choices=sorted(SETS), default="heldout",
-                        help="which part of the corpus to measure on (default: heldout)")
+    parser.add_argument("--set", choices=[*sorted(SETS), WRITERS], default="heldout",
+                        help="which part of the corpus to measure on (default: heldout); "
+                             "'writers': each training writer left out of the model's "
+                             "training in turn and measured on")
 
 
 def load(names: Iterable[str]) -> tuple[list[tuple[str, str, str]], list[str]]:
@@ -62,10 +68,15 @@ def load(names: Iterable[str]) -> tuple[list[tuple[str, str, str]], list[str]]:
 
 def new_detector() -> Callable[[str], tuple[bool, bool]]:
     from flows.crisis import detect
+    from flows.safety_check import QUESTION_FOR
 
     def read(text: str) -> tuple[bool, bool]:
         found = detect(text)
-        return found is not None, found is not None and found.acute
+        # Acute: what the person got is the answer at once, not a question first. An
+        # overdose and one's own urge have no question: their answer is the same at
+        # either grade (flows/safety_net.py).
+        at_once = found is not None and (found.acute or found.category not in QUESTION_FOR)
+        return found is not None, at_once
     return read
 
 
@@ -154,7 +165,45 @@ def memory_mib(which: str) -> tuple[float, float]:
     return float(out[0]), float(out[1])
 
 
+def leaving_writers_out() -> str:
+    """How the net does on a writer it never learnt from: for each training set written
+    by its own hand, the model trained on all the others (the rules stay as they are)."""
+    from flows.crisis import _Detector
+    from flows.crisis_model import Model, train, training_examples
+
+    detector, shipped = _Detector.of("en"), _Detector.of("en").model
+    tuning = [CORPUS / name for name in _tuning()]
+    rows, totals = [], [0] * 6  # found, crisis, acute found, acute, alarms, ordinary
+    try:
+        for left_out in (path for path in tuning if path.name.startswith("train_")):
+            raw = train(training_examples([p for p in tuning if p != left_out], "en"))
+            detector.model = Model(tuple(raw["classes"]),
+                                   {f: tuple(w) for f, w in raw["weights"].items()},
+                                   tuple(raw["bias"]), float(raw["threshold"]))
+            figures = measure(new_detector(), *load([left_out.name]))
+            counts = figures["per_category"].values()
+            found, crisis, acute_found, acute = (sum(c[i] for c in counts) for i in (1, 0, 3, 2))
+            counted = (found, crisis, acute_found, acute, len(figures["alarms"]),
+                       figures["ordinary"])
+            rows.append((left_out.name, _percent(found, crisis), _percent(acute_found, acute),
+                         _percent(counted[4], counted[5])))
+            totals = [total + n for total, n in zip(totals, counted, strict=True)]
+    finally:
+        detector.model = shipped
+    rows.append(("**all**", _percent(totals[0], totals[1]), _percent(totals[2], totals[3]),
+                 _percent(totals[4], totals[5])))
+    return table(("left out", "recall", "acute recall", "false alarms"), rows)
+
+
 def main(args: argparse.Namespace, argv: list[str]) -> None:
+    if args.set == WRITERS:
+        block = "\n\n".join([
+            f"`{command_line(argv or ['crisis'])}`, {today()}, on {machine()}.",
+            "Each training writer left out of the model's training in turn, and measured on:",
+            leaving_writers_out()])
+        print(block)
+        update_doc(SECTION, block, f"crisis:{WRITERS}", SECTION_INTRO)
+        return
     crisis, ordinary = load(SETS[args.set])
     new, old = new_detector(), phrase_list()
     new_figures, old_figures = measure(new, crisis, ordinary), measure(old, crisis, ordinary)
@@ -173,18 +222,28 @@ def main(args: argparse.Namespace, argv: list[str]) -> None:
         ]),
     ])
     print(block)
-    for category, text in new_figures["missed"]:
-        print(f"MISSED  {category:18} {text[:150]!r}")
-    for text in new_figures["alarms"]:
-        print(f"ALARM   {text[:150]!r}")
+    if args.set == "heldout":  # its messages stay unread, or tuning would creep in
+        print("(the held-out messages themselves are not shown)")
+    else:
+        _show_mistakes(new_figures)
     update_doc(SECTION, block, f"crisis:{args.set}", SECTION_INTRO)
+
+
+def _show_mistakes(figures: dict) -> None:
+    for category, text in figures["missed"]:
+        print(f"MISSED  {category:18} {text[:150]!r}")
+    for text in figures["alarms"]:
+        print(f"ALARM   {text[:150]!r}")
 
 
 SECTION_INTRO = """\
 How well the crisis net (flows/crisis.py, with its English data in
 content/detector/en.yaml) recognises people in danger, and how rarely it
 raises a false alarm, on the evaluation corpus in tests/safety/corpus/. The
-corpus was written for this by two writers apart from each other: one part to
-tune the data on (`tune`), one never tuned on (`heldout`); the figures that
-count are the held-out ones. The old phrase list runs on the same messages.
+corpus was written for this by several writers apart from each other: the
+rules were tuned on tune.yaml, the model learnt from it and from four training
+sets (train_a-d.yaml; `tune` below is all of these), and heldout.yaml was never
+tuned on. The figures that count are the held-out ones and, harder, each
+training writer left out in turn (`writers`). The old phrase list runs on the
+same messages.
 """
