@@ -200,7 +200,7 @@ command above, which measures only.
 - **HTTP** took a third of the bot's CPU: httpx, httpcore and anyio (pool
   bookkeeping, cancellation shields, and httpcore trying `import sniffio`,
   which is not installed, on every request: 7 % alone). PTB's requests now
-  go through `bot/aiohttp_request.py`, a `BaseRequest` on aiohttp (C-parsed
+  go through `bot/telegram/aiohttp_request.py`, a `BaseRequest` on aiohttp (C-parsed
   HTTP, already a dependency), with HTTPXRequest's timeouts and error
   mapping: 5 % of the CPU is left there. Alone, this took SQLite from 22.7
   to 32.5 updates/s (100 people, 20 s).

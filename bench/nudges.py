@@ -100,7 +100,7 @@ async def phase_dispatch(url: str, key: str, now: datetime) -> None:
     from bot.clock import ManualClock
     from bot.crypto import Vault
     from bot.db.database import Database
-    from bot.scheduler import Scheduler
+    from bot.nudges.scheduler import Scheduler
 
     db = await Database.open(url, Vault([key]))
     try:
@@ -124,10 +124,10 @@ async def phase_send(url: str, key: str, api_url: str, rate: float,
     from bot.clock import SystemClock
     from bot.crypto import Vault
     from bot.db.database import Database
-    from bot.ratelimit import RateLimiter
+    from bot.delivery.ratelimit import RateLimiter
+    from bot.delivery.sender import Sender
     from bot.runtime import Runtime
-    from bot.sender import Sender
-    from bot.turns import Lookups, Turns
+    from bot.turn.turns import Lookups, Turns
 
     settings = _settings(api_url, url, key, rate)
     clock = SystemClock()

@@ -181,7 +181,7 @@ async def phase_turns(url: str, key: str, count: int) -> None:
     from bot.clock import SystemClock
     from bot.crypto import Vault
     from bot.db.database import Database
-    from bot.turns import Lookups, Turns
+    from bot.turn.turns import Lookups, Turns
 
     db = await Database.open(url, Vault([key]))
     turns = Turns(db, Bot(TOKEN), SystemClock(), Lookups(timezones.zone_named,

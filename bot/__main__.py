@@ -18,7 +18,7 @@ from bot.db.rekey import rotate_keys
 from bot.playground_launcher import run_with_playground
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError, load_settings
-from bot.webhook import WebhookServer
+from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger("bot")
 USAGE = "usage: python -m bot [polling|webhook|rotate-keys]"

@@ -24,20 +24,20 @@ from telegram.ext import (
 )
 
 from bot import timezones
-from bot.aiohttp_request import AiohttpRequest
 from bot.clock import Clock, SystemClock
 from bot.crypto import vault_from_settings
 from bot.db.database import Database
-from bot.effects import LinkRules
-from bot.intake import Intake
-from bot.ordering import PerUserOrder
-from bot.polling import DurablePoller
-from bot.ratelimit import RateLimiter, SharedPace
-from bot.render import Call
-from bot.scheduler import Scheduler
-from bot.sender import Sender
+from bot.delivery.ratelimit import RateLimiter, SharedPace
+from bot.delivery.sender import Sender
+from bot.nudges.scheduler import Scheduler
 from bot.settings import Settings
-from bot.turns import Lookups, Turns
+from bot.telegram.aiohttp_request import AiohttpRequest
+from bot.telegram.intake import Intake
+from bot.telegram.ordering import PerUserOrder
+from bot.telegram.polling import DurablePoller
+from bot.telegram.render import Call
+from bot.turn.effects import LinkRules
+from bot.turn.turns import Lookups, Turns
 from content import catalog
 from flows import content_keys
 from flows.router import MENU_COMMANDS

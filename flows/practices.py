@@ -9,7 +9,7 @@
 - /acknowledge: a short thank-you for something the partner did, read back
   and sent only when confirmed.
 
-Everything is saved as a reflection by the effects in bot/practices.py; who
+Everything is saved as a reflection by the effects in bot/features/practices.py; who
 may press a partner's button is decided there, from the rows.
 """
 

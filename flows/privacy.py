@@ -2,7 +2,7 @@
 (/delete, and /erase, the quick exit that also clears the chat).
 
 Each asks once and then acts at once; the work is done by effects in
-bot/privacy.py. What a partner keeps when one of two deletes is written out
+bot/features/data_rights.py. What a partner keeps when one of two deletes is written out
 in docs/privacy.md and in the /privacy text. Nobody is told.
 """
 

@@ -10,7 +10,7 @@ other" walks both paths, one after the other. The role comes from the
 profile; "I'd rather not say" asks which fits right now.
 
 The database work (where to start, saving, sharing through the one door to
-the partner) lives in bot/responsibility.py.
+the partner) lives in bot/features/responsibility.py.
 """
 
 from __future__ import annotations

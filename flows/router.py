@@ -43,7 +43,7 @@ from flows.safety_net import (
     turn_on_private_mode,
 )
 from flows.safety_plan import SAFETY_PLAN
-from flows.step import begin, prompt, settle, step
+from flows.stepping import begin, prompt, settle, step
 
 COMMANDS = ("start", "menu", "steps", "responsibility", "listen", "vision", "practices",
             "triggered", "underneath", "acknowledge", "commit", "commitments", "progress",

@@ -18,7 +18,7 @@ from flows.crisis import Finding
 from flows.engine import Button, Context, Outcome, Say, Session, menu_data
 from flows.safety_check import PRIVATE_MODE, QUESTION_FOR, SAFETY_CHECK
 from flows.safety_plan import SAFETY_PLAN
-from flows.step import begin_at
+from flows.stepping import begin_at
 
 # A menu button, not a command: carry on with the flow a crisis reply paused.
 RESUME = "resume"

@@ -14,7 +14,7 @@ a draft agreement (kind "p": the /agreements proposal questions, beginning at th
 read-back of the requester's own words) or a commitment (kind "c": the /commit
 questions, then whether to tell the requester).
 
-Who may answer what is decided in bot/shares.py from the rows, never from the
+Who may answer what is decided in bot/features/shares.py from the rows, never from the
 button: only the writer's linked partner, only for what was shared with them, only
 once (a press after that is told so, kindly).
 """

@@ -10,7 +10,7 @@ boundary or ritual for the ledger (the same questions as /agreements).
 VISION is /vision: the questions, or where the last answers stand. REVEAL is
 begun by the buttons of the "both of you have answered" notice (item kind
 "w", the pressing user's own answers' id). Who may choose what is decided in
-bot/vision.py from the rows, never from the button.
+bot/features/vision.py from the rows, never from the button.
 """
 
 from __future__ import annotations

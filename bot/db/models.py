@@ -98,7 +98,7 @@ class InboxUpdate(SQLModel, table=True):
     handled_at: datetime | None = Field(default=None, sa_column=_when())
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     # When the person wrote it (Telegram's date; the arrival time when Telegram gives
-    # none), and whether it was set aside as part of a flood: see bot/flood.py.
+    # none), and whether it was set aside as part of a flood: see bot/turn/flood.py.
     written_at: datetime = Field(sa_column=_when(nullable=False))
     absorbed: bool = Field(default=False, sa_column=Column(Boolean, nullable=False,
                                                            server_default=false()))
@@ -342,7 +342,7 @@ class ListeningTurn(SQLModel, table=True):
 
 
 class SendPace(SQLModel, table=True):
-    """The global send budget shared by every worker (bot/ratelimit.py).
+    """The global send budget shared by every worker (bot/delivery/ratelimit.py).
 
     Telegram limits messages per bot, not per process, so the workers take
     their sending slots from one clock: ``next_at`` is the first free slot, in

@@ -206,7 +206,7 @@ class Inbox:
         )
 
     async def set_aside(self, update_id: int, now: datetime) -> None:
-        """Handled without stepping the flow: part of a flood (bot/flood.py)."""
+        """Handled without stepping the flow: part of a flood (bot/turn/flood.py)."""
         await self._db.execute(
             update(INBOX).where(INBOX.c.update_id == update_id)
             .values(handled_at=now, payload_sealed=None, absorbed=True)

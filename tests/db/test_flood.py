@@ -1,4 +1,4 @@
-"""The flood rule (bot/flood.py) on SQLite and PostgreSQL: what is set aside, what never is.
+"""The flood rule (bot/turn/flood.py) on SQLite and PostgreSQL: what is set aside, what never is.
 
 Each case writes inbox rows the way Intake does (Telegram's date inside the
 payload) and hands them one by one, in order, to the real rule, on a clock
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from bot.adapter import Incoming
 from bot.db.database import Database
-from bot.flood import FLOOD_LIMIT, FLOOD_WINDOW, set_aside
+from bot.telegram.adapter import Incoming
+from bot.turn.flood import FLOOD_LIMIT, FLOOD_WINDOW, set_aside
 from flows.engine import TextInput
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -44,7 +44,7 @@ class Inbox:
             await repos.inbox.add(rows, self.now)
 
     async def drain(self) -> list[str]:
-        """Take every waiting update in order, as bot.turns does; what became of each."""
+        """Take every waiting update in order, as bot.turn.turns does; what became of each."""
         verdicts = []
         while True:
             self.now += TURN

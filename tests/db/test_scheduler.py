@@ -22,8 +22,8 @@ from sqlalchemy import text
 
 from bot.clock import ManualClock
 from bot.db.database import Database
-from bot.nudges import reschedule
-from bot.scheduler import Scheduler
+from bot.nudges.kinds import reschedule
+from bot.nudges.scheduler import Scheduler
 from tests.db.seeding import seed_due_users
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ import pytest
 
 from bench.common import most_in_any_window
 from bot.db.database import Database
-from bot.ratelimit import RateLimiter, SharedPace
+from bot.delivery.ratelimit import RateLimiter, SharedPace
 
 RATE = 50.0
 

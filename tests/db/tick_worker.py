@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from bot.clock import ManualClock
 from bot.crypto import Vault
 from bot.db.database import Database
-from bot.scheduler import Scheduler
+from bot.nudges.scheduler import Scheduler
 
 
 async def main(url: str, key: str, moment: str, batch: int) -> None:

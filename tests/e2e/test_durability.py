@@ -14,8 +14,8 @@ from telegram import Bot
 from bot.clock import ManualClock
 from bot.crypto import Vault
 from bot.db.database import Database
-from bot.ratelimit import RateLimiter
-from bot.sender import LEASE, SEND_WINDOW, Sender
+from bot.delivery.ratelimit import RateLimiter
+from bot.delivery.sender import LEASE, SEND_WINDOW, Sender
 from tests.e2e.crashes import bot_in_a_process, expire_leases, pending, settled, watching
 from tests.e2e.harness import (
     TOKEN,

@@ -9,8 +9,8 @@ import logging
 import pytest
 from sqlalchemy import text
 
-from bot.flood import FLOOD_LIMIT
 from bot.runtime import Runtime
+from bot.turn.flood import FLOOD_LIMIT
 from playground.client import SimUser
 from tests.e2e.harness import expect, onboard, running, words
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.webhook import SECRET_HEADER, WebhookServer
+from bot.telegram.webhook import SECRET_HEADER, WebhookServer
 from playground.client import EmulatorClient, SimUser
 from tests.e2e.harness import TOKEN, answer, expect, running
 from tests.e2e.test_agreements import linked_pair, propose

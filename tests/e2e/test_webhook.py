@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.runtime import Runtime
-from bot.webhook import MAX_BODY, SECRET_HEADER, WebhookServer
+from bot.telegram.webhook import MAX_BODY, SECRET_HEADER, WebhookServer
 from playground.client import SimUser
 from tests.e2e.harness import answer, expect, say, words
 

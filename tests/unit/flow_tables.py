@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.render import Renderer
+from bot.telegram.render import Renderer
 from content import catalog
 from flows.engine import Flow, Toast
 

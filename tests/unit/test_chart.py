@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
-from bot.chart import ChartWords, WeekPoint, _figure, render_progress
+from bot.features.chart import ChartWords, WeekPoint, _figure, render_progress
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WORDS = ChartWords(

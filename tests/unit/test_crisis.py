@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.render import Renderer
+from bot.telegram.render import Renderer
 from content import catalog
 from content.resources import country_of_zone, directory
 from flows.crisis import detect, sentences, strong_feeling

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import bot.turns  # noqa: F401  (imports every module that registers effects)
-from bot.effects import EFFECTS
+import bot.turn.turns  # noqa: F401  (imports bot.features, which registers every effect)
+from bot.turn.effects import EFFECTS
 from flows import FLOWS
 
 

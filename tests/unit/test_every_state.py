@@ -14,7 +14,7 @@ from itertools import pairwise
 
 import pytest
 
-from bot.render import Renderer
+from bot.telegram.render import Renderer
 from content import catalog, check_telegram_html
 from flows import FLOWS
 from flows.engine import (

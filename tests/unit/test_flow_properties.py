@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.render import Renderer
+from bot.telegram.render import Renderer
 from content import MAX_CALLBACK_BYTES, catalog, check_telegram_html, visible_length
 from flows import FLOWS
 from flows.engine import ButtonPress, Context, LocationInput, MediaInput, Session, TextInput

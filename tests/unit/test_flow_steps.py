@@ -23,7 +23,7 @@ from flows.engine import (
     Toast,
 )
 from flows.router import Command, EditedMessage, MenuPress, UnknownPress, route
-from flows.step import begin
+from flows.stepping import begin
 
 NOW = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # the night Europe/Berlin moves to summer time
 

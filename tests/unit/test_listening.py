@@ -9,7 +9,7 @@ from flows import FLOWS
 from flows.engine import Say, TextInput
 from flows.listening import MAX_PART_CHARS, MAX_REFLECTION_CHARS
 from flows.router import after_effect, route
-from flows.step import begin
+from flows.stepping import begin
 from tests.unit.test_flow_steps import at, ctx, press
 
 LISTEN = FLOWS["listen"]

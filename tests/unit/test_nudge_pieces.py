@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.db.commitments import CheckInRecord, CommitmentRecord
-from bot.nudges import NO_REPEAT_DAYS, empathy_pool
-from bot.progress import _kept_per_week, _trend
+from bot.features.progress import _kept_per_week, _trend
+from bot.nudges.kinds import NO_REPEAT_DAYS, empathy_pool
 from flows.commitments import chosen_days
 from flows.engine import Context
 from flows.questions import ROLES

@@ -1,4 +1,4 @@
-"""PerUserOrder (bot/ordering.py) as PTB drives it: one task per update, through the
+"""PerUserOrder (bot/telegram/ordering.py) as PTB drives it: one task per update, through the
 processor's slots. A user's backlog holds one slot; their order holds; nobody waits
 behind someone else's flood."""
 
@@ -8,7 +8,7 @@ import asyncio
 
 from telegram import Update
 
-from bot.ordering import PerUserOrder
+from bot.telegram.ordering import PerUserOrder
 
 ANN, BEN = 1, 2
 

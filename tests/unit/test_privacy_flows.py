@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.privacy import _plain
-from bot.render import FILE_NAME, MAX_DELETE_IDS, UPLOAD, Renderer
-from bot.sender import _message_id, _with_files
+from bot.delivery.sender import _message_id, _with_files
+from bot.features.data_rights import _plain
+from bot.telegram.render import FILE_NAME, MAX_DELETE_IDS, UPLOAD, Renderer
 from content import catalog, check_telegram_html
 from flows.engine import ButtonPress, CloseQuestion, Context, Say, Session
 from flows.router import Command, after_effect, route

@@ -6,7 +6,7 @@ import asyncio
 import time
 
 from bench.common import most_in_any_window
-from bot.ratelimit import LATE_TOLERANCE, LocalPace, RateLimiter
+from bot.delivery.ratelimit import LATE_TOLERANCE, LocalPace, RateLimiter
 
 
 async def _stamps(limiter: RateLimiter, chats: list[int | None]) -> list[float]:

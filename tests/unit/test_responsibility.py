@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.render import Renderer
+from bot.telegram.render import Renderer
 from content import catalog, visible_length
 from flows import FLOWS
 from flows.engine import (

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rhythm import EVERY_DAY, Rhythm, next_daily, next_once, rhythm_of
+from bot.nudges.rhythm import EVERY_DAY, Rhythm, next_daily, next_once, rhythm_of
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -85,7 +85,7 @@ def test_a_number_with_decimals_is_never_one():
 
 
 def test_the_hurt_partner_is_not_asked_to_tend_the_needs_of_the_one_who_broke_trust():
-    from bot.nudges import empathy_pool
+    from bot.nudges.kinds import empathy_pool
 
     hurt = {step: empathy_pool("hurt", step) for step in (1, 2, 3)}
     assert "e082" not in hurt[1] and "e073" not in hurt[2] and "e096" not in hurt[3]

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 from statistics import mean
 
 from bot.db import commitments as C
-from bot.effects import EffectContext, EffectResult, Notice, effect
-from bot.rhythm import zone_of
-from bot.steps import step_standing
+from bot.features.steps import step_standing
+from bot.nudges.rhythm import zone_of
+from bot.turn.effects import EffectContext, EffectResult, Notice, effect
 from content import catalog
 from flows.engine import Say
 from flows.progress import FEELINGS, RATINGS, SIGNS
@@ -59,7 +59,9 @@ async def share_weekly(ctx: EffectContext) -> EffectResult:
 
 @effect("draw_progress")
 async def draw_progress(ctx: EffectContext) -> EffectResult:
-    from bot.chart import render_progress  # matplotlib loads only when a picture is asked for
+    from bot.features.chart import (
+        render_progress,  # matplotlib loads only when a picture is asked for
+    )
 
     this_week = _monday(ctx)
     since = this_week - timedelta(weeks=CHART_WEEKS - 1)
@@ -90,7 +92,7 @@ def _kept_per_week(history: list[C.CheckInRecord]) -> tuple[dict[date, float], d
 
 def _points(weeks: dict[date, dict[str, int]], kept: dict[date, float],
             planned: dict[date, int], this_week: date) -> list:
-    from bot.chart import WeekPoint
+    from bot.features.chart import WeekPoint
 
     known = [*weeks, *planned]
     if not known:
@@ -128,7 +130,7 @@ def _days(history: list[C.CheckInRecord], result: str) -> int:
 
 
 def _chart_words(locale: str):
-    from bot.chart import ChartWords
+    from bot.features.chart import ChartWords
 
     words = catalog(locale)
     return ChartWords(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.db.nudges import NudgeRecord
-from bot.effects import EffectContext, EffectResult, effect
-from bot.nudges import KINDS, SPACINGS, next_one_off, next_standing, reschedule, rhythm_for
-from bot.rhythm import zone_of
+from bot.nudges.kinds import KINDS, SPACINGS, next_one_off, next_standing, reschedule, rhythm_for
+from bot.nudges.rhythm import zone_of
+from bot.turn.effects import EffectContext, EffectResult, effect
 
 SNOOZE_HOUR = timedelta(hours=1)
 

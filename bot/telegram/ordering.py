@@ -1,12 +1,12 @@
 """Updates of one user strictly in order, different users concurrently, each user one slot.
 
 Handling any update of a user drains that user's whole inbox, oldest first
-(bot.turns), so while a user's turn runs here, their newer updates need no
+(bot.turn.turns), so while a user's turn runs here, their newer updates need no
 handling of their own: the running drain, or one more after it, takes them
 from the inbox. A user with a backlog therefore holds one of PTB's slots, not
 one per update, and a flood from one person cannot fill the slots everyone
 else needs. (Across processes the order is kept by the row lock in
-bot.turns; this only spares the database needless contention.)
+bot.turn.turns; this only spares the database needless contention.)
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.db import ledger as L
-from bot.effects import EffectContext, EffectResult, Notice, effect, shorten
-from bot.nudges import remind_later
+from bot.nudges.kinds import remind_later
+from bot.turn.effects import EffectContext, EffectResult, Notice, effect, shorten
 from content import catalog
 from flows.agreements import answer_buttons
 from flows.engine import Button, Say, item_data

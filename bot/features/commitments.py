@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from bot.db import commitments as C
-from bot.effects import EffectContext, EffectResult, Notice, effect, shorten
-from bot.nudges import CHECKIN, rhythm_for
-from bot.render import Renderer, renderer_for
-from bot.rhythm import zone_of
+from bot.nudges.kinds import CHECKIN, rhythm_for
+from bot.nudges.rhythm import zone_of
+from bot.telegram.render import Renderer, renderer_for
+from bot.turn.effects import EffectContext, EffectResult, Notice, effect, shorten
 from content import Markup
 from flows.commitments import RESULTS, chosen_days, days_label
 from flows.engine import Button, Say, item_data

@@ -11,8 +11,8 @@ only once.
 from __future__ import annotations
 
 from bot.db.repair import ReflectionRecord
-from bot.effects import EffectContext, EffectResult, effect, share_once
-from bot.shares import ANSWERABLE
+from bot.features.shares import ANSWERABLE
+from bot.turn.effects import EffectContext, EffectResult, effect, share_once
 from flows.engine import Button, Say, item_data
 from flows.practices import FEELINGS, OTHER, Q_REPLY, other_explanations
 from flows.shares import answer_buttons

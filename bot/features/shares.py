@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.db.repair import ReflectionRecord
-from bot.effects import EffectContext, EffectResult, effect, to_partner
+from bot.turn.effects import EffectContext, EffectResult, effect, to_partner
 from flows.engine import Label, Say
 from flows.shares import READ, WAIT, WRITE
 

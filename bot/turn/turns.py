@@ -17,27 +17,16 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from telegram import Bot, Update
 
-import bot.commitments
-import bot.ledger
-import bot.linking
-import bot.listening
-import bot.practices
-import bot.privacy
-import bot.progress
-import bot.reminders
-import bot.responsibility
-import bot.safety
-import bot.shares
-import bot.steps
-import bot.vision  # noqa: F401  (these register the effects their flows ask for)
-from bot import delivery, flood
-from bot.adapter import Incoming, read_update
+import bot.features  # noqa: F401  (registers the effects the flows ask for)
 from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.repositories import OutgoingCall, Repositories, UserRecord
-from bot.effects import EffectContext, LinkRules, Notice, run_effect
-from bot.nudges import reschedule
-from bot.render import Call, renderer_for
+from bot.delivery import reports as delivery
+from bot.nudges.kinds import reschedule
+from bot.telegram.adapter import Incoming, read_update
+from bot.telegram.render import Call, renderer_for
+from bot.turn import flood
+from bot.turn.effects import EffectContext, LinkRules, Notice, run_effect
 from flows import FLOWS
 from flows.engine import (
     ButtonPress,
@@ -68,7 +57,7 @@ class TurnResult:
     ephemeral: list[Call] = field(default_factory=list)
     # False once the turn saw, before its commit, that nothing else of the user waits:
     # the drain can end without a transaction just to find the inbox empty. (An update
-    # stored after that commit is handed to PTB, and bot.ordering runs one more drain.)
+    # stored after that commit is handed to PTB, and bot.telegram.ordering runs one more drain.)
     more: bool = True
 
 
@@ -208,7 +197,7 @@ class Turns:
     async def _notices(self, repos: Repositories, notices: list[Notice], writer_id: int
                        ) -> list[tuple[int, str, Mapping[str, Any]]]:
         """The calls that tell others, each rendered for its reader. A share's last call
-        carries its report, so its writer hears once it has arrived (bot/delivery.py)."""
+        carries its report, so its writer hears once it has arrived (bot/delivery/reports.py)."""
         told: list[tuple[int, str, Mapping[str, Any]]] = []
         for notice in notices:
             other = await repos.users.get(notice.user_id)

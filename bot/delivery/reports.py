@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.db.repositories import OutgoingCall, Repositories
-from bot.render import renderer_for
+from bot.telegram.render import renderer_for
 from content import catalog
 from flows.engine import Label, Say
 

@@ -21,8 +21,8 @@ from aiohttp import web
 from sqlalchemy import text
 from telegram import Update
 
-from bot.polling import ALLOWED_UPDATES
 from bot.runtime import Runtime
+from bot.telegram.polling import ALLOWED_UPDATES
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.db import repair as R
-from bot.effects import EffectContext, EffectResult, effect
-from bot.listening import SOLO
-from bot.vision import vision_status
+from bot.features.listening import SOLO
+from bot.features.vision import vision_status
+from bot.turn.effects import EffectContext, EffectResult, effect
 
 STEP_ONE = ("step1_broke", "step1_hurt")
 PRACTICES = ("triggered", "underneath", "acknowledge")

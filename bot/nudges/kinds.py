@@ -18,7 +18,7 @@ from bot.db import commitments as C
 from bot.db import ledger as L
 from bot.db.nudges import NudgeRecord
 from bot.db.repositories import Repositories, UserRecord
-from bot.rhythm import EVERY_DAY, Rhythm, next_daily, next_once, rhythm_of
+from bot.nudges.rhythm import EVERY_DAY, Rhythm, next_daily, next_once, rhythm_of
 from content import catalog
 from flows.agreements import answer_buttons
 from flows.engine import Button, Label, Say, item_data, menu_data

@@ -24,7 +24,7 @@ from datetime import datetime
 from bot.db.couples import CoupleRecord
 from bot.db.repair import ReflectionRecord
 from bot.db.repositories import UserRecord
-from bot.effects import EffectContext, EffectResult, Notice, effect, to_partner
+from bot.turn.effects import EffectContext, EffectResult, Notice, effect, to_partner
 from content import catalog
 from flows.engine import Button, Say, item_data, menu_data
 from flows.vision import QUESTIONS

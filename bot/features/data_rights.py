@@ -18,7 +18,7 @@ from typing import Any
 from bot.db import ledger as L
 from bot.db.couples import CoupleRecord
 from bot.db.privacy import GONE
-from bot.effects import EffectContext, EffectResult, effect
+from bot.turn.effects import EffectContext, EffectResult, effect
 from flows.router import PARKED
 
 EXPORT_FORMAT, EXPORT_VERSION = "kintsugi-export", 1

@@ -14,8 +14,8 @@ from __future__ import annotations
 from bot.db import repair as R
 from bot.db.couples import CoupleRecord
 from bot.db.repair import ExerciseRecord
-from bot.effects import EffectContext, EffectResult, Notice, effect
-from bot.nudges import remind_later
+from bot.nudges.kinds import remind_later
+from bot.turn.effects import EffectContext, EffectResult, Notice, effect
 from flows.engine import Button, Say, item_data, menu_data
 from flows.listening import FEELINGS, MAX_SHARE_CHARS
 

@@ -3,7 +3,7 @@ kept sealed like every other answer, and never offered to the partner."""
 
 from __future__ import annotations
 
-from bot.effects import EffectContext, EffectResult, effect
+from bot.turn.effects import EffectContext, EffectResult, effect
 from flows.safety_plan import PARTS
 
 SAFETY_PLAN = "safety_plan"

@@ -26,9 +26,9 @@ from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.nudges import NudgeRecord
 from bot.db.repositories import Repositories, UserRecord
-from bot.nudges import REGISTRY, Occasion, next_standing, rhythm_for
-from bot.render import Renderer, renderer_for
-from bot.rhythm import next_once
+from bot.nudges.kinds import REGISTRY, Occasion, next_standing, rhythm_for
+from bot.nudges.rhythm import next_once
+from bot.telegram.render import Renderer, renderer_for
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ claims due calls (one per chat at a time, so a chat's messages keep their
 order), respects the rate limits, backs off on 5xx and timeouts, waits as
 told on 429, and closes a chat that blocked the bot (403), except for the words
 a partner chose to send it: those are held for its return, and their writer hears
-what became of them (bot/delivery.py).
+what became of them (bot/delivery/reports.py).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
-from bot import delivery
 from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.repositories import OutgoingCall, Repositories
-from bot.ratelimit import RateLimiter
-from bot.render import FILE_NAME, UPLOAD, Call
+from bot.delivery import reports as delivery
+from bot.delivery.ratelimit import RateLimiter
+from bot.telegram.render import FILE_NAME, UPLOAD, Call
 
 log = logging.getLogger(__name__)
 

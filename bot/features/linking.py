@@ -14,7 +14,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from bot.effects import EffectContext, EffectResult, Notice, effect
+from bot.turn.effects import EffectContext, EffectResult, Notice, effect
 from content import catalog
 from flows.engine import Say
 

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.db.repair import ReflectionRecord
-from bot.effects import EffectContext, EffectResult, Notice, effect, share_once
-from bot.rhythm import zone_of
-from bot.shares import ANSWERABLE
+from bot.features.shares import ANSWERABLE
+from bot.nudges.rhythm import zone_of
+from bot.turn.effects import EffectContext, EffectResult, Notice, effect, share_once
 from flows.engine import Say
 from flows.questions import ROLES
 from flows.responsibility import (

@@ -15,7 +15,7 @@ import logging
 from telegram import Bot
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
-from bot.intake import Intake
+from bot.telegram.intake import Intake
 
 log = logging.getLogger(__name__)
 

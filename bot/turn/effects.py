@@ -27,7 +27,7 @@ class Notice:
     sender chose that step, and the link's state is both people's to know.
     ``report`` (a content key naming what it is, e.g. "share.what_apology") marks
     words the sender chose to send: they hear when it reached the partner, or that
-    it waits (bot/delivery.py).
+    it waits (bot/delivery/reports.py).
     """
 
     user_id: int

@@ -44,7 +44,7 @@ class Intake:
 
     async def _hand_over(self, updates: Sequence[Update]) -> None:
         """One update per user to PTB: handling it drains that user's inbox, so a burst
-        from one person becomes one queue entry (and bot.ordering folds the later ones)."""
+        from one person becomes one queue entry (and bot.telegram.ordering folds the later ones)."""
         users: set[int | None] = set()
         for update in updates:
             if _user_id(update) not in users:

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.adapter import Incoming
 from bot.db.repositories import Inbox, PendingUpdate, Repositories, UserRecord
-from bot.render import renderer_for
+from bot.telegram.adapter import Incoming
+from bot.telegram.render import renderer_for
 from flows.crisis import detect
 from flows.engine import Say
 

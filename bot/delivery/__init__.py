@@ -1,0 +1,1 @@
+"""The one pipe out: the outbox sender, Telegram's rate limits, and what became of a share."""
