@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from flows import FLOWS
-from flows.engine import Flow
+from flows.engine import Flow, State
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "flows"
 
@@ -26,7 +26,7 @@ def mermaid(flow: Flow) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _edges(state) -> list[tuple[str, str]]:
+def _edges(state: State) -> list[tuple[str, str]]:
     edges: dict[str, list[str]] = {}
     for option in state.options:
         target = option.goto or state.name

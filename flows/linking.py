@@ -7,7 +7,7 @@ a notice from the effect, never from this module.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flows import questions
@@ -16,7 +16,7 @@ from flows.engine import Context, FreeText, Option, Parsed, State, flow
 MAX_CODE_CHARS = 64
 
 
-def _from_data(*names: str):
+def _from_data(*names: str) -> Callable[[Mapping[str, Any], Context], Mapping[str, Any]]:
     def params(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
         return {name: data.get(f"_{name}", "") for name in names}
 

@@ -190,9 +190,8 @@ def parse_clock_time(text: str) -> str | None:
     found = _spoken(said) or _numeric(said)
     if found is None:
         return None
-    hour, minute, before = found
-    if period:
-        hour = _with_period(hour, period)
+    said_hour, minute, before = found
+    hour = _with_period(said_hour, period) if period else said_hour
     if hour is None or not 0 <= hour <= 23 or not 0 <= minute <= 59:
         return None
     if before:  # "quarter to eight": the minutes count back from the hour named

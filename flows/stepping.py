@@ -82,7 +82,8 @@ def step(flow: Flow, session: Session, event: Any, ctx: Context) -> Outcome:
 # ---------------------------------------------------------------- buttons
 
 
-def _on_press(flow: Flow, session: Session, state: State, press: ButtonPress, ctx: Context):
+def _on_press(flow: Flow, session: Session, state: State, press: ButtonPress,
+              ctx: Context) -> Outcome:
     if press.seq != session.seq:
         return _stay(session, Toast("common.stale_button"), prompt(flow, session, ctx))
     if press.value == KEEP_CUT and state.text and session.data.get(CUT):
@@ -92,7 +93,7 @@ def _on_press(flow: Flow, session: Session, state: State, press: ButtonPress, ct
         return _stay(session, Toast("common.unknown_button"))
     if state.pick_many and option.value != DONE:
         return _toggle(flow, session, state, option, press, ctx)
-    value = _picked(session, state) if state.pick_many else option.value
+    value: object = _picked(session, state) if state.pick_many else option.value
     if not option.records:
         value = _NOTHING
     if state.pick_many and not value:
@@ -108,7 +109,7 @@ def _toggle(flow: Flow, session: Session, state: State, option: Option, press: B
     picked = list(_picked(session, state))
     turning_on = option.value not in picked
     picked = [*picked, option.value] if turning_on else [v for v in picked if v != option.value]
-    data = {**session.data, state.answer: picked}
+    data = {**session.data, _picks_field(state): picked}
     updated = Session(session.flow, session.state, session.seq, data)
     if turning_on and option.goto:
         closing = _close(state, updated, ctx, press, (option.label,))
@@ -119,8 +120,13 @@ def _toggle(flow: Flow, session: Session, state: State, option: Option, press: B
     return Outcome(session=updated, actions=actions)
 
 
+def _picks_field(state: State) -> str:
+    # Where a pick-many state keeps its picks: read and written under the same name.
+    return state.answer or ""
+
+
 def _picked(session: Session, state: State) -> list[str]:
-    return list(session.data.get(state.answer or "", []) or [])
+    return list(session.data.get(_picks_field(state), []) or [])
 
 
 def _answer_labels(state: State, option: Option, value: Any) -> tuple[str, ...]:
@@ -140,7 +146,8 @@ def _close(state: State, session: Session, ctx: Context, press: ButtonPress,
 # ---------------------------------------------------------------- text and places
 
 
-def _on_text(flow: Flow, session: Session, state: State, event: TextInput, ctx: Context):
+def _on_text(flow: Flow, session: Session, state: State, event: TextInput,
+             ctx: Context) -> Outcome:
     if state.text is None:
         return _typed_at_buttons(flow, session, ctx)
     text = event.text.strip()
@@ -221,7 +228,8 @@ def _keep_cut(flow: Flow, session: Session, state: State, press: ButtonPress,
     return replace(outcome, actions=(EditButtons(press.message_id, ()), *outcome.actions))
 
 
-def _on_location(flow: Flow, session: Session, state: State, event: LocationInput, ctx: Context):
+def _on_location(flow: Flow, session: Session, state: State, event: LocationInput,
+                 ctx: Context) -> Outcome:
     if state.place is None:
         return _stay(session, Say(("common.unsupported_input",)))
     parsed = state.place.parse(event.latitude, event.longitude, ctx)
