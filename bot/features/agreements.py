@@ -52,8 +52,7 @@ async def list_agreements(ctx: EffectContext) -> EffectResult:
         button = _button(v, section, ctx.user.id)
         if button is not None:
             lists["_buttons"].append(button)
-    lists["_footer"] = _footer(lists)
-    return EffectResult("ok", lists)
+    return EffectResult("ok", {**lists, "_footer": _footer(lists)})
 
 
 def _section(v: L.VersionRecord, ctx: EffectContext, active_couple: int | None,
@@ -127,31 +126,31 @@ async def _ask(ctx: EffectContext, partner: int, version_id: int, kind: str, tex
     return Notice(partner, Say((key,), params, answer_buttons(version_id)))
 
 
-async def _answerable(ctx: EffectContext) -> tuple[str, L.VersionRecord | None]:
-    """("ok", version) when this user may answer it now; otherwise the reason."""
+async def _answerable(ctx: EffectContext) -> L.VersionRecord | str:
+    """The version when this user may answer it now; otherwise the reason they may not."""
     version = await ctx.repos.ledger.version(int(ctx.data.get("_item") or 0))
     couple = await ctx.repos.couples.active_for(ctx.user.id)
     if (version is None or couple is None or version.couple_id != couple.id
             or version.awaiting_id != ctx.user.id):
-        return "refused", None
+        return "refused"
     if not ctx.may_tell_partner():
-        return "safety", None  # answering would tell the partner; the proposal just waits
+        return "safety"  # answering would tell the partner; the proposal just waits
     if version.state not in L.ANSWERABLE:
-        return "done", None
+        return "done"
     if version.state == L.NOT_NOW:
-        return "ok", version  # put off: it waits for them, however long
+        return version  # put off: it waits for them, however long
     if version.expires_at is not None and version.expires_at <= ctx.now:
         await ctx.repos.ledger.decide(version.id, L.EXPIRED, ctx.now)
-        return "expired", None
-    return "ok", version
+        return "expired"
+    return version
 
 
 @effect("open_proposal")
 async def open_proposal(ctx: EffectContext) -> EffectResult:
-    verdict, version = await _answerable(ctx)
+    version = await _answerable(ctx)
     action = ctx.data.get("_action")
-    if verdict != "ok":
-        return EffectResult(verdict)
+    if isinstance(version, str):
+        return EffectResult(version)
     if action not in ("accept", "counter", "later", "open"):
         return EffectResult("refused")
     if action == "later" and version.state == L.NOT_NOW:
@@ -161,9 +160,9 @@ async def open_proposal(ctx: EffectContext) -> EffectResult:
 
 @effect("accept_proposal")
 async def accept_proposal(ctx: EffectContext) -> EffectResult:
-    verdict, version = await _answerable(ctx)
-    if verdict != "ok":
-        return EffectResult(verdict)
+    version = await _answerable(ctx)
+    if isinstance(version, str):
+        return EffectResult(version)
     ledger = ctx.repos.ledger
     await ledger.supersede_accepted(version.agreement_id, ctx.now)
     await ledger.decide(version.id, L.ACCEPTED, ctx.now)
@@ -174,9 +173,9 @@ async def accept_proposal(ctx: EffectContext) -> EffectResult:
 
 @effect("counter_proposal")
 async def counter_proposal(ctx: EffectContext) -> EffectResult:
-    verdict, version = await _answerable(ctx)
-    if verdict != "ok":
-        return EffectResult(verdict)
+    version = await _answerable(ctx)
+    if isinstance(version, str):
+        return EffectResult(version)
     ledger = ctx.repos.ledger
     await ledger.decide(version.id, L.COUNTERED, ctx.now)
     text = ctx.data["_text"]
@@ -189,9 +188,9 @@ async def counter_proposal(ctx: EffectContext) -> EffectResult:
 
 @effect("decline_proposal")
 async def decline_proposal(ctx: EffectContext) -> EffectResult:
-    verdict, version = await _answerable(ctx)
-    if verdict != "ok":
-        return EffectResult(verdict)
+    version = await _answerable(ctx)
+    if isinstance(version, str):
+        return EffectResult(version)
     if version.state == L.NOT_NOW:
         return EffectResult("ok")  # already put off: nothing new to tell
     # Put off, not declined: the agreement stays proposed, the version awaits them still.
@@ -200,7 +199,8 @@ async def decline_proposal(ctx: EffectContext) -> EffectResult:
     return EffectResult("ok", {}, (Notice(version.proposed_by, told),))
 
 
-async def _current(ctx: EffectContext, agreement_id: int):
+async def _current(ctx: EffectContext, agreement_id: int
+                   ) -> tuple[L.AgreementRecord, L.VersionRecord, str] | None:
     """The agreement, its accepted wording and how this user relates to it, or None."""
     agreement = await ctx.repos.ledger.agreement(agreement_id)
     if agreement is None:
@@ -236,11 +236,14 @@ async def open_item(ctx: EffectContext) -> EffectResult:
         "_note": _note(words, version, names[version.proposed_by])})
 
 
-async def _shared_item(ctx: EffectContext):
+async def _shared_item(ctx: EffectContext
+                       ) -> tuple[L.AgreementRecord, L.VersionRecord, int] | None:
     found = await _current(ctx, int(ctx.data.get("_agreement") or 0))
     if found is None or found[2] != "shared":
         return None
     couple = await ctx.repos.couples.active_for(ctx.user.id)
+    if couple is None:
+        return None  # unlinked since the agreement was read as shared
     return found[0], found[1], couple.partner_of(ctx.user.id)
 
 
@@ -288,7 +291,10 @@ async def request_retire(ctx: EffectContext) -> EffectResult:
         return EffectResult("retired")
     if not ctx.may_tell_partner():
         return EffectResult("safety")
-    partner = (await ctx.repos.couples.active_for(ctx.user.id)).partner_of(ctx.user.id)
+    couple = await ctx.repos.couples.active_for(ctx.user.id)
+    if couple is None:
+        return EffectResult("refused")  # unlinked since the agreement was read as shared
+    partner = couple.partner_of(ctx.user.id)
     await ctx.repos.ledger.ask_to_retire(agreement.id, ctx.user.id)
     buttons = ((Button("ledger.retire_ok", item_data("r", agreement.id, "confirm")),
                 Button("ledger.retire_keep", item_data("r", agreement.id, "keep"))),)
