@@ -69,6 +69,16 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body
 
 
+def _live_bot_messages(chat: Chat, message_id: Any) -> list[Message]:
+    """The message a button press names, or else the bot's messages newest first."""
+    if message_id is not None:
+        named = chat.messages.get(int(message_id))
+        found = [named] if named is not None else []
+    else:
+        found = [m for m in reversed(chat.messages.values()) if m.sender == "bot"]
+    return [m for m in found if not m.deleted]
+
+
 class ControlApi:
     def __init__(
         self,
@@ -240,11 +250,7 @@ class ControlApi:
             body.get("callback_data"),
             body.get("button_text"),
         )
-        if message_id is not None:
-            candidates = [chat.messages.get(int(message_id))]
-        else:
-            candidates = [m for m in reversed(chat.messages.values()) if m.sender == "bot"]
-        candidates = [m for m in candidates if m is not None and not m.deleted]
+        candidates = _live_bot_messages(chat, message_id)
         if body.get("forge"):
             if not isinstance(data, str) or not candidates:
                 raise ControlError(400, "forge needs callback_data and a bot message")

@@ -89,7 +89,7 @@ class _Parser:
             raise parse_error(
                 f'Can\'t find end tag corresponding to start tag "{self.stack[-1].tag}"'
             )
-        self.entities.sort(key=lambda e: (e["offset"], -int(e["length"])))  # type: ignore[operator]
+        self.entities.sort(key=_position)
         return "".join(self.chunks), self.entities
 
     def read_entity(self) -> str:
@@ -214,6 +214,13 @@ class _Parser:
         length = self.length - opened.start
         if length > 0 and opened.entity["type"] and (opened.tag != "a" or opened.entity["url"]):
             self.entities.append({**opened.entity, "offset": opened.start, "length": length})
+
+
+def _position(entity: dict[str, object]) -> tuple[int, int]:
+    # Telegram's order: by offset, and the longer of two entities at one offset first.
+    offset, length = entity["offset"], entity["length"]
+    assert isinstance(offset, int) and isinstance(length, int)  # set by close_tag
+    return offset, -length
 
 
 def decode_entity(body: str) -> str | None:
