@@ -27,6 +27,7 @@ from flows.engine import (
     menu_data,
 )
 from flows.questions import REMINDERS_OFF
+from flows.safety_check import private_mode
 from flows.safety_net import (
     COUNTRY,
     PRIVATE,
@@ -38,7 +39,6 @@ from flows.safety_net import (
     choose_country,
     country_buttons,
     interrupted,
-    private_mode,
     safety_buttons,
     turn_on_private_mode,
 )
@@ -276,7 +276,7 @@ def _menu(ctx: Context) -> Say:
     if not _onboarded(ctx):
         return Say(("menu.not_ready",))
     keys: tuple[str, ...] = ("menu.text",)
-    if private_mode(ctx):
+    if private_mode(ctx.profile):
         keys += ("menu.safety_note",)
     reminder = ctx.profile.get("reminder_time")
     params = {

@@ -11,6 +11,9 @@ logged; the flow holds only which question it asked.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flows.engine import Option, State, flow
 
 # The question each concern gets (its state), by the crisis net's category.
@@ -19,6 +22,14 @@ QUESTION_FOR = {"suicide": "ask_life", "self_harm": "ask_harm",
                 "partner_violence": "ask_safe", "threats": "ask_safe"}
 # The profile answer that turns on the private safety mode (as at onboarding).
 PRIVATE_MODE = {"safety": "yes"}
+
+
+def private_mode(profile: Mapping[str, Any]) -> bool:
+    """The private safety mode, the one place the promise is read: while it is on,
+    nothing this person does reaches their partner (set at onboarding's safety
+    question, in /settings, or from a crisis answer)."""
+    return profile.get("safety") == PRIVATE_MODE["safety"]
+
 _SOS_JUMPS = (("safety.grounding_button", "grounding"), ("safety.plan_button", "safetyplan"))
 
 

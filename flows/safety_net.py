@@ -16,7 +16,7 @@ from typing import Any
 from content.resources import directory
 from flows.crisis import Finding
 from flows.engine import Button, Context, Outcome, Say, Session, menu_data
-from flows.safety_check import PRIVATE_MODE, QUESTION_FOR, SAFETY_CHECK
+from flows.safety_check import PRIVATE_MODE, QUESTION_FOR, SAFETY_CHECK, private_mode
 from flows.safety_plan import SAFETY_PLAN
 from flows.stepping import begin_at
 
@@ -61,12 +61,7 @@ def _acute(session: Session | None, finding: Finding, ctx: Context) -> Say:
         keys += ("crisis.paused",)
     # The router adds the one-tap country where the numbers show (flows/router._finish).
     return Say(keys, buttons=safety_buttons(session, private=partner_danger
-                                            and not private_mode(ctx)))
-
-
-def private_mode(ctx: Context) -> bool:
-    """The private safety mode: set at onboarding's safety question or from a crisis answer."""
-    return ctx.profile.get("safety") == PRIVATE_MODE["safety"]
+                                            and not private_mode(ctx.profile)))
 
 
 def safety_buttons(session: Session | None, private: bool = False

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from bot.turn.effects import EffectContext, EffectResult, Notice, effect
 from content import catalog
 from flows.engine import Say
+from flows.safety_check import private_mode
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 8
@@ -52,14 +53,14 @@ def _name(record) -> str:
 async def link_status(ctx: EffectContext) -> EffectResult:
     if await ctx.repos.couples.active_for(ctx.user.id):
         return EffectResult("linked")
-    if ctx.user.profile.get("safety") == "yes":
+    if private_mode(ctx.user.profile):
         return EffectResult("safety")
     return EffectResult("free")
 
 
 @effect("check_safety")
 async def check_safety(ctx: EffectContext) -> EffectResult:
-    return EffectResult("safety" if ctx.user.profile.get("safety") == "yes" else "clear")
+    return EffectResult("safety" if private_mode(ctx.user.profile) else "clear")
 
 
 @effect("create_invite")

@@ -18,6 +18,7 @@ from bot.nudges.kinds import remind_later
 from bot.turn.effects import EffectContext, EffectResult, Notice, effect
 from flows.engine import Button, Say, item_data, menu_data
 from flows.listening import FEELINGS, MAX_SHARE_CHARS
+from flows.safety_check import private_mode
 
 DRAFT, SOLO = "listen_draft", "listen_solo"
 # Where an open exercise leaves each partner.
@@ -41,7 +42,7 @@ def _situation(exercise: ExerciseRecord, user_id: int) -> str:
 
 async def _safe(ctx: EffectContext, user_id: int) -> bool:
     record = await ctx.repos.users.get(user_id)
-    return record is not None and record.profile.get("safety") != "yes"
+    return record is not None and not private_mode(record.profile)
 
 
 async def _tell(ctx: EffectContext, user_id: int, say: Say) -> tuple[Notice, ...]:

@@ -15,6 +15,7 @@ from bot.features.shares import ANSWERABLE
 from bot.turn.effects import EffectContext, EffectResult, effect, share_once
 from flows.engine import Button, Say, item_data
 from flows.practices import FEELINGS, OTHER, Q_REPLY, other_explanations
+from flows.safety_check import private_mode
 from flows.shares import answer_buttons
 
 TRIGGERED, UNDERNEATH, ACKNOWLEDGE, REASSURANCE = (
@@ -93,7 +94,7 @@ async def _answerable(ctx: EffectContext) -> tuple[str, ReflectionRecord | None]
             or request.shared_at is None or not request.answers.get("request")):
         return "refused", None
     requester = await ctx.repos.users.get(request.user_id)
-    if requester is None or requester.profile.get("safety") == "yes":
+    if requester is None or private_mode(requester.profile):
         return "refused", None
     if request.answers.get("reassurance"):
         return "already", None

@@ -19,6 +19,7 @@ from bot.turn.effects import EffectContext, EffectResult, Notice, effect
 from content import catalog
 from flows.engine import Say
 from flows.progress import FEELINGS, RATINGS, SIGNS
+from flows.safety_check import private_mode
 
 CHART_WEEKS = 52
 TREND_WINDOW = 3  # weeks compared with the ones before
@@ -41,7 +42,7 @@ async def save_weekly(ctx: EffectContext) -> EffectResult:
     monday = _monday(ctx)
     await ctx.repos.commitments.save_week(ctx.user.id, monday, ratings, ctx.now)
     linked = await ctx.repos.couples.active_for(ctx.user.id)
-    may_share = linked is not None and ctx.user.profile.get("safety") != "yes"
+    may_share = linked is not None and not private_mode(ctx.user.profile)
     data = {"_average": f"{_average(ratings):.1f}", "_week": monday.isoformat()}
     return EffectResult("linked" if may_share else "saved", data)
 
@@ -50,7 +51,7 @@ async def save_weekly(ctx: EffectContext) -> EffectResult:
 async def share_weekly(ctx: EffectContext) -> EffectResult:
     couple = await ctx.repos.couples.active_for(ctx.user.id)
     week = date.fromisoformat(ctx.data["_week"])
-    if couple is None or ctx.user.profile.get("safety") == "yes":
+    if couple is None or private_mode(ctx.user.profile):
         return EffectResult("ok")
     await ctx.repos.commitments.share_week(ctx.user.id, week, ctx.now)
     say = Say(("weekly.partner_summary",), {"who": ctx.my_name(), "average": ctx.data["_average"]})

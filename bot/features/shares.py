@@ -16,6 +16,7 @@ from typing import Any
 from bot.db.repair import ReflectionRecord
 from bot.turn.effects import EffectContext, EffectResult, effect, to_partner
 from flows.engine import Label, Say
+from flows.safety_check import private_mode
 from flows.shares import READ, WAIT, WRITE
 
 # Kind of a shared reflection -> how it is named to its writer ("your apology").
@@ -36,7 +37,7 @@ async def _shared_with_me(ctx: EffectContext) -> tuple[str, ReflectionRecord | N
             or shared.couple_id not in (None, couple.id)):
         return "refused", None
     writer = await ctx.repos.users.get(shared.user_id)
-    if writer is None or writer.profile.get("safety") == "yes":
+    if writer is None or private_mode(writer.profile):
         return "refused", None
     if not ctx.may_tell_partner():
         return "safety", None

@@ -27,6 +27,7 @@ from bot.db.repositories import UserRecord
 from bot.turn.effects import EffectContext, EffectResult, Notice, effect, to_partner
 from content import catalog
 from flows.engine import Button, Say, item_data, menu_data
+from flows.safety_check import private_mode
 from flows.vision import QUESTIONS
 
 KIND = "vision"
@@ -71,7 +72,7 @@ def _counterpart(rows: list[ReflectionRecord], partner: UserRecord | None
     A partner whose safety answer is now "yes" counts as not having answered:
     nothing about them reaches the other.
     """
-    if partner is None or partner.profile.get("safety") == "yes":
+    if partner is None or private_mode(partner.profile):
         return None
     theirs = _newest(rows, partner.id)
     return theirs if theirs is not None and theirs.reveal not in SETTLED else None
@@ -154,7 +155,7 @@ async def _finished_first(ctx: EffectContext, partner: UserRecord | None
     """The partner hears that these answers are done (never the words), and where theirs
     wait; said once a round, not again for answers rewritten before they answered. A
     partner whose safety answer is "yes" is not drawn into it."""
-    if partner is None or partner.profile.get("safety") == "yes":
+    if partner is None or private_mode(partner.profile):
         return ()
     rows = await ctx.repos.reflections.of_user(ctx.user.id, (KIND,))
     earlier = [row for row in rows[:-1] if row.couple_id == rows[-1].couple_id

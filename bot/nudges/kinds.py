@@ -22,6 +22,7 @@ from bot.nudges.rhythm import EVERY_DAY, Rhythm, next_daily, next_once, rhythm_o
 from content import catalog
 from flows.agreements import answer_buttons
 from flows.engine import Button, Label, Say, item_data, menu_data
+from flows.safety_check import private_mode
 
 EMPATHY, CHECKIN, WEEKLY, WAITING = "empathy", "checkin", "weekly", "waiting"
 STANDING_KINDS = (EMPATHY, CHECKIN, WEEKLY)
@@ -54,7 +55,7 @@ def rhythm_for(user: UserRecord, kind: str) -> Rhythm | None:
     switched_on = profile.get("nudges_on")
     if not profile.get("onboarded") or (switched_on is not None and kind not in switched_on):
         return None
-    if kind == EMPATHY and profile.get("safety") == "yes":
+    if kind == EMPATHY and private_mode(profile):
         return None  # couple exercises stay off for someone who may not be safe
     rhythm = rhythm_of(profile, user.time_zone, user.reminder_time)
     if rhythm is None or kind != WEEKLY:
@@ -212,7 +213,7 @@ async def _listening_message(o: Occasion, key: str, sent_id: int) -> Say | None:
     couple = await o.repos.couples.active_for(o.user.id)
     if (exercise is None or couple is None or exercise.couple_id != couple.id
             or exercise.status != status or exercise.attempt != int(attempt)
-            or o.user.profile.get("safety") == "yes"):
+            or private_mode(o.user.profile)):
         return None  # answered, paused or ended meanwhile: nothing to remind of
     return Say((f"nudges.listening_{status}",),
                buttons=((Button("nudges.listening_open", menu_data("listen")),),

@@ -16,6 +16,7 @@ from typing import Any
 from bot.db.repositories import Repositories, UserRecord
 from content import catalog
 from flows.engine import Say
+from flows.safety_check import private_mode
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class EffectContext:
 
     def may_tell_partner(self) -> bool:
         """Someone who may not be safe with their partner tells them nothing through us."""
-        return self.user.profile.get("safety") != "yes"
+        return not private_mode(self.user.profile)
 
 
 async def to_partner(ctx: EffectContext, say: Say,

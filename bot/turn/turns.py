@@ -40,6 +40,7 @@ from flows.engine import (
 )
 from flows.questions import REMINDERS_OFF
 from flows.router import after_effect, route
+from flows.safety_check import private_mode
 
 log = logging.getLogger(__name__)
 
@@ -298,6 +299,6 @@ def _may_reach_others(user: UserRecord, notices: list[Notice]) -> list[Notice]:
     """While a user's private safety answer is "yes", nothing they do notifies anyone
     else, except news of the link they chose to make or end. The effects ask first
     (``to_partner``); this is the last gate behind them."""
-    if user.profile.get("safety") != "yes":
+    if not private_mode(user.profile):
         return notices
     return [n for n in notices if n.user_id == user.id or n.link_event]
