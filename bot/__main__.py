@@ -18,7 +18,6 @@ from bot.db.rekey import rotate_keys
 from bot.playground_launcher import run_with_playground
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError, load_settings
-from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger("bot")
 USAGE = "usage: python -m bot [polling|webhook|rotate-keys]"
@@ -69,7 +68,7 @@ async def _poll(runtime: Runtime, stop: asyncio.Event) -> None:
 
 
 async def _serve_webhook(runtime: Runtime, stop: asyncio.Event) -> None:
-    server = WebhookServer(runtime, runtime.settings.webhook_secret)
+    server = runtime.webhook_server(runtime.settings.webhook_secret)
     await server.start(runtime.settings.host, runtime.settings.port)
     if runtime.settings.webhook_url:
         await server.register(runtime.settings.webhook_url)

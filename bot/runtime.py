@@ -36,6 +36,7 @@ from bot.telegram.intake import Intake
 from bot.telegram.ordering import PerUserOrder
 from bot.telegram.polling import DurablePoller
 from bot.telegram.render import Call
+from bot.telegram.webhook import WebhookServer, webhook_path
 from bot.turn.effects import LinkRules
 from bot.turn.turns import Lookups, Turns
 from content import catalog
@@ -58,6 +59,9 @@ TYPING_AFTER_SECONDS = 0.4
 
 
 class Runtime:
+    """Its parts are None until start() builds them. Handlers, jobs, run_polling and
+    webhook_server run only after start(); the asserts in them say so."""
+
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -112,20 +116,22 @@ class Runtime:
 
     async def stop(self) -> None:
         """Finish what is being handled, give replies a moment to leave, then close."""
-        running = self.application is not None and self.application.running
-        if running:
-            await self._wait_for_queue()
-            await self.application.stop()
+        application = self.application
+        running = application is not None and application.running
+        if application is not None and running:
+            await self._wait_for_queue(application)
+            await application.stop()
         if self.sender is not None:  # before PTB closes the HTTP client it sends with
             await self.sender.stop()
-        if running:
-            await self.application.shutdown()
+        if application is not None and running:
+            await application.shutdown()
         if self._warm_up is not None:
             await self._warm_up
         if self.db is not None:
             await self.db.close()
 
     async def run_polling(self, stop: asyncio.Event) -> None:
+        assert self.application is not None and self.intake is not None, "start() first"
         poller = DurablePoller(self.application.bot, self.intake, self.settings.poll_timeout)
         polling = asyncio.create_task(poller.run(stop), name="polling")
         waiting = asyncio.create_task(stop.wait())
@@ -133,14 +139,24 @@ class Runtime:
         polling.cancel()
         waiting.cancel()
         for task in done:
-            if task is polling and not task.cancelled() and task.exception():
-                raise task.exception()
+            error = None if task.cancelled() else task.exception()
+            if task is polling and error is not None:
+                raise error
+
+    def webhook_server(self, secret: str) -> WebhookServer:
+        """A webhook server fed into this runtime's intake, healthy while the database answers."""
+        assert self.intake is not None and self.application is not None and self.db is not None, \
+            "start() first"
+        return WebhookServer(self.intake, self.application.bot, self.db.ping, secret,
+                             path=webhook_path(self.settings.webhook_url))
 
     # ------------------------------------------------------------ building
 
     def _build_application(self) -> Application:
         settings = self.settings
         root = settings.telegram_api_base_url
+        if settings.telegram_bot_token is None:
+            raise RuntimeError("the bot needs TELEGRAM_BOT_TOKEN; without it, run the playground")
         application = (
             ApplicationBuilder()
             .token(settings.telegram_bot_token)
@@ -172,10 +188,12 @@ class Runtime:
         # Channel posts and other updates without a person are recorded as handled
         # by the turn handler; nothing else should ever see them.
         if update.effective_user is None and update.effective_chat is None:
+            assert self.turns is not None, "handlers run after start()"
             await self.turns.drain(None)
             raise ApplicationHandlerStop
 
     async def _take_turns(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert self.turns is not None and self.sender is not None, "handlers run after start()"
         user_id = update.effective_user.id if update.effective_user else None
         typing = asyncio.create_task(self._typing_if_slow(update))
         try:
@@ -192,6 +210,7 @@ class Runtime:
         if update.effective_chat is None:
             return
         await asyncio.sleep(TYPING_AFTER_SECONDS)
+        assert self.sender is not None, "handlers run after start()"
         await self.sender.call_now(
             Call("sendChatAction", {"chat_id": update.effective_chat.id, "action": "typing"}))
 
@@ -206,14 +225,16 @@ class Runtime:
         /menu and /help reach all the others. An earlier, longer default menu goes."""
         words = catalog()
         commands = [BotCommand(name, words.plain(f"commands.{name}")) for name in MENU_COMMANDS]
+        assert self.application is not None, "called from start()"
+        bot = self.application.bot
         try:
-            await self.application.bot.set_my_commands(
-                commands, scope=BotCommandScopeAllPrivateChats())
-            await self.application.bot.delete_my_commands()
+            await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
+            await bot.delete_my_commands()
         except TelegramError as error:
             log.warning("could not set the command menu: %s", type(error).__name__)
 
     async def _tick(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert self.scheduler is not None, "jobs run after start()"
         try:
             await self.scheduler.tick()
         except Exception:
@@ -221,6 +242,7 @@ class Runtime:
 
     async def hand_over_stranded(self) -> int:
         """Hand PTB the users whose updates have waited too long (see STRANDED_AFTER)."""
+        assert self.intake is not None, "start() first"
         stranded = await self.intake.hand_over_pending(
             received_before=self.clock.now() - STRANDED_AFTER)
         if stranded:
@@ -234,14 +256,16 @@ class Runtime:
             log.exception("sweep for stranded updates failed; the next one retries")
 
     async def _tidy(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert self.db is not None, "jobs run after start()"
         now = self.clock.now()
         async with self.db.transaction() as repos:
             await repos.inbox.forget_handled(now - KEEP_HANDLED_FOR)
             await repos.outbox.forget_sent(now - KEEP_HANDLED_FOR)
             await repos.nudges.forget_sent(now - KEEP_NUDGE_RECORDS_FOR)
 
-    async def _wait_for_queue(self, seconds: float = 5.0) -> None:
+    @staticmethod
+    async def _wait_for_queue(application: Application, seconds: float = 5.0) -> None:
         deadline = asyncio.get_running_loop().time() + seconds
-        while self.application.update_queue.qsize() and (
+        while application.update_queue.qsize() and (
                 asyncio.get_running_loop().time() < deadline):
             await asyncio.sleep(0.05)

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.crypto import Vault
@@ -35,6 +36,11 @@ class Database:
     async def transaction(self) -> AsyncIterator[Repositories]:
         async with self._writers, self.engine.begin() as connection:
             yield Repositories(connection, self.vault)
+
+    async def ping(self, timeout: float = 5) -> None:
+        """Raises unless the database answers within *timeout* seconds."""
+        async with self.engine.connect() as connection:
+            await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout)
 
     async def close(self) -> None:
         await self.engine.dispose()

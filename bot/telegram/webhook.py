@@ -10,18 +10,17 @@ reason alone, never with the body. ``/healthz`` answers when the database does.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from sqlalchemy import text
-from telegram import Update
+from telegram import Bot, Update
 
-from bot.runtime import Runtime
+from bot.telegram.intake import Intake
 from bot.telegram.polling import ALLOWED_UPDATES
 
 log = logging.getLogger(__name__)
@@ -46,11 +45,17 @@ def webhook_path(url: str | None) -> str:
 
 
 class WebhookServer:
-    def __init__(self, runtime: Runtime, secret: str, max_body: int = MAX_BODY) -> None:
-        self._runtime = runtime
+    """Takes only what it serves with: the intake updates go to, the bot they are parsed
+    for (and registered with), and *check_health*, which raises when the bot cannot work."""
+
+    def __init__(self, intake: Intake, bot: Bot, check_health: Callable[[], Awaitable[None]],
+                 secret: str, path: str = DEFAULT_PATH, max_body: int = MAX_BODY) -> None:
+        self._intake = intake
+        self._bot = bot
+        self._check_health = check_health
         self._secret = secret.encode()
         self._max_body = max_body
-        self._path = webhook_path(runtime.settings.webhook_url)
+        self._path = path
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -70,7 +75,7 @@ class WebhookServer:
 
     async def register(self, url: str) -> None:
         """Tell Telegram where to deliver, and the secret to prove it is Telegram."""
-        await self._runtime.application.bot.set_webhook(
+        await self._bot.set_webhook(
             url, secret_token=self._secret.decode(), allowed_updates=ALLOWED_UPDATES)
 
     async def stop(self) -> None:
@@ -85,7 +90,7 @@ class WebhookServer:
             response = web.Response(status=refusal.status, text=refusal.reason)
             response.force_close()  # rather than drain a body nobody will read
             return response
-        await self._runtime.intake.accept([update])
+        await self._intake.accept([update])
         return web.Response(text="ok")
 
     async def _update_in(self, request: web.Request) -> Update:
@@ -101,12 +106,11 @@ class WebhookServer:
             body = await request.read()  # stops with 413 once past client_max_size
         except web.HTTPRequestEntityTooLarge:
             raise Refusal(413, "too large") from None
-        return _parse(body, self._runtime.application.bot)
+        return _parse(body, self._bot)
 
     async def _health(self, _request: web.Request) -> web.Response:
         try:
-            async with self._runtime.db.engine.connect() as connection:
-                await asyncio.wait_for(connection.execute(text("SELECT 1")), 5)
+            await self._check_health()
         except Exception as error:  # any failure means "not healthy", and says which
             return web.json_response({"ok": False, "error": type(error).__name__}, status=503)
         return web.json_response({"ok": True})

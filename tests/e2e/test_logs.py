@@ -22,10 +22,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.telegram.webhook import SECRET_HEADER, WebhookServer
+from bot.telegram.webhook import SECRET_HEADER
 from playground.client import EmulatorClient, SimUser
 from tests.e2e.harness import TOKEN, answer, expect, running
-from tests.e2e.test_agreements import linked_pair, propose
+from tests.e2e.journeys import clicked_pair, propose
 from tests.e2e.test_listening import reflect, share
 from tests.e2e.test_practices import triggered_until_offer, write_request
 from tests.logcapture import Capture, captured_logs
@@ -55,7 +55,7 @@ def captured(debug_settings) -> Iterator[Capture]:
 
 
 async def two_partners_through_everything(emu: EmulatorClient) -> tuple[SimUser, SimUser]:
-    sam, alex = await linked_pair(emu)
+    sam, alex = await clicked_pair(emu)
     await propose(sam, AGREEMENT, why=WHY)
     await expect(alex, "ledger.notify")
     await answer(alex, "ledger.accept", "ledger.accepted")
@@ -99,7 +99,7 @@ def leaks(lines: list[str], needles: set[str]) -> list[str]:
 
 async def one_webhook_request(runtime, user: SimUser) -> None:
     """A message by webhook with the secret, answered; and a refused one around it."""
-    server = WebhookServer(runtime, SECRET)
+    server = runtime.webhook_server(SECRET)
     await server.start("127.0.0.1", 0)
     url = f"http://127.0.0.1:{server.port}/telegram/webhook"
     update = {"update_id": 900_000, "message": {
@@ -152,7 +152,7 @@ async def test_python_m_bot_at_debug_writes_no_user_text_and_no_secret(
     # Read as it comes: a full pipe would stall the bot mid-run.
     stderr = asyncio.create_task(process.stderr.read())
     try:
-        sam, alex = await linked_pair(emu)
+        sam, alex = await clicked_pair(emu)
         await share(sam, *SHARED)
         await reflect(alex, HEARD)
         await asyncio.gather(*(answered(user, CRISIS) for user in (sam, alex)))

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.runtime import Runtime
-from bot.telegram.webhook import MAX_BODY, SECRET_HEADER, WebhookServer
+from bot.telegram.webhook import MAX_BODY, SECRET_HEADER
 from playground.client import SimUser
 from tests.e2e.harness import answer, expect, say, words
 
@@ -35,7 +35,7 @@ async def served(settings) -> AsyncIterator[Served]:
     """The bot behind its webhook server, registered with the emulator."""
     runtime = Runtime(settings)
     await runtime.start()
-    server = WebhookServer(runtime, SECRET)
+    server = runtime.webhook_server(SECRET)
     await server.start("127.0.0.1", 0)
     url = f"http://127.0.0.1:{server.port}/telegram/webhook"
     try:
