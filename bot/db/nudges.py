@@ -144,10 +144,6 @@ class Nudges:
         for part in _chunks(nudge_ids):
             await self._db.execute(delete(NUDGES).where(NUDGES.c.id.in_(part)))
 
-    async def remove_once(self, user_id: int, kind: str, ref: str) -> None:
-        await self._db.execute(delete(NUDGES).where(
-            NUDGES.c.user_id == user_id, NUDGES.c.kind == kind, NUDGES.c.ref == ref))
-
     async def rest(self, user_id: int) -> None:
         """Nothing is due for this user until their rows are scheduled again."""
         await self._db.execute(update(NUDGES).where(NUDGES.c.user_id == user_id)

@@ -94,16 +94,6 @@ def get_int(params: dict[str, Any], key: str) -> int | None:
         raise bad_request(f"invalid {key} specified") from None
 
 
-def get_float(params: dict[str, Any], key: str, default: float) -> float:
-    value = params.get(key)
-    if value is None or value == "":
-        return default
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise bad_request(f"invalid {key} specified") from None
-
-
 def get_bool(params: dict[str, Any], key: str) -> bool:
     value = params.get(key)
     if isinstance(value, str):

@@ -102,12 +102,6 @@ class Chat:
         self.next_message_id += 1
         return message
 
-    def latest_bot_message(self) -> Message | None:
-        for message in reversed(self.messages.values()):
-            if message.sender == "bot" and not message.deleted:
-                return message
-        return None
-
 
 class World:
     """Users, chats, files, callback queries, commands, and change notification."""
