@@ -12,6 +12,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flows import FLOWS
+from flows.commands import (
+    BY_NAME,
+    COMMANDS,
+    FLOW_COMMANDS,
+    MENU_COMMANDS,  # noqa: F401  (re-exported: bot.runtime and tests read it here)
+)
 from flows.crisis import Finding, detect, strong_feeling
 from flows.engine import (
     CUT,
@@ -45,21 +51,8 @@ from flows.safety_net import (
 from flows.safety_plan import SAFETY_PLAN
 from flows.stepping import begin, prompt, settle, step
 
-COMMANDS = ("start", "menu", "steps", "responsibility", "listen", "vision", "practices",
-            "triggered", "underneath", "acknowledge", "commit", "commitments", "progress",
-            "weekly", "agreements", "link", "partner", "reminders", "settings", "help", "privacy",
-            "sos", "grounding", "safetyplan", "cancel", "unlink", "export", "delete", "erase")
-# The few shown in Telegram's command menu; /menu and /help reach every one of COMMANDS.
-MENU_COMMANDS = ("menu", "steps", "commitments", "agreements", "help", "sos", "cancel")
 # Flows left mid-way for another are kept under this profile key (at most MAX_PARKED).
 PARKED, MAX_PARKED = "parked", 8
-# Each of these opens the flow of the same name.
-FLOW_COMMANDS = ("settings", "agreements", "link", "partner", "unlink", "commit", "commitments",
-                 "reminders", "progress", "weekly", "steps", "responsibility", "listen",
-                 "vision", "practices", "triggered", "underneath", "acknowledge", "safetyplan",
-                 "export", "delete", "erase")
-# A person's data rights: open to anyone who wrote to us, set up or not.
-DATA_RIGHTS = ("export", "delete", "erase")
 
 
 @dataclass(frozen=True)
@@ -155,8 +148,9 @@ def _command(session: Session | None, command: Command, ctx: Context) -> Outcome
         return _start(session, ctx)
     if name == "menu":
         return _keep(session, _menu(ctx))
-    if name in FLOW_COMMANDS:
-        if not _onboarded(ctx) and name not in DATA_RIGHTS:
+    spec = BY_NAME.get(name)
+    if spec is not None and spec.flow:
+        if spec.needs_onboarding and not _onboarded(ctx):
             return _keep(session, Say(("common.needs_onboarding",)))
         return _finish(_open(session, name, ctx), ctx)
     return _keep(session, Say(("common.unknown_command", "help"), {"command": name}),

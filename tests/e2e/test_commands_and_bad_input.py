@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from flows.commands import MENU_COMMANDS
 from flows.engine import TYPED_AT
-from flows.router import MENU_COMMANDS
 from tests.e2e.harness import (
     answer,
     expect,
