@@ -10,7 +10,6 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
 
 from bot import logsafety
 from bot.crypto import vault_from_settings
@@ -49,8 +48,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-async def _until_signal(settings: Settings,
-                        runner: Callable[[Runtime, asyncio.Event], Awaitable[None]]) -> None:
+async def _until_signal(settings: Settings, runner) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -70,9 +68,7 @@ async def _poll(runtime: Runtime, stop: asyncio.Event) -> None:
 
 
 async def _serve_webhook(runtime: Runtime, stop: asyncio.Event) -> None:
-    secret = runtime.settings.webhook_secret
-    assert secret, "main() refuses webhook mode without WEBHOOK_SECRET"
-    server = runtime.webhook_server(secret)
+    server = runtime.webhook_server(runtime.settings.webhook_secret)
     await server.start(runtime.settings.host, runtime.settings.port)
     if runtime.settings.webhook_url:
         await server.register(runtime.settings.webhook_url)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from sqlalchemy import case
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.models import SendPace, table_of
+from bot.db.models import SendPace
 from bot.db.sql import insert
 
-PACE = table_of(SendPace)
+PACE = SendPace.__table__
 GLOBAL = "global"
 
 

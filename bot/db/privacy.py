@@ -22,10 +22,11 @@ from bot.crypto import Vault
 from bot.db.commitments import CHECKINS, COMMITMENTS, WEEKLY
 from bot.db.couples import ATTEMPTS, COUPLES, INVITES
 from bot.db.ledger import ACCEPTED, AGREEMENTS, EXPIRED, PENDING, VERSIONS
+from bot.db.listening import ENDED, EXERCISES, OPEN_STATUSES, TURNS
 from bot.db.models import SENT, InboxUpdate, OutboxMessage, User
 from bot.db.nudges import NUDGES
 from bot.db.nudges import SENT as NUDGES_SENT
-from bot.db.repair import ENDED, EXERCISES, OPEN_STATUSES, REFLECTIONS, TURNS
+from bot.db.reflections import REFLECTIONS
 
 USERS = User.__table__
 INBOX = InboxUpdate.__table__

@@ -11,9 +11,12 @@ from sqlalchemy import Table, select, update
 
 from bot.db.commitments import CHECKINS, COMMITMENTS, WEEKLY
 from bot.db.database import Database
+from bot.db.inbox import INBOX
 from bot.db.ledger import VERSIONS
-from bot.db.repair import REFLECTIONS, TURNS
-from bot.db.repositories import INBOX, OUTBOX, USERS
+from bot.db.listening import TURNS
+from bot.db.outbox import OUTBOX
+from bot.db.reflections import REFLECTIONS
+from bot.db.users import USERS
 
 SEALED_COLUMNS: tuple[tuple[Table, str, tuple[str, ...]], ...] = (
     (USERS, "id", ("profile_sealed", "session_sealed", "name_sealed")),

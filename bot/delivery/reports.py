@@ -20,7 +20,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.db.repositories import OutgoingCall, Repositories
+from bot.db.outbox import OutgoingCall
+from bot.db.repositories import Repositories
 from bot.telegram.render import renderer_for
 from content import catalog
 from flows.engine import Label, Say

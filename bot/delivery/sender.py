@@ -25,7 +25,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from bot.db.database import Database
-from bot.db.repositories import OutgoingCall, Repositories
+from bot.db.outbox import OutgoingCall
+from bot.db.repositories import Repositories
 from bot.delivery import reports as delivery
 from bot.delivery.ratelimit import RateLimiter
 from bot.telegram.render import FILE_NAME, UPLOAD, Call
@@ -171,9 +172,10 @@ class Sender:
 
     def _landed(self, flying: set[asyncio.Task], task: asyncio.Task) -> None:
         flying.discard(task)
-        error = None if task.cancelled() else task.exception()
-        if error is not None:
-            log.error("sending an outbox call failed: %s", type(error).__name__, exc_info=error)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            log.error("sending an outbox call failed: %s", type(error).__name__,
+                      exc_info=(type(error), error, error.__traceback__))
         self._wake.set()
 
     async def _idle(self) -> None:

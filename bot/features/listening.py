@@ -11,9 +11,10 @@ brings the exercise to them nor tells their partner anything about it.
 
 from __future__ import annotations
 
-from bot.db import repair as R
+from bot.db import listening as R
 from bot.db.couples import CoupleRecord
-from bot.db.repair import ExerciseRecord
+from bot.db.listening import ExerciseRecord
+from bot.db.reflections import ReflectionRecord
 from bot.nudges.kinds import remind_later
 from bot.turn.effects import EffectContext, EffectResult, Notice, effect
 from flows.engine import Button, Say, item_data, menu_data
@@ -50,7 +51,7 @@ async def _tell(ctx: EffectContext, user_id: int, say: Say) -> tuple[Notice, ...
     return (Notice(user_id, say),) if await _safe(ctx, user_id) else ()
 
 
-async def _draft(ctx: EffectContext) -> R.ReflectionRecord | None:
+async def _draft(ctx: EffectContext) -> ReflectionRecord | None:
     draft = await ctx.repos.reflections.latest(ctx.user.id, DRAFT)
     return draft if draft is not None and draft.shared_at is None else None
 

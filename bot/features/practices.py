@@ -10,7 +10,7 @@ only once.
 
 from __future__ import annotations
 
-from bot.db.repair import ReflectionRecord
+from bot.db.reflections import ReflectionRecord
 from bot.features.shares import ANSWERABLE
 from bot.turn.effects import EffectContext, EffectResult, effect, share_once
 from flows.engine import Button, Say, item_data

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.db.repair import ReflectionRecord
+from bot.db.reflections import ReflectionRecord
 from bot.features.shares import ANSWERABLE
 from bot.nudges.rhythm import zone_of
 from bot.turn.effects import EffectContext, EffectResult, Notice, effect, share_once

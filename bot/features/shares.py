@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.db.repair import ReflectionRecord
+from bot.db.reflections import ReflectionRecord
 from bot.turn.effects import EffectContext, EffectResult, effect, to_partner
 from flows.engine import Label, Say
 from flows.safety_check import private_mode

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.db import repair as R
+from bot.db import listening as R
 from bot.features.listening import SOLO
 from bot.features.vision import vision_status
 from bot.turn.effects import EffectContext, EffectResult, effect

@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.db.couples import CoupleRecord
-from bot.db.repair import ReflectionRecord
-from bot.db.repositories import UserRecord
+from bot.db.reflections import ReflectionRecord
+from bot.db.users import UserRecord
 from bot.turn.effects import EffectContext, EffectResult, Notice, effect, to_partner
 from content import catalog
 from flows.engine import Button, Say, item_data, menu_data

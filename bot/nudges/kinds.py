@@ -17,7 +17,8 @@ from functools import cache
 from bot.db import commitments as C
 from bot.db import ledger as L
 from bot.db.nudges import NudgeRecord
-from bot.db.repositories import Repositories, UserRecord
+from bot.db.repositories import Repositories
+from bot.db.users import UserRecord
 from bot.nudges.rhythm import EVERY_DAY, Rhythm, next_daily, next_once, rhythm_of
 from content import catalog
 from flows.agreements import answer_buttons

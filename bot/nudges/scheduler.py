@@ -25,7 +25,8 @@ from typing import Any
 from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.nudges import NudgeRecord
-from bot.db.repositories import Repositories, UserRecord
+from bot.db.repositories import Repositories
+from bot.db.users import UserRecord
 from bot.nudges.kinds import REGISTRY, Occasion, next_standing, rhythm_for
 from bot.nudges.rhythm import next_once
 from bot.telegram.render import Renderer, renderer_for

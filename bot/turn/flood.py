@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.db.repositories import Inbox, PendingUpdate, Repositories, UserRecord
+from bot.db.inbox import Inbox, PendingUpdate
+from bot.db.repositories import Repositories
+from bot.db.users import UserRecord
 from bot.telegram.adapter import Incoming
 from bot.telegram.render import renderer_for
 from flows.crisis import detect

@@ -20,7 +20,9 @@ from telegram import Bot, Update
 import bot.features  # noqa: F401  (registers the effects the flows ask for)
 from bot.clock import Clock
 from bot.db.database import Database
-from bot.db.repositories import OutgoingCall, Repositories, UserRecord
+from bot.db.outbox import OutgoingCall
+from bot.db.repositories import Repositories
+from bot.db.users import UserRecord
 from bot.delivery import reports as delivery
 from bot.nudges.kinds import reschedule
 from bot.telegram.adapter import Incoming, read_update
