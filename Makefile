@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run webhook test lint diagrams lock clean
+.PHONY: run webhook test test-fast lint diagrams lock clean
 
 run: $(STAMP)
 	$(BIN)/python -m bot
@@ -20,6 +20,10 @@ TEST_WORKERS ?= 3
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The edit-test loop: everything but the crash, fault and many-worker runs.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

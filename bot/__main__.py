@@ -10,6 +10,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 
 from bot import logsafety
 from bot.crypto import vault_from_settings
@@ -48,7 +49,8 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-async def _until_signal(settings: Settings, runner) -> None:
+async def _until_signal(settings: Settings,
+                        runner: Callable[[Runtime, asyncio.Event], Awaitable[None]]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -68,7 +70,9 @@ async def _poll(runtime: Runtime, stop: asyncio.Event) -> None:
 
 
 async def _serve_webhook(runtime: Runtime, stop: asyncio.Event) -> None:
-    server = runtime.webhook_server(runtime.settings.webhook_secret)
+    secret = runtime.settings.webhook_secret
+    assert secret, "main() refuses webhook mode without WEBHOOK_SECRET"
+    server = runtime.webhook_server(secret)
     await server.start(runtime.settings.host, runtime.settings.port)
     if runtime.settings.webhook_url:
         await server.register(runtime.settings.webhook_url)

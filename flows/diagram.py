@@ -14,6 +14,7 @@ from pathlib import Path
 
 from content import Catalog, catalog
 from flows import FLOWS
+from flows.commands import FLOW_COMMANDS
 from flows.engine import Flow, Option, State
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "flows"
@@ -70,8 +71,6 @@ def _label(values: list[str]) -> str:
 
 def command_of(name: str) -> str:
     """The command that opens flow *name*, or "" for one opened by a button or a nudge."""
-    from flows.router import FLOW_COMMANDS  # the router imports every flow: import late
-
     return f"/{name}" if name in FLOW_COMMANDS else _OPENED_BY.get(name, "")
 
 

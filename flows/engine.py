@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flows.effect_names import EffectName
+
 # ---------------------------------------------------------------- inputs
 
 
@@ -169,7 +171,7 @@ class State:
     ends: bool = False
     # A step that asks nothing: the runtime performs ``effect`` (with the database)
     # and its result names the next state in ``on_result``.
-    effect: str | None = None
+    effect: EffectName | None = None
     on_result: Mapping[str, str] = field(default_factory=dict)
     # Buttons that open a link instead of answering: (label key, data field holding the URL).
     links: tuple[tuple[str, str], ...] = ()

@@ -10,12 +10,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
-from bot.db.models import CheckIn, Commitment, WeeklyCheckIn
+from bot.db.models import CheckIn, Commitment, WeeklyCheckIn, table_of
 from bot.db.sql import insert
 
-COMMITMENTS = Commitment.__table__
-CHECKINS = CheckIn.__table__
-WEEKLY = WeeklyCheckIn.__table__
+COMMITMENTS = table_of(Commitment)
+CHECKINS = table_of(CheckIn)
+WEEKLY = table_of(WeeklyCheckIn)
 
 ACTIVE, PAUSED, ENDED = "active", "paused", "ended"
 KEPT, PARTLY, MISSED = "kept", "partly", "missed"

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.models import Couple, Invite, LinkAttempt
+from bot.db.models import Couple, Invite, LinkAttempt, table_of
 
-INVITES = Invite.__table__
-COUPLES = Couple.__table__
-ATTEMPTS = LinkAttempt.__table__
+INVITES = table_of(Invite)
+COUPLES = table_of(Couple)
+ATTEMPTS = table_of(LinkAttempt)
 
 
 def _locked(connection: AsyncConnection, query):

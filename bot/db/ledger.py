@@ -9,10 +9,10 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
-from bot.db.models import Agreement, AgreementVersion
+from bot.db.models import Agreement, AgreementVersion, table_of
 
-AGREEMENTS = Agreement.__table__
-VERSIONS = AgreementVersion.__table__
+AGREEMENTS = table_of(Agreement)
+VERSIONS = table_of(AgreementVersion)
 
 PERSONAL, PROPOSED, ACTIVE, DECLINED, RETIRED = (
     "personal", "proposed", "active", "declined", "retired")
@@ -60,8 +60,9 @@ class Ledger:
     async def add(self, owner_id: int, couple_id: int | None, kind: str, status: str,
                   now: datetime) -> int:
         result = await self._db.execute(AGREEMENTS.insert().values(
-            owner_id=owner_id, couple_id=couple_id, kind=kind, status=status, created_at=now))
-        return result.inserted_primary_key[0]
+            owner_id=owner_id, couple_id=couple_id, kind=kind, status=status, created_at=now)
+            .returning(AGREEMENTS.c.id))
+        return result.scalar_one()
 
     async def add_version(self, agreement_id: int, text: str, why: str, proposed_by: int,
                           awaiting_id: int | None, state: str, now: datetime,
@@ -73,8 +74,8 @@ class Ledger:
             agreement_id=agreement_id, number=number, text_sealed=self._vault.seal(text),
             why_sealed=self._vault.seal(why) if why else None, proposed_by=proposed_by,
             awaiting_id=awaiting_id, state=state, created_at=now, expires_at=expires_at,
-            decided_at=now if state == ACCEPTED else None))
-        return result.inserted_primary_key[0]
+            decided_at=now if state == ACCEPTED else None).returning(VERSIONS.c.id))
+        return result.scalar_one()
 
     async def version(self, version_id: int) -> VersionRecord | None:
         """One version with its agreement, locked (on PostgreSQL) for a decision."""

@@ -17,10 +17,12 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
     false,
+    inspect,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -353,3 +355,11 @@ class SendPace(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=32)
     next_at: float = Field(sa_column=Column(Float, nullable=False))
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table, for queries. SQLModel sets ``__table__`` on each
+    table=True class but does not declare it, so reading it there is untyped."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table), f"{model.__name__} is not a table model"
+    return table

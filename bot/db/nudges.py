@@ -22,12 +22,12 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.models import Nudge, NudgeSent, User
+from bot.db.models import Nudge, NudgeSent, User, table_of
 from bot.db.sql import insert
 
-NUDGES = Nudge.__table__
-SENT = NudgeSent.__table__
-USERS = User.__table__
+NUDGES = table_of(Nudge)
+SENT = table_of(NudgeSent)
+USERS = table_of(User)
 # What the scheduler needs of a due row's user (never the conversation state).
 DUE_USER_COLUMNS = ("id", "chat_id", "locale", "time_zone", "reminder_time", "is_active",
                     "onboarded_at", "profile_sealed", "keyboard_message_id", "name_sealed")
@@ -87,7 +87,7 @@ class Nudges:
         query = (select(claimed, *user_columns)
                  .select_from(claimed.outerjoin(USERS, USERS.c.id == claimed.c.user_id))
                  .order_by(claimed.c.due_at, claimed.c.id))
-        batch = []
+        batch: list[tuple[NudgeRecord, Mapping[str, Any] | None]] = []
         for row in (await self._db.execute(query)).all():
             user = None if row.u_id is None else {
                 name: row._mapping[f"u_{name}"] for name in DUE_USER_COLUMNS}
@@ -112,7 +112,7 @@ class Nudges:
         """Create the row, or move an existing one to a new due moment."""
         values = {"user_id": user_id, "kind": kind, "ref": ref, "due_at": due_at,
                   "every_days": 1, "state": json.dumps(state) if state else None}
-        changes = {"due_at": due_at}
+        changes: dict[str, Any] = {"due_at": due_at}
         if state is not None:
             changes["state"] = values["state"]
         await self._db.execute(

@@ -11,10 +11,10 @@ from __future__ import annotations
 from sqlalchemy import case
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.models import SendPace
+from bot.db.models import SendPace, table_of
 from bot.db.sql import insert
 
-PACE = SendPace.__table__
+PACE = table_of(SendPace)
 GLOBAL = "global"
 
 

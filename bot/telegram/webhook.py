@@ -66,11 +66,10 @@ class WebhookServer:
         return app
 
     async def start(self, host: str, port: int) -> None:
-        self._runner = web.AppRunner(self.app(), handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # the real port when 0 was asked
+        runner = self._runner = web.AppRunner(self.app(), handle_signals=False)
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        self.port = runner.addresses[0][1]  # the real port when 0 was asked
         log.info("webhook server listening on %s:%s%s", host, self.port, self._path)
 
     async def register(self, url: str) -> None:
@@ -147,5 +146,6 @@ def _well_typed(update: Update) -> bool:
 
 
 def _is_id(value: object) -> bool:
-    is_int = isinstance(value, int) and not isinstance(value, bool)
-    return is_int and -_ID_BOUND <= value < _ID_BOUND
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    return -_ID_BOUND <= value < _ID_BOUND

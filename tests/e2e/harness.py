@@ -13,6 +13,10 @@ from content import catalog
 from playground.client import SimUser
 
 TOKEN = "4242424:test-token-for-the-emulator-only"
+# How long a wait for the bot's reply may take before the test fails. Generous, because a
+# wait on a condition returns as soon as it holds: only a failure waits this long, and on a
+# loaded machine a bot process just (re)started can take well over ten seconds to answer.
+WAIT_SECONDS = 60.0
 
 
 def test_settings(api_url: str, database_url: str, key: str, **extra) -> Settings:
@@ -52,23 +56,23 @@ def label(key: str) -> str:
     return catalog().plain(key)
 
 
-async def expect(user: SimUser, key: str, after: int = 0, timeout: float = 10.0) -> dict:
+async def expect(user: SimUser, key: str, after: int = 0, timeout: float = WAIT_SECONDS) -> dict:
     return await user.wait_for_text(words(key), timeout=timeout, after=after)
 
 
-async def answer(user: SimUser, button_key: str, then: str, timeout: float = 10.0) -> dict:
+async def answer(user: SimUser, button_key: str, then: str, timeout: float = WAIT_SECONDS) -> dict:
     """Press the button labelled by *button_key* and wait for the *then* text."""
     last = (await user.last_bot_message())["message_id"]
     await user.press(label(button_key))
     return await expect(user, then, after=last, timeout=timeout)
 
 
-async def say(user: SimUser, text: str, then: str, timeout: float = 10.0) -> dict:
+async def say(user: SimUser, text: str, then: str, timeout: float = WAIT_SECONDS) -> dict:
     sent = await user.send(text)
     return await expect(user, then, after=sent["message_id"], timeout=timeout)
 
 
-async def wait_for_button(user: SimUser, text: str, timeout: float = 10.0) -> None:
+async def wait_for_button(user: SimUser, text: str, timeout: float = WAIT_SECONDS) -> None:
     def shown(document: dict) -> bool:
         return any(text in SimUser.buttons(m) for m in document["messages"])
 

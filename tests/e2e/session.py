@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.db.database import Database
 from playground.client import EmulatorClient, SimUser
-from tests.e2e.harness import answer, expect, label, say, wait_for_button
+from tests.e2e.harness import WAIT_SECONDS, answer, expect, label, say, wait_for_button
 
 LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
 # What differs between two plays of the same session: the invitation, the clock.
@@ -137,7 +137,7 @@ Played = Callable[[Step], Awaitable[None]]
 
 
 async def play(couple: Couple, around: Callable[[Step, Played], Awaitable[None]] | None = None,
-               timeout: float = 10.0) -> None:
+               timeout: float = WAIT_SECONDS) -> None:
     """Play the whole session; `around` may wrap each step (to kill the bot during it)."""
     for step in SESSION:
         async def one(step: Step = step) -> None:

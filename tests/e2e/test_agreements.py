@@ -11,32 +11,7 @@ from sqlalchemy import text
 from flows.engine import item_data
 from playground.client import SimUser
 from tests.e2e.harness import answer, expect, label, onboard, running, say, words
-from tests.e2e.test_linking import invite
-
-
-async def linked_pair(emu):
-    sam, alex = await emu.create_user("Sam"), await emu.create_user("Alex")
-    await asyncio.gather(onboard(sam), onboard(alex))
-    token, _ = await invite(sam)
-    await say(alex, f"/start {token}", "link.offer")
-    await answer(alex, "link.accept", "link.linked")
-    await expect(sam, "link.invitee_accepted")
-    return sam, alex
-
-
-async def propose(user, wording: str, why: str | None = None, kind: str = "boundary",
-                  then: str = "ledger.sent") -> None:
-    """/agreements → propose → kind → wording → why → read back → send."""
-    await say(user, "/agreements", "ledger.overview")
-    await answer(user, "ledger.propose", "ledger.kind")
-    await answer(user, f"ledger.kind_{kind}", "ledger.wording")
-    await say(user, wording, "ledger.why")
-    if why:
-        review = await say(user, why, "ledger.review")
-    else:
-        review = await answer(user, "ledger.skip_why", "ledger.review")
-    assert wording in review["text"]
-    await answer(user, "ledger.send", then)
+from tests.e2e.journeys import invite, linked_pair, propose
 
 
 async def versions(bot) -> list[tuple]:
@@ -47,7 +22,7 @@ async def versions(bot) -> list[tuple]:
 
 
 async def test_propose_and_accept_puts_it_in_both_ledgers(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await propose(sam, "We say when plans change", why="Surprises hurt")
     ask = await expect(alex, "ledger.notify")
     assert "We say when plans change" in ask["text"] and "Surprises hurt" in ask["text"]
@@ -60,7 +35,7 @@ async def test_propose_and_accept_puts_it_in_both_ledgers(bot, emu):
 
 
 async def test_changes_go_back_and_forth_until_both_accept_one_wording(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await propose(sam, "Phones away at dinner")
     await expect(alex, "ledger.notify")
     await answer(alex, "ledger.counter", "ledger.counter_prompt")
@@ -84,7 +59,7 @@ def put_off_part(overview: dict) -> str:
 
 
 async def test_not_now_puts_it_off_and_it_can_be_accepted_later(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await propose(sam, "Weekly check-in on Sundays")
     await expect(alex, "ledger.notify")
     await answer(alex, "ledger.later", "ledger.not_now")
@@ -107,7 +82,7 @@ async def test_not_now_puts_it_off_and_it_can_be_accepted_later(bot, emu):
 
 
 async def test_a_proposal_put_off_can_be_answered_with_other_words(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await propose(sam, "No phones in bed")
     ask = await expect(alex, "ledger.notify")
     await answer(alex, "ledger.later", "ledger.not_now")
@@ -126,7 +101,7 @@ async def test_a_proposal_put_off_can_be_answered_with_other_words(bot, emu):
 
 
 async def test_a_double_press_a_wrong_partner_and_forged_ids_change_nothing(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     casey, drew = await emu.create_user("Casey"), await emu.create_user("Drew")
     await asyncio.gather(onboard(casey), onboard(drew))
     token, _ = await invite(casey)
@@ -156,7 +131,7 @@ async def test_a_double_press_a_wrong_partner_and_forged_ids_change_nothing(bot,
 
 
 async def test_a_button_from_before_an_unlink_is_refused(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await propose(sam, "Honest about money")
     ask = await expect(alex, "ledger.notify")
     await say(sam, "/unlink", "link.unlink_confirm")
@@ -176,16 +151,16 @@ async def test_without_a_partner_a_proposal_stays_a_personal_intention(bot, emu)
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_proposals_expire(settings, emu, clock):
-    async with running(settings, clock):
-        sam, alex = await linked_pair(emu)
+    async with running(settings, clock) as bot:
+        sam, alex = await linked_pair(bot, emu)
         await propose(sam, "Text when running late")
         await expect(alex, "ledger.notify")
         clock.advance(days=15)
         await answer(alex, "ledger.accept", "ledger.expired")
 
 
-async def shared_agreement(emu, wording: str):
-    sam, alex = await linked_pair(emu)
+async def shared_agreement(bot, emu, wording: str):
+    sam, alex = await linked_pair(bot, emu)
     await propose(sam, wording)
     await expect(alex, "ledger.notify")
     await answer(alex, "ledger.accept", "ledger.accepted")
@@ -201,7 +176,7 @@ async def open_item(user, wording: str) -> dict:
 
 
 async def test_revising_needs_both_and_keeps_the_history(bot, emu):
-    sam, alex = await shared_agreement(emu, "Call if later than nine")
+    sam, alex = await shared_agreement(bot, emu, "Call if later than nine")
     await open_item(alex, "Call if later than nine")
     await answer(alex, "ledger.revise", "ledger.revise_prompt")
     await say(alex, "Call or text if later than nine", "ledger.sent")
@@ -217,7 +192,7 @@ async def test_revising_needs_both_and_keeps_the_history(bot, emu):
 
 
 async def test_retiring_needs_the_partner_to_confirm_and_is_not_deleting(bot, emu):
-    sam, alex = await shared_agreement(emu, "No phones in bed")
+    sam, alex = await shared_agreement(bot, emu, "No phones in bed")
     await open_item(sam, "No phones in bed")
     await answer(sam, "ledger.retire", "ledger.retire_confirm")
     await answer(sam, "ledger.retire_yes", "ledger.retire_asked")
@@ -237,7 +212,7 @@ async def test_retiring_needs_the_partner_to_confirm_and_is_not_deleting(bot, em
 
 
 async def test_after_unlink_the_ledger_is_read_only_and_a_relink_restores_it(bot, emu):
-    sam, alex = await shared_agreement(emu, "Honest answers about money")
+    sam, alex = await shared_agreement(bot, emu, "Honest answers about money")
     await say(alex, "/unlink", "link.unlink_confirm")
     await answer(alex, "link.unlink_yes", "link.unlinked")
     for user in (sam, alex):
@@ -274,7 +249,7 @@ async def test_a_personal_intention_can_be_proposed_once_linked(bot, emu):
 
 
 async def test_someone_elses_agreement_cannot_be_opened(bot, emu):
-    await shared_agreement(emu, "Our boundary")
+    await shared_agreement(bot, emu, "Our boundary")
     eve = await emu.create_user("Eve")
     await onboard(eve)
     async with bot.db.engine.connect() as connection:
@@ -291,7 +266,7 @@ async def test_someone_elses_agreement_cannot_be_opened(bot, emu):
 
 
 async def test_concurrent_accepts_leave_exactly_one_accepted_version(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await propose(sam, "Date night every other week")
     ask = await expect(alex, "ledger.notify")
     accept = next(b["callback_data"] for row in ask["reply_markup"]["inline_keyboard"]

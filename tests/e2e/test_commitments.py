@@ -9,7 +9,7 @@ plainly why nothing was passed on.
 from __future__ import annotations
 
 from tests.e2e.harness import answer, expect, label, running, say
-from tests.e2e.test_agreements import linked_pair
+from tests.e2e.journeys import linked_pair
 from tests.e2e.test_nudges import EVENING, at, commit, messages_with
 
 PROMISE = "I put my phone away at dinner"
@@ -17,7 +17,7 @@ PROMISE = "I put my phone away at dinner"
 
 async def test_a_kept_day_changed_later_is_taken_back_from_the_partner(settings, emu, clock):
     async with running(settings, clock) as bot:
-        sam, alex = await linked_pair(emu)
+        sam, alex = await linked_pair(bot, emu)
         await commit(sam, PROMISE, visible=True)
         await at(bot, clock, EVENING)
         ask = await expect(sam, "nudges.checkin")
@@ -54,7 +54,7 @@ async def test_a_kept_day_changed_later_is_taken_back_from_the_partner(settings,
 
 async def test_noticing_a_line_that_no_longer_holds_says_why(settings, emu, clock):
     async with running(settings, clock) as bot:
-        sam, alex = await linked_pair(emu)
+        sam, alex = await linked_pair(bot, emu)
         await commit(sam, PROMISE, visible=True)
         await at(bot, clock, EVENING)
         ask = await expect(sam, "nudges.checkin")

@@ -21,9 +21,10 @@ from pathlib import Path
 from content import catalog
 from playground.client import SimUser
 from tests.e2e.harness import answer, expect, label, onboard, running, say
+from tests.e2e.journeys import link
 from tests.e2e.test_listening import PART_ONE, PART_TWO, reflect, share
 from tests.e2e.test_nudges import EVENING, at
-from tests.e2e.test_responsibility import apology, link, owning
+from tests.e2e.test_responsibility import apology, owning
 from tests.e2e.test_shares import press_on, send_request
 from tests.e2e.test_vision import draft, write
 from tests.unit.test_text_quality import _DOUBLED, _PLURAL_HACK

@@ -38,6 +38,8 @@ from tests.e2e.crashes import (
 )
 from tests.e2e.session import SESSION, chat, held, new_couple, play
 
+pytestmark = pytest.mark.slow  # crash, fault and many-worker runs: `make test-fast` skips them
+
 SEED = int(os.environ.get("CRASH_SEED", random.randrange(2**32)))
 # A step takes a few hundred milliseconds: kills spread over it and the quiet after it.
 LATEST_KILL_SECONDS = 0.25

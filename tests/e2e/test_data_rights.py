@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 from bot.runtime import Runtime
 from playground.client import SimUser
 from tests.e2e.harness import answer, chat_text, expect, label, quiet, say
-from tests.e2e.test_agreements import linked_pair, propose
+from tests.e2e.journeys import linked_pair, propose
 from tests.e2e.test_listening import share
 from tests.e2e.test_nudges import commit
 from tests.e2e.test_vision import ALEX, SAM, write
@@ -62,7 +62,7 @@ async def full_lives(bot: Runtime, emu) -> tuple[SimUser, SimUser, dict]:
     """Two linked partners with an accepted agreement, an open proposal, a commitment each,
     new-vision answers each, a listening part, a weekly check-in and a safety plan; and
     the partner's message asking about the open proposal."""
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await propose(sam, AGREED, why="Surprises hurt")
     await expect(alex, "ledger.notify")
     await answer(alex, "ledger.accept", "ledger.accepted")
@@ -159,7 +159,7 @@ async def old_buttons_are_answered_kindly(user: SimUser) -> None:
 
 
 async def test_erase_deletes_everything_and_the_recent_messages_and_says_so(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await propose(sam, AGREED)
     await expect(alex, "ledger.notify")
     await answer(alex, "ledger.accept", "ledger.accepted")

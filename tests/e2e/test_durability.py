@@ -27,6 +27,7 @@ from tests.e2e.harness import (
     wait_until_inactive,
     words,
 )
+from tests.e2e.journeys import onboarded
 
 
 async def test_an_update_delivered_twice_is_handled_once(bot, emu):
@@ -92,12 +93,11 @@ async def test_updates_a_dead_worker_stored_are_picked_up_by_a_live_one(bot, emu
 async def test_retry_after_is_honoured(bot, emu):
     # The bot under test may burst 20 messages a chat; this Telegram allows one a second.
     sam = await emu.create_user("Sam")
-    await onboard(sam)
+    await onboarded(bot, sam)
     await emu.set_rate_limits(True, per_chat_burst=1, global_per_second=30)
     for command in ("/help", "/privacy", "/sos", "/menu"):
         await sam.send(command)
-    await expect(sam, "menu.text", after=(await sam.bot_messages())[-1]["message_id"],
-                 timeout=20)
+    await expect(sam, "menu.text", after=(await sam.bot_messages())[-1]["message_id"])
     log = await emu.log()
     assert any(c["status"] == 429 for c in log), "flood control really kicked in"
     messages = await sam.bot_messages()
@@ -181,6 +181,7 @@ KILLS = {"sending": _kill_while_sending, "before-storing": _kill_before_storing,
          "idle": _kill_idle}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", list(KILLS))
 async def test_kill_9_during_onboarding_loses_nothing_and_repeats_nothing(
         bot_process, emu, engine, how):
@@ -189,15 +190,15 @@ async def test_kill_9_during_onboarding_loses_nothing_and_repeats_nothing(
     await say(sam, "/start", "onboarding.welcome")
     await answer(sam, "onboarding.begin", "onboarding.consent")
     await kill(bot_process, emu, engine, lambda: sam.press(label("onboarding.consent_yes")))
-    await expect(sam, "onboarding.role", timeout=30)
+    await expect(sam, "onboarding.role")
     await answer(sam, "onboarding.role_hurt", "onboarding.causes")
     await sam.press(label("causes.financial"))
     await answer(sam, "onboarding.causes_done", "onboarding.hopes")
     await kill(bot_process, emu, engine, lambda: sam.send("We want honesty"))
-    await expect(sam, "onboarding.safety", timeout=30)
+    await expect(sam, "onboarding.safety")
     await answer(sam, "onboarding.safety_no", "onboarding.zone")
     await kill(bot_process, emu, engine, lambda: sam.send("Lisbon"))
-    await expect(sam, "onboarding.zone_confirm", timeout=30)
+    await expect(sam, "onboarding.zone_confirm")
     await answer(sam, "onboarding.zone_confirm_yes", "onboarding.reminder")
     await answer(sam, "onboarding.reminder_morning", "menu.text")
 

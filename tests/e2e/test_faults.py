@@ -22,6 +22,8 @@ from sqlalchemy import text
 
 from tests.e2e.session import SESSION, Step, chat, held, new_couple, play
 
+pytestmark = pytest.mark.slow  # crash, fault and many-worker runs: `make test-fast` skips them
+
 SEED = int(os.environ.get("FAULT_SEED", random.randrange(2**32)))
 BOT_READ_TIMEOUT = 5.0  # PTB's default for every call the sender makes
 MESSAGES = ["sendMessage", "editMessageText"]

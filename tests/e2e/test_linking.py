@@ -4,27 +4,12 @@ unlink and relink, and two people racing for one invitation."""
 from __future__ import annotations
 
 import asyncio
-import re
 
 import pytest
 from sqlalchemy import text
 
 from tests.e2e.harness import answer, expect, label, onboard, running, say, words
-
-LINK = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
-CODE = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{4})\b")
-
-
-async def invite(user) -> tuple[str, str]:
-    """/link → invite; returns (deep-link payload, typed code)."""
-    await say(user, "/link", "link.choose")
-    message = await answer(user, "link.invite", "link.invitation")
-    bot_name, token = LINK.search(message["text"]).groups()
-    assert bot_name == "kintsugi_playground_bot"
-    assert len(token) <= 64 and len(token) >= 32  # 24 random bytes: 192 bits
-    share = [b for row in message["reply_markup"]["inline_keyboard"] for b in row if "url" in b]
-    assert share and share[0]["url"].startswith("https://t.me/share/url?")
-    return token, CODE.search(message["text"]).group(1)
+from tests.e2e.journeys import invite
 
 
 async def couples(bot) -> list[tuple]:

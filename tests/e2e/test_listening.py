@@ -16,8 +16,7 @@ from sqlalchemy import text
 from flows.engine import item_data
 from playground.client import SimUser
 from tests.e2e.harness import answer, expect, label, onboard, running, say, words
-from tests.e2e.test_agreements import linked_pair
-from tests.e2e.test_linking import invite
+from tests.e2e.journeys import invite, linked_pair
 from tests.e2e.test_nudges import EVENING, at, data_of, messages_with
 
 PART_ONE = "When I found the messages, the floor went out from under me."
@@ -59,7 +58,7 @@ async def exercises(bot) -> list[tuple]:
 
 
 async def test_speaker_is_reflected_until_heard_then_the_roles_swap(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await share(sam, PART_ONE, PART_TWO)
     shared = await expect(alex, "listening.notify_shared")
     assert PART_ONE in shared["text"] and PART_TWO in shared["text"]
@@ -94,7 +93,7 @@ async def test_speaker_is_reflected_until_heard_then_the_roles_swap(bot, emu):
 
 
 async def test_nothing_reaches_the_partner_before_the_confirmed_send(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await say(sam, "/listen", "listening.intro")
     await answer(sam, "listening.begin", "listening.write")
     await say(sam, PART_ONE, "listening.written")
@@ -124,7 +123,7 @@ async def test_a_pause_with_kind_words_waits_days_and_resumes_where_it_was(setti
                                                                            clock):
     clock.set(EVENING)
     async with running(settings, clock) as bot:
-        sam, alex = await linked_pair(emu)
+        sam, alex = await linked_pair(bot, emu)
         await share(sam, PART_ONE)
         notice = await expect(alex, "listening.notify_shared")
         await alex.press(label("listening.pause"), message_id=notice["message_id"])
@@ -145,7 +144,7 @@ async def test_a_pause_with_kind_words_waits_days_and_resumes_where_it_was(setti
 
 
 async def test_only_the_one_who_paused_resumes_and_the_other_may_ask_once(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await share(sam, PART_ONE)
     notice = await expect(alex, "listening.notify_shared")
     await alex.press(label("listening.pause"), message_id=notice["message_id"])
@@ -181,7 +180,7 @@ async def test_only_the_one_who_paused_resumes_and_the_other_may_ask_once(bot, e
 
 
 async def test_unlinking_ends_the_exercise_for_both(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await share(sam, PART_ONE)
     notice = await expect(alex, "listening.notify_shared")
     await say(sam, "/unlink", "link.unlink_confirm")
@@ -194,7 +193,7 @@ async def test_unlinking_ends_the_exercise_for_both(bot, emu):
 
 
 async def test_stale_forged_double_and_strangers_presses_change_nothing(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await share(sam, PART_ONE)
     await reflect(alex, HEARD_FIRST)
     reflection = await expect(sam, "listening.notify_reflection")
@@ -223,8 +222,8 @@ async def test_stale_forged_double_and_strangers_presses_change_nothing(bot, emu
 
 async def test_a_restart_mid_exercise_keeps_every_word(settings, emu, clock):
     clock.set(EVENING)
-    async with running(settings, clock):
-        sam, alex = await linked_pair(emu)
+    async with running(settings, clock) as bot:
+        sam, alex = await linked_pair(bot, emu)
         await share(sam, PART_ONE)
         notice = await expect(alex, "listening.notify_shared")
         await alex.press(label("listening.reflect"), message_id=notice["message_id"])
@@ -242,7 +241,7 @@ async def test_a_restart_mid_exercise_keeps_every_word(settings, emu, clock):
 async def test_a_silent_listener_is_reminded_once(settings, emu, clock):
     clock.set(EVENING)
     async with running(settings, clock) as bot:
-        sam, alex = await linked_pair(emu)
+        sam, alex = await linked_pair(bot, emu)
         await share(sam, PART_ONE)
         await expect(alex, "listening.notify_shared")
         await at(bot, clock, clock.now() + timedelta(hours=24, seconds=5))

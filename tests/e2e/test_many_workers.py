@@ -47,6 +47,8 @@ from tests.e2e.crashes import (
 from tests.e2e.harness import answer, expect, say, words
 from tests.e2e.workers import WebhookWorker, behind_a_balancer, emulator_apart
 
+pytestmark = pytest.mark.slow  # crash, fault and many-worker runs: `make test-fast` skips them
+
 WORKERS = 3
 PEOPLE = 200
 NUDGED = 60

@@ -13,7 +13,7 @@ from telegram import BotCommandScopeAllPrivateChats
 from flows.router import COMMANDS, MENU_COMMANDS
 from playground.client import SimUser
 from tests.e2e.harness import answer, expect, label, onboard, running, say, words
-from tests.e2e.test_linking import CODE, LINK
+from tests.e2e.journeys import CODE, LINK
 from tests.e2e.test_nudges import EVENING, commit
 
 

@@ -21,7 +21,7 @@ from tests.e2e.harness import (
     wait_until_inactive,
     words,
 )
-from tests.e2e.test_agreements import linked_pair, propose
+from tests.e2e.journeys import linked_pair, propose
 
 # onboard() chooses Berlin and 20:00; the clock starts on Monday 5 January 2026 (CET).
 EVENING = datetime(2026, 1, 5, 19, 0, 3, tzinfo=UTC)
@@ -90,7 +90,7 @@ async def test_a_commitment_is_checked_in_on_at_the_reminder_time(settings, emu,
 async def test_a_partner_sees_only_kept_days_of_commitments_shown_by_choice(settings, emu,
                                                                           clock):
     async with running(settings, clock) as bot:
-        sam, alex = await linked_pair(emu)
+        sam, alex = await linked_pair(bot, emu)
         await commit(sam, "I put my phone away at dinner", visible=True)
         await commit(sam, "I write in my journal at night", visible=False)
         await at(bot, clock, EVENING)
@@ -187,7 +187,7 @@ async def test_reminders_pause_quiet_hours_and_switches(settings, emu, clock):
 
 async def test_the_weekly_check_in_the_shared_summary_and_the_picture(settings, emu, clock):
     async with running(settings, clock) as bot:
-        sam, alex = await linked_pair(emu)
+        sam, alex = await linked_pair(bot, emu)
         sunday = EVENING + timedelta(days=6)
         await at(bot, clock, sunday)
         nudge = await expect(sam, "nudges.weekly")
@@ -215,7 +215,7 @@ async def test_the_weekly_check_in_the_shared_summary_and_the_picture(settings, 
 
 async def test_a_waiting_proposal_is_recalled_once(settings, emu, clock):
     async with running(settings, clock) as bot:
-        sam, alex = await linked_pair(emu)
+        sam, alex = await linked_pair(bot, emu)
         await propose(sam, "We speak kindly when tired")
         await expect(alex, "ledger.notify")
         await at(bot, clock, clock.now() + timedelta(hours=23))
@@ -276,7 +276,7 @@ async def test_flood_control_delays_nudges_but_delivers_each_once(settings, emu,
 
 async def test_check_in_buttons_refuse_anyone_but_their_owner(settings, emu, clock):
     async with running(settings, clock) as bot:
-        sam, alex = await linked_pair(emu)
+        sam, alex = await linked_pair(bot, emu)
         await commit(sam, "I call if I'm late", visible=False)
         await at(bot, clock, EVENING)
         ask = await expect(sam, "nudges.checkin")

@@ -21,8 +21,7 @@ from tests.e2e.harness import (
     say,
     words,
 )
-from tests.e2e.test_agreements import linked_pair
-from tests.e2e.test_linking import invite
+from tests.e2e.journeys import invite, linked_pair
 
 FIRST = "They are late, they must be hiding something"
 OTHERS = ("Traffic on the ring road", "Their phone battery died")
@@ -63,7 +62,7 @@ def q_data(message: dict) -> str:
 
 
 async def test_a_request_for_reassurance_and_the_partners_answer(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     # Alex is in the middle of their own practice while Sam works through a trigger.
     await say(alex, "/underneath", "practices.underneath")
     sam_done = asyncio.create_task(triggered_until_offer(sam))
@@ -110,7 +109,7 @@ async def test_a_request_for_reassurance_and_the_partners_answer(bot, emu):
 
 
 async def test_a_request_kept_unsent_reaches_nobody(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     alex_before = await quiet(alex)
     await triggered_until_offer(sam)
     await write_request(sam, "Please call me, I'm spiralling a little")
@@ -130,7 +129,7 @@ async def test_a_request_kept_unsent_reaches_nobody(bot, emu):
 
 
 async def test_declining_the_offer_keeps_everything_private(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     alex_before = await quiet(alex)
     await triggered_until_offer(sam)
     await answer(sam, "practices.offer_no", "practices.offer_declined")
@@ -140,7 +139,7 @@ async def test_declining_the_offer_keeps_everything_private(bot, emu):
 
 
 async def test_forged_stale_double_and_stranger_presses_change_nothing(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     casey = await emu.create_user("Casey")
     await onboard(casey)
     await triggered_until_offer(sam)
@@ -176,9 +175,9 @@ async def test_forged_stale_double_and_stranger_presses_change_nothing(bot, emu)
     assert REQUEST not in await chat_text(casey)
 
 
-async def _request_opened_by_partner(emu):
+async def _request_opened_by_partner(bot, emu):
     """Sam sends a request for reassurance; Alex opens it to answer. Returns both and the ask."""
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await triggered_until_offer(sam)
     await write_request(sam)
     await answer(sam, "practices.send", "practices.request_sent")
@@ -189,7 +188,7 @@ async def _request_opened_by_partner(emu):
 
 
 async def test_a_request_from_before_an_unlink_cannot_be_answered(bot, emu):
-    sam, alex, ask = await _request_opened_by_partner(emu)
+    sam, alex, ask = await _request_opened_by_partner(bot, emu)
     await say(alex, "/unlink", "link.unlink_confirm")
     await answer(alex, "link.unlink_yes", "link.unlinked")
     sam_count = await quiet(sam)
@@ -200,7 +199,7 @@ async def test_a_request_from_before_an_unlink_cannot_be_answered(bot, emu):
 
 
 async def test_the_answer_is_checked_again_when_it_is_sent(bot, emu):
-    sam, alex, _ = await _request_opened_by_partner(emu)
+    sam, alex, _ = await _request_opened_by_partner(bot, emu)
     await say(alex, "I'm here for you", "practices.reassure_review")
     await say(sam, "/unlink", "link.unlink_confirm")
     await answer(sam, "link.unlink_yes", "link.unlinked")
@@ -214,7 +213,7 @@ async def test_the_answer_is_checked_again_when_it_is_sent(bot, emu):
 
 
 async def test_what_lies_under_the_anger_is_named_back_and_kept_private(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     alex_before = await quiet(alex)
     await say(sam, "/practices", "practices.menu")
     await answer(sam, "practices.jump_underneath", "practices.underneath")
@@ -237,7 +236,7 @@ async def test_what_lies_under_the_anger_is_named_back_and_kept_private(bot, emu
 
 
 async def test_an_acknowledgement_is_read_back_and_delivered(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await say(sam, "/practices", "practices.menu")
     write = await answer(sam, "practices.jump_acknowledge", "practices.ack_write")
     assert "Alex" in write["text"]
@@ -255,7 +254,7 @@ async def test_an_acknowledgement_is_read_back_and_delivered(bot, emu):
 
 
 async def test_an_acknowledgement_kept_unsent_stays_private(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     alex_before = await quiet(alex)
     await say(sam, "/acknowledge", "practices.ack_write")
     await say(sam, "You made dinner", "practices.ack_review")

@@ -21,7 +21,7 @@ from tests.e2e.harness import (
     say,
     wait_for_button,
 )
-from tests.e2e.test_linking import invite
+from tests.e2e.journeys import link, pair
 
 WHAT = "I hid messages from you for months"
 IMPACT = "You stopped feeling safe when I was away"
@@ -32,27 +32,6 @@ ACK = "I know I broke your trust and left you alone with it"
 SIGNS = "You will see my phone face up on the table"
 NEEDS_WORDS = "Tell me when plans change, before I have to ask"
 BROKE_WORDS = (WHAT, IMPACT, OWN, CHANGE, ACK, SIGNS)
-
-
-async def pair(emu, sam_role: str = "broke", alex_role: str = "hurt",
-               alex_safety: str = "no") -> tuple[SimUser, SimUser]:
-    """Sam invites Alex; Alex accepts (after the safety pause, if Alex answered "yes")."""
-    sam, alex = await emu.create_user("Sam"), await emu.create_user("Alex")
-    await asyncio.gather(onboard(sam, role=sam_role),
-                         onboard(alex, role=alex_role, safety=alex_safety))
-    await link(sam, alex, alex_safety)
-    return sam, alex
-
-
-async def link(sam: SimUser, alex: SimUser, alex_safety: str = "no") -> None:
-    token, _ = await invite(sam)
-    await say(alex, f"/start {token}", "link.offer")
-    if alex_safety == "yes":
-        await answer(alex, "link.accept", "link.safety_pause")
-        await answer(alex, "link.go_on", "link.linked")
-    else:
-        await answer(alex, "link.accept", "link.linked")
-    await expect(sam, "link.invitee_accepted")
 
 
 async def owning(user: SimUser, intro: str = "responsibility.broke_intro") -> None:
@@ -100,7 +79,7 @@ def buttons_of(message: dict) -> list[str]:
 
 
 async def test_an_apology_is_shared_only_after_a_read_back_and_a_confirmation(bot, emu):
-    sam, alex = await pair(emu)
+    sam, alex = await pair(bot, emu)
     alex_before = await quiet(alex)
     await owning(sam)
     await answer(sam, "responsibility.commit_yes", "commit.days")
@@ -135,7 +114,7 @@ async def test_an_apology_is_shared_only_after_a_read_back_and_a_confirmation(bo
 
 
 async def test_the_hurt_partner_shares_what_would_help_as_a_request(bot, emu):
-    sam, alex = await pair(emu)
+    sam, alex = await pair(bot, emu)
     sam_before = await quiet(sam)
     intro = await say(alex, "/responsibility", "responsibility.hurt_intro")
     assert "not owed on a schedule" in intro["text"]
@@ -154,7 +133,7 @@ async def test_the_hurt_partner_shares_what_would_help_as_a_request(bot, emu):
 
 
 async def test_both_hurt_each_other_walks_both_paths_one_after_the_other(bot, emu):
-    sam, alex = await pair(emu, sam_role="both")
+    sam, alex = await pair(bot, emu, sam_role="both")
     await owning(sam, intro="responsibility.both_intro")
     await answer(sam, "responsibility.commit_no", "responsibility.ack")
     await apology(sam)
@@ -178,7 +157,7 @@ async def test_both_hurt_each_other_walks_both_paths_one_after_the_other(bot, em
 
 
 async def test_words_kept_private_reach_nobody(bot, emu):
-    sam, alex = await pair(emu)
+    sam, alex = await pair(bot, emu)
     await say(sam, "/responsibility", "responsibility.broke_intro")
     await answer(sam, "responsibility.begin", "responsibility.what")
     await say(sam, WHAT, "responsibility.impact")
@@ -216,7 +195,7 @@ async def test_words_kept_private_reach_nobody(bot, emu):
 
 
 async def test_a_private_safety_yes_is_never_offered_a_share(bot, emu):
-    sam, alex = await pair(emu, sam_role="hurt", alex_role="broke", alex_safety="yes")
+    sam, alex = await pair(bot, emu, sam_role="hurt", alex_role="broke", alex_safety="yes")
     sam_before = await quiet(sam)
     await owning(alex)
     # The commitment is kept, and never shown to the partner: no visibility question.
@@ -282,8 +261,8 @@ async def test_a_role_kept_private_asks_which_fits(bot, emu):
 
 
 async def test_a_restart_in_the_middle_keeps_the_place_and_the_words(settings, emu):
-    async with running(settings):
-        sam, alex = await pair(emu)
+    async with running(settings) as bot:
+        sam, alex = await pair(bot, emu)
         await say(sam, "/responsibility", "responsibility.broke_intro")
         await answer(sam, "responsibility.begin", "responsibility.what")
         await say(sam, WHAT, "responsibility.impact")

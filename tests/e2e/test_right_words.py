@@ -7,12 +7,12 @@ from __future__ import annotations
 from flows.engine import menu_data
 from playground.client import SimUser
 from tests.e2e.harness import answer, chat_text, expect, label, say, words
-from tests.e2e.test_agreements import linked_pair
+from tests.e2e.journeys import linked_pair
 from tests.e2e.test_vision import ALEX, SAM, both_answered, press_on, write
 
 
 async def test_the_vision_intro_knows_the_partner_has_answered(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await write(sam, SAM, "vision.saved_waiting")
     intro = await say(alex, "/vision", "vision.intro")
     assert words("vision.how_answered") in intro["text"]
@@ -20,7 +20,7 @@ async def test_the_vision_intro_knows_the_partner_has_answered(bot, emu):
 
 
 async def test_the_reveal_says_each_thing_once(bot, emu):
-    sam, alex, ask = await both_answered(emu)
+    sam, alex, ask = await both_answered(bot, emu)
     await press_on(sam, ask, "vision.show_button", "vision.choose")
     await answer(sam, "vision.show", "vision.chosen")
     await answer(alex, "vision.show", "vision.revealed")
@@ -33,7 +33,7 @@ async def test_the_reveal_says_each_thing_once(bot, emu):
 
 
 async def test_carry_on_does_not_send_a_list_again(bot, emu):
-    sam, _ = await linked_pair(emu)
+    sam, _ = await linked_pair(bot, emu)
     await say(sam, "/agreements", "ledger.overview")
     await say(sam, "honestly whats the point of any of it anymore", "check.ask_life")
     shown = await answer(sam, "check.unsure", "check.life_unsure")

@@ -10,7 +10,7 @@ import pytest
 
 from playground.client import SimUser
 from tests.e2e.harness import answer, expect, label, onboard, say
-from tests.e2e.test_agreements import linked_pair, propose
+from tests.e2e.journeys import linked_pair, propose
 from tests.e2e.test_listening import HEARD_FIRST, PART_ONE, reflect, share
 
 FOR_THE_HURT = "after what you've been through"
@@ -51,7 +51,7 @@ async def test_settings_shows_each_answer_on_its_own_line(bot, emu):
 
 
 async def test_unlinking_says_the_partner_was_told_kindly_with_no_reasons_given(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await say(sam, "/unlink", "link.unlink_confirm")
     told = await answer(sam, "link.unlink_yes", "link.unlinked")
     assert "without any reason." not in told["text"]
@@ -60,7 +60,7 @@ async def test_unlinking_says_the_partner_was_told_kindly_with_no_reasons_given(
 
 
 async def test_steps_counts_in_words_not_in_parentheses(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await share(sam, PART_ONE)
     await reflect(alex, HEARD_FIRST)
     reflection = await expect(sam, "listening.notify_reflection")
@@ -71,7 +71,7 @@ async def test_steps_counts_in_words_not_in_parentheses(bot, emu):
 
 
 async def test_words_that_end_with_a_full_stop_are_quoted_without_a_second_one(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await propose(sam, "You'll see my phone face up on the table.")
     await expect(alex, "ledger.notify")
     await answer(alex, "ledger.accept", "ledger.accepted")

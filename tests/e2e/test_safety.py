@@ -18,7 +18,8 @@ from tests.e2e.harness import (
     say,
     words,
 )
-from tests.e2e.test_agreements import linked_pair, propose, versions
+from tests.e2e.journeys import linked_pair, propose
+from tests.e2e.test_agreements import versions
 
 BERLIN_CRISIS_LINE = "0800 111 0 111"  # TelefonSeelsorge: both simulated users live in Berlin
 
@@ -30,7 +31,7 @@ async def _until_first_thought(user) -> None:
 
 
 async def test_crisis_words_pause_a_practice_and_the_partner_hears_nothing(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     alex_seen = await quiet(alex)
     await _until_first_thought(sam)
     asked = len(await sam.bot_messages())
@@ -59,7 +60,7 @@ async def test_crisis_words_pause_a_practice_and_the_partner_hears_nothing(bot, 
 
 
 async def test_a_safety_plan_is_written_kept_private_and_recalled_from_sos(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     alex_seen = await quiet(alex)
     sos = await say(sam, "/sos", "sos")
     assert BERLIN_CRISIS_LINE in sos["text"]
@@ -90,7 +91,7 @@ async def test_a_safety_plan_is_written_kept_private_and_recalled_from_sos(bot, 
 
 
 async def test_a_changed_plan_replaces_the_old_one(bot, emu):
-    sam, _ = await linked_pair(emu)
+    sam, _ = await linked_pair(bot, emu)
     for signs, shown, begin in (("First version of my signs", "safety.plan_intro",
                                  "safety.plan_begin"),
                                 ("Second version of my signs", "safety.plan_show",
@@ -118,7 +119,7 @@ async def _set_safety(user, choice: str) -> None:
 
 
 async def test_a_safety_yes_in_settings_stops_every_word_to_the_partner_until_changed(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await propose(alex, "We say when plans change")
     await expect(sam, "ledger.notify")
     await _set_safety(sam, "yes")
@@ -139,7 +140,7 @@ async def test_a_safety_yes_in_settings_stops_every_word_to_the_partner_until_ch
 
 
 async def test_a_concern_is_asked_and_each_answer_leads_where_it_should(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     alex_seen = await quiet(alex)
     await _until_first_thought(sam)
     concern = "honestly whats the point of any of it anymore"
@@ -170,7 +171,7 @@ async def test_a_concern_is_asked_and_each_answer_leads_where_it_should(bot, emu
 
 async def test_violence_by_the_partner_offers_the_private_mode_and_tells_the_partner_nothing(
         bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     alex_seen = await quiet(alex)
     await _until_first_thought(sam)
     reply = await say(sam, "he grabbed me by the throat last night",
@@ -190,7 +191,7 @@ async def test_violence_by_the_partner_offers_the_private_mode_and_tells_the_par
 
 
 async def test_the_urge_to_hurt_someone_gets_a_calm_answer(bot, emu):
-    sam, _ = await linked_pair(emu)
+    sam, _ = await linked_pair(bot, emu)
     reply = await say(sam, "i want to hurt him so bad i could break his face", "crisis.urge")
     assert words("safety.grounding_button") in str(reply.get("reply_markup"))
 

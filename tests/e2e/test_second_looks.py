@@ -6,15 +6,16 @@ that adds their own side is reflected back once before it reaches the speaker.""
 from __future__ import annotations
 
 from tests.e2e.harness import answer, expect, label, reflections, say
+from tests.e2e.journeys import pair
 from tests.e2e.test_listening import share
-from tests.e2e.test_responsibility import ACK, IMPACT, OWN, SIGNS, pair
+from tests.e2e.test_responsibility import ACK, IMPACT, OWN, SIGNS
 
 EXCUSE = "I did it but only because you were never home"
 VAGUE = "I will try to be more honest"
 
 
 async def test_an_excuse_is_looked_at_once_wherever_it_hides_in_step_1(bot, emu):
-    sam, _alex = await pair(emu)
+    sam, _alex = await pair(bot, emu)
     await say(sam, "/responsibility", "responsibility.broke_intro")
     await answer(sam, "responsibility.begin", "responsibility.what")
     check = await say(sam, EXCUSE, "responsibility.excuse_check")
@@ -50,7 +51,7 @@ async def test_an_excuse_is_looked_at_once_wherever_it_hides_in_step_1(bot, emu)
 
 
 async def test_a_vague_change_can_be_kept_as_it_is(bot, emu):
-    sam, _alex = await pair(emu)
+    sam, _alex = await pair(bot, emu)
     await say(sam, "/responsibility", "responsibility.broke_intro")
     await answer(sam, "responsibility.begin", "responsibility.what")
     await say(sam, "I hid messages from you for months", "responsibility.impact")
@@ -62,7 +63,7 @@ async def test_a_vague_change_can_be_kept_as_it_is(bot, emu):
 
 
 async def test_a_reflection_that_adds_the_listeners_side_is_looked_at_once(bot, emu):
-    sam, alex = await pair(emu, sam_role="hurt", alex_role="broke")
+    sam, alex = await pair(bot, emu, sam_role="hurt", alex_role="broke")
     await share(sam, "When I found the messages, the floor went out from under me.")
     notice = await expect(alex, "listening.notify_shared")
     await alex.press(label("listening.reflect"), message_id=notice["message_id"])

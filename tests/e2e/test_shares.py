@@ -24,7 +24,7 @@ from tests.e2e.harness import (
     wait_until_inactive,
     words,
 )
-from tests.e2e.test_agreements import linked_pair
+from tests.e2e.journeys import linked_pair
 from tests.e2e.test_practices import REASSURANCE, triggered_until_offer, write_request
 from tests.e2e.test_responsibility import (
     CHANGE,
@@ -95,7 +95,7 @@ def count(chat: str, key: str) -> int:
 
 
 async def test_an_apology_says_what_comes_next_is_delivered_and_can_be_read(bot, emu):
-    sam, alex = await pair(emu)
+    sam, alex = await pair(bot, emu)
     sent, got = await send_apology(sam, alex)
     assert words("responsibility.after_apology") in sent["text"] and "/listen" in sent["text"]
     assert label("responsibility.listen_button") in SimUser.buttons(sent)
@@ -120,7 +120,7 @@ async def test_an_apology_says_what_comes_next_is_delivered_and_can_be_read(bot,
 
 
 async def test_not_ready_is_told_once_and_words_back_need_a_read_back(bot, emu):
-    sam, alex = await pair(emu)
+    sam, alex = await pair(bot, emu)
     _, got = await send_apology(sam, alex)
     await expect(sam, "share.delivered")
     await press_on(alex, got, "share.wait_button", "share.wait_done")
@@ -149,7 +149,7 @@ async def test_not_ready_is_told_once_and_words_back_need_a_read_back(bot, emu):
 
 
 async def test_words_back_not_sent_reach_nobody(bot, emu):
-    sam, alex = await pair(emu)
+    sam, alex = await pair(bot, emu)
     _, got = await send_apology(sam, alex)
     await expect(sam, "share.delivered")
     sam_count = await quiet(sam)
@@ -164,7 +164,7 @@ async def test_words_back_not_sent_reach_nobody(bot, emu):
 
 
 async def test_forged_stale_and_stranger_presses_change_nothing(bot, emu):
-    sam, alex = await pair(emu)
+    sam, alex = await pair(bot, emu)
     casey = await emu.create_user("Casey")
     await onboard(casey)
     _, got = await send_apology(sam, alex)
@@ -197,7 +197,7 @@ async def test_forged_stale_and_stranger_presses_change_nothing(bot, emu):
 
 
 async def test_a_request_becomes_a_draft_agreement_in_one_tap(bot, emu):
-    sam, alex = await pair(emu)
+    sam, alex = await pair(bot, emu)
     got = await send_request(alex, sam)
     review = await press_on(sam, got, "share.agreement_button", "ledger.review")
     assert NEEDS_WORDS in review["text"]
@@ -211,7 +211,7 @@ async def test_a_request_becomes_a_draft_agreement_in_one_tap(bot, emu):
 
 
 async def test_a_request_becomes_a_commitment_and_the_requester_is_told_if_chosen(bot, emu):
-    sam, alex = await pair(emu)
+    sam, alex = await pair(bot, emu)
     got = await send_request(alex, sam)
     start = await press_on(sam, got, "share.commitment_button", "share.commitment_start")
     assert NEEDS_WORDS in start["text"]
@@ -233,7 +233,7 @@ async def test_a_request_becomes_a_commitment_and_the_requester_is_told_if_chose
 
 
 async def test_a_thank_you_and_a_reassuring_answer_can_be_answered(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await send_thanks(sam)
     thanks = await expect(alex, "practices.ack_for_partner")
     await expect(sam, "share.delivered")
@@ -262,7 +262,7 @@ async def test_a_thank_you_and_a_reassuring_answer_can_be_answered(bot, emu):
 
 
 async def test_a_share_to_a_partner_who_blocked_the_bot_waits_and_arrives_on_return(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await alex.block()
     assert await wait_until_inactive(bot, alex.id)
     await send_thanks(sam)
@@ -282,7 +282,7 @@ async def test_a_share_to_a_partner_who_blocked_the_bot_waits_and_arrives_on_ret
 
 
 async def test_a_partner_who_comes_back_with_start_gets_what_waited(bot, emu):
-    sam, alex = await pair(emu)
+    sam, alex = await pair(bot, emu)
     await alex.block()
     assert await wait_until_inactive(bot, alex.id)
     await write_apology(sam)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from playground.client import SimUser
 from tests.e2e.harness import answer, expect, label, onboard, say, words
-from tests.e2e.test_agreements import linked_pair
+from tests.e2e.journeys import linked_pair
 from tests.e2e.test_listening import PART_ONE, share
 
 
 async def test_the_overview_follows_what_each_partner_did_and_opens_each_step(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     first = await say(sam, "/steps", "steps.overview")
     assert first["text"].count(words("steps.not_yet")) == 3
     assert words("steps.p_none") in first["text"]
@@ -46,7 +46,7 @@ async def test_progress_shows_where_each_step_stands_under_the_picture(bot, emu)
 
 
 async def test_a_step_left_for_another_command_picks_up_with_every_word(bot, emu):
-    sam, _alex = await linked_pair(emu)
+    sam, _alex = await linked_pair(bot, emu)
     await say(sam, "/listen", "listening.intro")
     await answer(sam, "listening.begin", "listening.write")
     await say(sam, PART_ONE, "listening.written")

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from flows.engine import item_data
 from playground.client import SimUser
 from tests.e2e.harness import answer, chat_text, expect, label, onboard, running, say, words
-from tests.e2e.test_agreements import linked_pair
+from tests.e2e.journeys import linked_pair
 
 SAM = ("Sam hopes for calm unhurried evenings", "Sam says we tell each other when plans change",
        "Sam will put the phone away at dinner")
@@ -49,9 +49,9 @@ async def write(user: SimUser, answers: tuple[str, ...], then: str,
     return await answer(user, "vision.save", then)
 
 
-async def both_answered(emu) -> tuple[SimUser, SimUser, dict]:
+async def both_answered(bot, emu) -> tuple[SimUser, SimUser, dict]:
     """Sam answers first, Alex second; returns the pair and Sam's "both answered" notice."""
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await write(sam, SAM, "vision.saved_waiting")
     await write(alex, ALEX, "vision.choose")
     return sam, alex, await expect(sam, "vision.ask_partner")
@@ -88,7 +88,7 @@ async def first_of(user: SimUser, keys: tuple[str, ...], after: int) -> str:
 
 
 async def test_both_answer_interleaved_both_reveal_and_each_sees_the_others_words(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await asyncio.gather(up_to_read_back(sam, SAM), up_to_read_back(alex, ALEX))
     await answer(sam, "vision.save", "vision.saved_waiting")
     await say(sam, "/vision", "vision.status_waiting")
@@ -118,7 +118,7 @@ async def test_both_answer_interleaved_both_reveal_and_each_sees_the_others_word
 
 
 async def test_saving_at_the_same_moment_asks_exactly_one_in_the_flow(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await asyncio.gather(up_to_read_back(sam, SAM), up_to_read_back(alex, ALEX))
     marks = [(await user.last_bot_message())["message_id"] for user in (sam, alex)]
     await asyncio.gather(sam.press(label("vision.save")), alex.press(label("vision.save")))
@@ -131,7 +131,7 @@ async def test_saving_at_the_same_moment_asks_exactly_one_in_the_flow(bot, emu):
 
 
 async def test_one_keeps_them_private_and_neither_sees_the_other(bot, emu):
-    sam, alex, ask = await both_answered(emu)
+    sam, alex, ask = await both_answered(bot, emu)
     await answer(alex, "vision.keep", "vision.chosen")
     await assert_never_saw(sam, ALEX)
     shown = await press_on(sam, ask, "vision.show_button", "vision.choose")
@@ -147,7 +147,7 @@ async def test_one_keeps_them_private_and_neither_sees_the_other(bot, emu):
 
 
 async def test_keeping_from_the_notice_needs_no_read_back(bot, emu):
-    sam, alex, ask = await both_answered(emu)
+    sam, alex, ask = await both_answered(bot, emu)
     await press_on(sam, ask, "vision.keep_button", "vision.chosen")
     await answer(alex, "vision.show", "vision.kept")
     await expect(sam, "vision.stays_private")
@@ -156,7 +156,7 @@ async def test_keeping_from_the_notice_needs_no_read_back(bot, emu):
 
 
 async def test_while_only_one_has_answered_the_partner_hears_only_that_they_finished(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     before = (await alex.last_bot_message())["message_id"]
     saved = await write(sam, SAM, "vision.saved_waiting")
     assert "let you know when you've both answered" in saved["text"]
@@ -180,7 +180,7 @@ async def test_while_only_one_has_answered_the_partner_hears_only_that_they_fini
 
 
 async def test_double_stale_forged_and_foreign_presses_change_nothing(bot, emu):
-    sam, alex, ask = await both_answered(emu)
+    sam, alex, ask = await both_answered(bot, emu)
     sam_row, alex_row = (r[0] for r in await rows(bot))
 
     await alex.press(callback_data=item_data("w", sam_row, "show"), forge=True)
@@ -212,7 +212,7 @@ async def test_double_stale_forged_and_foreign_presses_change_nothing(bot, emu):
 
 
 async def test_an_older_round_left_open_is_stale_once_answered_again(bot, emu):
-    sam, alex, ask = await both_answered(emu)
+    sam, alex, ask = await both_answered(bot, emu)
     again = ("Sam's second try, one", "Sam's second try, two", "Sam's second try, three")
     await write(sam, again, "vision.choose", opening="vision.status_choose")
     second_ask = await expect(alex, "vision.ask_partner")  # Alex's answers meet Sam's new ones
@@ -226,7 +226,7 @@ async def test_an_older_round_left_open_is_stale_once_answered_again(bot, emu):
 
 
 async def test_unlinking_between_answering_and_revealing_ends_the_round(bot, emu):
-    sam, alex, ask = await both_answered(emu)
+    sam, alex, ask = await both_answered(bot, emu)
     await say(sam, "/unlink", "link.unlink_confirm")
     await answer(sam, "link.unlink_yes", "link.unlinked")
     await expect(alex, "link.partner_unlinked")
@@ -250,7 +250,7 @@ async def set_safety_yes(user: SimUser) -> None:
 
 
 async def test_a_safety_yes_keeps_every_answer_private_and_the_partner_uninformed(bot, emu):
-    sam, alex = await linked_pair(emu)
+    sam, alex = await linked_pair(bot, emu)
     await write(sam, SAM, "vision.saved_waiting")  # before the safety answer changed
     await set_safety_yes(sam)
     before = (await sam.last_bot_message())["message_id"]
@@ -287,7 +287,7 @@ async def draft(user: SimUser, wording: str, then: str = "ledger.sent") -> None:
 
 
 async def test_a_draft_after_the_reveal_reaches_the_partners_agreements(bot, emu):
-    sam, alex, ask = await both_answered(emu)
+    sam, alex, ask = await both_answered(bot, emu)
     await press_on(sam, ask, "vision.show_button", "vision.choose")
     await answer(sam, "vision.show", "vision.chosen")
     await answer(alex, "vision.show", "vision.revealed")
@@ -356,8 +356,8 @@ async def test_answers_wait_while_away_and_can_be_rewritten_or_discarded(bot, em
 
 
 async def test_a_restart_mid_flow_keeps_every_place(settings, emu):
-    async with running(settings):
-        sam, alex = await linked_pair(emu)
+    async with running(settings) as bot:
+        sam, alex = await linked_pair(bot, emu)
         await say(sam, "/vision", "vision.intro")
         await answer(sam, "vision.begin", "vision.want")
         await say(sam, SAM[0], "vision.change")
