@@ -172,10 +172,9 @@ class Sender:
 
     def _landed(self, flying: set[asyncio.Task], task: asyncio.Task) -> None:
         flying.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            error = task.exception()
-            log.error("sending an outbox call failed: %s", type(error).__name__,
-                      exc_info=(type(error), error, error.__traceback__))
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            log.error("sending an outbox call failed: %s", type(error).__name__, exc_info=error)
         self._wake.set()
 
     async def _idle(self) -> None:

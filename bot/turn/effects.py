@@ -16,6 +16,7 @@ from typing import Any
 from bot.db.repositories import Repositories
 from bot.db.users import UserRecord
 from content import catalog
+from flows.effect_names import EffectName
 from flows.engine import Say
 from flows.safety_check import private_mode
 
@@ -100,7 +101,7 @@ Handler = Callable[[EffectContext], Awaitable[EffectResult]]
 EFFECTS: dict[str, Handler] = {}
 
 
-def effect(name: str) -> Callable[[Handler], Handler]:
+def effect(name: EffectName) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         EFFECTS[name] = handler
         return handler
