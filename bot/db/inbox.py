@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Exists, and_, bindparam, case, delete, func, select, update
+from sqlalchemy import ColumnElement, Exists, and_, bindparam, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
-from bot.db.models import InboxUpdate
+from bot.db.models import InboxUpdate, table_of
 from bot.db.sql import insert
 
-INBOX = InboxUpdate.__table__
+INBOX = table_of(InboxUpdate)
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class Inbox:
                                  ) -> list[int | None]:
         """Users with updates still waiting (received before *received_before*, if given),
         the longest waiting first."""
-        waiting = INBOX.c.handled_at.is_(None)
+        waiting: ColumnElement[bool] = INBOX.c.handled_at.is_(None)
         if received_before is not None:
             waiting = and_(waiting, INBOX.c.received_at < received_before)
         rows = await self._db.execute(

@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
-from bot.db.models import ListeningExercise, ListeningTurn
+from bot.db.models import ListeningExercise, ListeningTurn, table_of
 
-EXERCISES = ListeningExercise.__table__
-TURNS = ListeningTurn.__table__
+EXERCISES = table_of(ListeningExercise)
+TURNS = table_of(ListeningTurn)
 
 # Where a listening exercise stands. It begins when the speaker sends (their draft is a
 # private reflection until then). LISTENING: the listener has the words and owes a

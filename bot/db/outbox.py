@@ -11,10 +11,10 @@ from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
-from bot.db.models import DEAD, HELD, PENDING, SENT, OutboxMessage
+from bot.db.models import DEAD, HELD, PENDING, SENT, OutboxMessage, table_of
 from bot.db.sql import for_update
 
-OUTBOX = OutboxMessage.__table__
+OUTBOX = table_of(OutboxMessage)
 
 
 @dataclass(frozen=True)

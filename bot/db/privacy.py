@@ -23,14 +23,14 @@ from bot.db.commitments import CHECKINS, COMMITMENTS, WEEKLY
 from bot.db.couples import ATTEMPTS, COUPLES, INVITES
 from bot.db.ledger import ACCEPTED, AGREEMENTS, EXPIRED, PENDING, VERSIONS
 from bot.db.listening import ENDED, EXERCISES, OPEN_STATUSES, TURNS
-from bot.db.models import SENT, InboxUpdate, OutboxMessage, User
+from bot.db.models import SENT, InboxUpdate, OutboxMessage, User, table_of
 from bot.db.nudges import NUDGES
 from bot.db.nudges import SENT as NUDGES_SENT
 from bot.db.reflections import REFLECTIONS
 
-USERS = User.__table__
-INBOX = InboxUpdate.__table__
-OUTBOX = OutboxMessage.__table__
+USERS = table_of(User)
+INBOX = table_of(InboxUpdate)
+OUTBOX = table_of(OutboxMessage)
 
 # Stands in for a person who deleted their data, in rows their partner keeps.
 # Telegram user ids are positive, so no one is ever user 0.

@@ -14,9 +14,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
-from bot.db.models import Reflection
+from bot.db.models import Reflection, table_of
 
-REFLECTIONS = Reflection.__table__
+REFLECTIONS = table_of(Reflection)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.crypto import Vault
-from bot.db.models import User
+from bot.db.models import User, table_of
 from bot.db.sql import for_update, insert
 
-USERS = User.__table__
+USERS = table_of(User)
 
 
 @dataclass
