@@ -16,7 +16,7 @@ import asyncio
 import os
 import sys
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bench.common import TOKEN, report, until_stdin_closes
@@ -28,14 +28,20 @@ def _button(n: int) -> InlineKeyboardMarkup:
 
 async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.message
+    if message is None:  # an edit or a channel post: nothing to echo
+        return
     await message.reply_text(f"echo: {message.text}", reply_markup=_button(message.message_id))
 
 
 async def pressed(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
+    if query is None:
+        return
     await query.answer()
-    await query.message.reply_text(f"pressed: {query.data}",
-                                   reply_markup=_button(query.message.message_id))
+    message = query.message
+    if not isinstance(message, Message):  # too old for Telegram to show: nowhere to reply
+        return
+    await message.reply_text(f"pressed: {query.data}", reply_markup=_button(message.message_id))
 
 
 async def main(api_url: str) -> None:
@@ -43,12 +49,14 @@ async def main(api_url: str) -> None:
                    .base_file_url(f"{api_url}/file/bot").build())
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.add_handler(CallbackQueryHandler(pressed))
+    updater = application.updater
+    assert updater is not None  # the builder makes one unless told .updater(None)
     async with application:
-        await application.updater.start_polling()
+        await updater.start_polling()
         await application.start()
         report({"pid": os.getpid()})
         await until_stdin_closes()
-        await application.updater.stop()
+        await updater.stop()
         await application.stop()
 
 

@@ -18,10 +18,11 @@ sentences: this bot exists to be measured.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
     Application,
     CommandHandler,
@@ -104,31 +105,53 @@ class CountingPicklePersistence(PicklePersistence):
         super()._dump_singlefile()
 
 
-async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    context.user_data["answers"] = {}
-    await update.message.reply_text("q:what")
+def _said(update: Update,
+          context: ContextTypes.DEFAULT_TYPE) -> tuple[Message, str, dict[Any, Any]] | None:
+    """The message, its text and its writer's data; None for an update without them
+    (an edit, a channel post), and a handler returning None leaves the state as it was."""
+    message, user_data = update.message, context.user_data
+    if message is None or message.text is None or user_data is None:
+        return None
+    return message, message.text, user_data
+
+
+async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    if (said := _said(update, context)) is None:
+        return None
+    message, _text, user_data = said
+    user_data["answers"] = {}
+    await message.reply_text("q:what")
     return WHAT
 
 
-def answer_of(state: int):
-    async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        context.user_data.setdefault("answers", {})[ANSWER_FOR[state]] = update.message.text
-        await update.message.reply_text(f"q:{NEXT[state]}")
+def answer_of(state: int) -> Callable[[Update, ContextTypes.DEFAULT_TYPE],
+                                      Coroutine[Any, Any, int | None]]:
+    async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+        if (said := _said(update, context)) is None:
+            return None
+        message, text, user_data = said
+        user_data.setdefault("answers", {})[ANSWER_FOR[state]] = text
+        await message.reply_text(f"q:{NEXT[state]}")
         return NEXT[state]
     return answered
 
 
-async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    if update.message.text.strip().lower() == "yes":
-        context.user_data.setdefault("done", 0)
-        context.user_data["done"] += 1
-        await update.message.reply_text("q:done")
+async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    if (said := _said(update, context)) is None:
+        return None
+    message, text, user_data = said
+    if text.strip().lower() == "yes":
+        user_data.setdefault("done", 0)
+        user_data["done"] += 1
+        await message.reply_text("q:done")
         return ConversationHandler.END
-    await update.message.reply_text("q:what")
+    await message.reply_text("q:what")
     return WHAT
 
 
-async def cancel(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> int:
+async def cancel(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    if update.message is None:
+        return None
     await update.message.reply_text("q:cancelled")
     return ConversationHandler.END
 
