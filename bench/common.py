@@ -80,6 +80,7 @@ async def start_service(module: str, *args: str) -> tuple[asyncio.subprocess.Pro
         sys.executable, "-m", module, *args, cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    assert process.stdout is not None  # asked for a pipe
     while True:
         line = (await asyncio.wait_for(process.stdout.readline(), 120)).decode()
         if not line:
@@ -89,6 +90,7 @@ async def start_service(module: str, *args: str) -> tuple[asyncio.subprocess.Pro
 
 
 async def stop_service(process: asyncio.subprocess.Process) -> None:
+    assert process.stdin is not None  # start_service gave it a pipe
     process.stdin.close()
     try:
         await asyncio.wait_for(process.wait(), 20)

@@ -41,7 +41,7 @@ SECTION = "Load: Kintsugi beside a bare python-telegram-bot echo bot"
 DB_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
 
-async def one_run(bot: str, users: int, db_kind: str | None, admin_url: str,
+async def one_run(bot: str, users: int, db_kind: str, admin_url: str,
                   max_seconds: float) -> dict:
     """One bot, one fresh emulator, N people; returns what the people's process measured."""
     from cryptography.fernet import Fernet
@@ -60,8 +60,8 @@ async def one_run(bot: str, users: int, db_kind: str | None, admin_url: str,
         await stop_service(emulator)
 
 
-async def _load(service, started: dict, api_url: str, users: int, kind: str,
-                max_seconds: float) -> dict:
+async def _load(service: asyncio.subprocess.Process, started: dict, api_url: str, users: int,
+                kind: str, max_seconds: float) -> dict:
     try:
         return await run_phase("bench.load_users", api_url, str(started["pid"]), str(FIRST_ID),
                                str(users), kind, str(max_seconds),

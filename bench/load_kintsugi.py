@@ -12,16 +12,20 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from bench.common import TOKEN, report, until_stdin_closes
+
+if TYPE_CHECKING:  # the bot itself is imported when run, not when this module loads
+    from bot.settings import Settings
 
 UNLIMITED_RATE = 100_000
 
 
-def settings(api_url: str, database_url: str, key: str):
-    from bot.settings import Settings
+def settings(api_url: str, database_url: str, key: str) -> Settings:
+    from bot.settings import load_settings
 
-    return Settings(_env_file=None, **{
+    return load_settings(_env_file=None, **{
         "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api_url,
         "DATABASE_URL": database_url, "KINTSUGI_ENCRYPTION_KEYS": key,
         "SEND_GLOBAL_PER_SECOND": UNLIMITED_RATE, "SEND_CHAT_PER_SECOND": UNLIMITED_RATE,

@@ -43,6 +43,10 @@ class Action:
     button: str | None = None
     toggle: bool = False
 
+    def __post_init__(self) -> None:
+        if (self.text is None) == (self.button is None) or (self.toggle and not self.button):
+            raise ValueError(f"{self.expect}: an action types a text or presses a button")
+
 
 def _onboarding() -> list[Action]:
     return [
@@ -88,7 +92,7 @@ CONVERSATION = [*_onboarding(), *_responsibility()]
 class Script:
     """What the bot under test must answer to each action."""
 
-    def button_to_press(self, action: Action, shown: list[dict]) -> tuple[int, str] | None:
+    def button_to_press(self, button: str, shown: list[dict]) -> tuple[int, str] | None:
         raise NotImplementedError
 
     def answered(self, action: Action, sent: str, after: int, shown: list[dict],
@@ -112,8 +116,8 @@ class KintsugiScript(Script):
     def recognisable(self, key: str) -> str:
         return self._words.fixed_words(key).lower()
 
-    def button_to_press(self, action: Action, shown: list[dict]) -> tuple[int, str] | None:
-        wanted = self.label(action.button)
+    def button_to_press(self, button: str, shown: list[dict]) -> tuple[int, str] | None:
+        wanted = self.label(button)
         for message in reversed(shown):
             for text, data in _buttons(message):
                 if text == wanted and data:
@@ -123,6 +127,7 @@ class KintsugiScript(Script):
     def answered(self, action: Action, sent: str, after: int, shown: list[dict],
                  following: Action | None) -> bool:
         if action.toggle:
+            assert action.button is not None  # a toggle is a press (Action checks)
             ticked = "✓ " + self.label(action.button)
             return any(text == ticked for m in shown for text, _ in _buttons(m))
         needle = self.recognisable(action.expect)
@@ -131,12 +136,12 @@ class KintsugiScript(Script):
             return False
         if following is not None and following.button is not None:
             # The answer is complete once the next question's button is there to press.
-            return self.button_to_press(following, shown) is not None
+            return self.button_to_press(following.button, shown) is not None
         return True
 
 
 class EchoScript(Script):
-    def button_to_press(self, action: Action, shown: list[dict]) -> tuple[int, str] | None:
+    def button_to_press(self, button: str, shown: list[dict]) -> tuple[int, str] | None:
         for message in reversed(shown):
             for _text, data in _buttons(message):
                 if data:
@@ -185,7 +190,7 @@ class Person:
     async def _one(self, action: Action, following: Action | None) -> str | None:
         started = time.perf_counter()
         if action.button is not None:
-            target = self._script.button_to_press(action, self._shown)
+            target = self._script.button_to_press(action.button, self._shown)
             if target is None:
                 return "no button to press"
             message_id, data = target
@@ -193,6 +198,7 @@ class Person:
             sent = data
             after = message_id - 1 if action.toggle else max(m["id"] for m in self._shown)
         else:
+            assert action.text is not None  # not a press, so it types (Action checks)
             posted = await self._post("messages", {"text": action.text})
             sent = action.text
             after = posted["message"]["message_id"]
@@ -214,7 +220,7 @@ class Person:
             return await response.json()
 
     async def _wait(self, after: int, timeout: float) -> list[dict]:
-        query = {"user": self.id, "since": self._version, "after": after,
+        query: dict[str, str | int] = {"user": self.id, "since": self._version, "after": after,
                  "timeout": f"{max(0.0, min(timeout, 25.0)):.2f}"}
         async with self._http.get(f"{self._root}/_bench/wait", params=query) as response:
             response.raise_for_status()

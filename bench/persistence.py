@@ -29,6 +29,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.common import (
     POSTGRES_ADMIN_URL,
@@ -46,6 +47,9 @@ from bench.common import (
     today,
     update_doc,
 )
+
+if TYPE_CHECKING:  # the bot is imported inside each phase, whose import time is measured
+    from bot.db.database import Database
 
 FIRST_ID = 1_000_000
 USER_COUNTS = (10, 10_000, 100_000)
@@ -101,7 +105,13 @@ def phase_ptb_seed(path: str, count: int) -> None:
 async def phase_ptb_startup(path: str, api_url: str, imported_at: float) -> None:
     from telegram import Update
 
-    from bench.ptb_conversation_bot import NEXT, build_application, state_of, text_update
+    from bench.ptb_conversation_bot import (
+        NEXT,
+        CountingPicklePersistence,
+        build_application,
+        state_of,
+        text_update,
+    )
 
     imports = time.perf_counter() - imported_at
     watch = Stopwatch()
@@ -111,13 +121,15 @@ async def phase_ptb_startup(path: str, api_url: str, imported_at: float) -> None
     seconds = watch.seconds
     after_start, peak = rss_mib(), peak_rss_mib()
     persistence = application.persistence
+    assert isinstance(persistence, CountingPicklePersistence)  # build_application's own
     users = len(application.user_data)
     conversations = len(await persistence.get_conversations("repair"))
 
     # One user answers; PTB persists what changed (the user's data and their state).
     answering = [uid for uid in range(FIRST_ID, FIRST_ID + EMULATOR_USERS)
                  if state_of(uid) in NEXT][:PTB_ANSWERS]
-    updates, writes = [], []
+    updates: list[float] = []
+    writes: list[int] = []
     for n, user_id in enumerate(answering):
         if sum(updates) > ANSWERS_WITHIN_SECONDS:
             break
@@ -156,7 +168,7 @@ async def phase_seed(url: str, key: str, count: int, due: datetime) -> None:
     from bench.nudges import phase_seed as seed_as_nudges_does
     from bot.crypto import Vault
     from bot.db.database import Database
-    from bot.db.models import User
+    from bot.db.models import User, table_of
 
     await seed_as_nudges_does(url, key, count, due)
     vault = Vault([key])
@@ -165,7 +177,7 @@ async def phase_seed(url: str, key: str, count: int, due: datetime) -> None:
         watch = Stopwatch()
         async with db.transaction() as repos:
             await repos.users._db.execute(
-                update(User.__table__).values(profile_sealed=vault.seal(_kintsugi_profile())))
+                update(table_of(User)).values(profile_sealed=vault.seal(_kintsugi_profile())))
         report({"enrich_seconds": watch.seconds})
     finally:
         await db.close()
@@ -209,7 +221,7 @@ async def phase_turns(url: str, key: str, count: int) -> None:
         await db.close()
 
 
-async def _size(db, url: str) -> int | None:
+async def _size(db: Database, url: str) -> int | None:
     """PostgreSQL's size of the database; SQLite's file is measured once this process
     has closed it (see _sqlite_size)."""
     from sqlalchemy import text
