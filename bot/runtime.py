@@ -39,7 +39,7 @@ from bot.telegram.render import Call
 from bot.telegram.webhook import WebhookServer, webhook_path
 from bot.turn.effects import LinkRules
 from bot.turn.turns import Lookups, Turns
-from content import catalog
+from content import catalog, validate_locales
 from flows import content_keys
 from flows.router import MENU_COMMANDS
 
@@ -78,7 +78,7 @@ class Runtime:
     async def start(self) -> None:
         settings = self.settings
         vault = vault_from_settings(settings.encryption_keys, settings.key_file)
-        catalog().validate(content_keys())
+        validate_locales(content_keys())
         self.db = await Database.open(settings.database_url, vault)
         self.application = self._build_application()
         bot = self.application.bot

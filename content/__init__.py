@@ -10,11 +10,17 @@ after a value that already ends a sentence goes too. A text whose
 words depend on a number is written as its plural forms, keyed by CLDR plural
 category (``one:``, ``other:``, and for other languages ``zero``, ``two``,
 ``few``, ``many``), and the form is chosen by its ``count`` parameter.
+
+A locale is on when its marker file ``locales/<locale>.yaml`` exists. A key it
+lacks is shown in English (key by key), and :func:`validate_locales` checks at
+start that every locale has only English's keys, with the same placeholders.
+``python -m content.status`` says what each locale still lacks.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import re
 import string
 from collections.abc import Iterable, Mapping
@@ -26,6 +32,8 @@ from typing import Any
 import yaml
 
 from content.html_check import HtmlProblem, check_telegram_html, visible_length
+
+log = logging.getLogger(__name__)
 
 _TAG = re.compile(r"<[^>]+>")
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
@@ -44,6 +52,7 @@ __all__ = [
     "Markup",
     "catalog",
     "check_telegram_html",
+    "validate_locales",
     "visible_length",
 ]
 
@@ -68,6 +77,8 @@ class Catalog:
     lists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Texts written as plural forms: key -> {CLDR category: text}; ``texts`` holds "other".
     plurals: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Keys this locale lacks, so shown in English (in English's order).
+    fallback: tuple[str, ...] = ()
 
     def has(self, key: str) -> bool:
         return key in self.texts
@@ -107,7 +118,9 @@ class Catalog:
         return {k[len(start):]: v for k, v in self.texts.items() if k.startswith(start)}
 
     def placeholders(self, key: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(self.texts[key]) if name}
+        """The names *key* fills, in all its plural forms together."""
+        forms = self.plurals.get(key) or {"other": self.texts[key]}
+        return {name for form in forms.values() for name in _names(form)}
 
     def validate(self, required_keys: Iterable[str] = ()) -> None:
         """Fail loudly at start when a text is missing, malformed or too long."""
@@ -179,11 +192,15 @@ def _escape(value: Any) -> str:
     return html.escape(str(value), quote=False)
 
 
+def _names(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
 def _template_problems(key: str, template: str) -> list[str]:
     # Fill every placeholder with a harmless word so the markup can be checked
     # as Telegram will see it.
-    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
     try:
+        names = _names(template)
         sample = template.format(**{name: "x" for name in names})
     except (KeyError, IndexError, ValueError) as error:
         return [f"{key}: bad placeholder ({error})"]
@@ -216,9 +233,17 @@ def _flatten(node: Mapping[str, Any], prefix: str = "") -> tuple[dict, dict, dic
     return texts, lists, plurals
 
 
-def locale_files(locale: str) -> list[Path]:
-    """``<locale>.yaml``, then one file per concern under ``<locale>/``, in name order."""
-    return [LOCALES_DIR / f"{locale}.yaml", *sorted((LOCALES_DIR / locale).glob("*.yaml"))]
+def locales(root: Path = LOCALES_DIR) -> list[str]:
+    """Every locale that is on (its marker file exists), English first."""
+    found = sorted(path.stem for path in root.glob("*.yaml"))
+    return sorted(found, key=lambda locale: locale != DEFAULT_LOCALE)
+
+
+def locale_files(locale: str, root: Path = LOCALES_DIR) -> list[Path]:
+    """``<locale>.yaml`` (the marker, if it is there yet), then one file per concern
+    under ``<locale>/``, in name order."""
+    marker = root / f"{locale}.yaml"
+    return [*([marker] if marker.exists() else []), *sorted((root / locale).glob("*.yaml"))]
 
 
 def _load(files: list[Path]) -> tuple[dict, dict, dict]:
@@ -237,12 +262,73 @@ def _load(files: list[Path]) -> tuple[dict, dict, dict]:
     return texts, lists, plurals
 
 
+def own_texts(locale: str, root: Path = LOCALES_DIR) -> Catalog:
+    """What *locale*'s own files say, without English filling its gaps (not validated)."""
+    texts, lists, plurals = _load(locale_files(locale, root))
+    return Catalog(locale=locale, texts=texts, lists=lists, plurals=plurals)
+
+
+def with_fallback(own: Catalog, english: Catalog) -> Catalog:
+    """*own* with English's text for every key it lacks, in English's order.
+
+    Keys English does not have are left out here; :func:`locale_problems` names them.
+    """
+    def pick(key: str) -> Catalog:
+        return own if key in own.texts else english
+    texts = {key: pick(key).texts[key] for key in english.texts}
+    plurals = {key: forms for key in english.texts
+               if (forms := pick(key).plurals.get(key)) is not None}
+    lists = {key: own.lists.get(key, words) for key, words in english.lists.items()}
+    missing = [key for key in (*english.texts, *english.lists)
+               if key not in own.texts and key not in own.lists]
+    return Catalog(locale=own.locale, texts=texts, lists=lists, plurals=plurals,
+                   fallback=tuple(missing))
+
+
+def locale_problems(own: Catalog, english: Catalog) -> list[str]:
+    """What would make *own* wrong to show: keys English lacks, a text where English
+    has a list (or the other way round), and placeholders other than English's."""
+    problems = [f"{key}: not an English key" for key in (*own.texts, *own.lists)
+                if key not in english.texts and key not in english.lists]
+    problems += [f"{key}: a list in English, a text here" for key in own.texts
+                 if key in english.lists]
+    problems += [f"{key}: a text in English, a list here" for key in own.lists
+                 if key in english.texts]
+    for key in own.texts.keys() & english.texts.keys():
+        ours, theirs = own.placeholders(key), english.placeholders(key)
+        if ours != theirs:
+            problems.append(f"{key}: placeholders {sorted(ours)}, English has {sorted(theirs)}")
+    return sorted(problems)
+
+
+def load_catalog(locale: str, root: Path = LOCALES_DIR) -> Catalog:
+    """The validated catalog for *locale* read from *root*, English where it has no text."""
+    english = own_texts(DEFAULT_LOCALE, root)
+    if locale == DEFAULT_LOCALE or not (root / f"{locale}.yaml").exists():
+        english.validate()
+        return english
+    own = own_texts(locale, root)
+    problems = locale_problems(own, english)
+    if problems:
+        raise ContentError(f"content/{locale}: " + "; ".join(problems))
+    loaded = with_fallback(own, english)
+    loaded.validate()
+    return loaded
+
+
 @cache
 def catalog(locale: str = DEFAULT_LOCALE) -> Catalog:
     """The validated catalog for *locale*, falling back to English for unknown ones."""
-    if not (LOCALES_DIR / f"{locale}.yaml").exists():
-        locale = DEFAULT_LOCALE
-    texts, lists, plurals = _load(locale_files(locale))
-    loaded = Catalog(locale=locale, texts=texts, lists=lists, plurals=plurals)
-    loaded.validate()
-    return loaded
+    return load_catalog(locale)
+
+
+def validate_locales(required_keys: Iterable[str] = (), root: Path = LOCALES_DIR) -> None:
+    """The start-up check: every locale that is on loads and has what the flows need;
+    the keys a locale still shows in English are logged once, one line per locale."""
+    required = tuple(required_keys)
+    for locale in locales(root):
+        words = load_catalog(locale, root)
+        words.validate(required)
+        if words.fallback:
+            log.warning("content/%s: %d texts shown in English, e.g. %s", locale,
+                        len(words.fallback), ", ".join(words.fallback[:5]))
