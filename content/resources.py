@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel import Locale
 
 from content import Catalog, ContentError, Markup
 
@@ -68,15 +69,24 @@ class Directory:
         """(code, name) to pick one's country from: the language's first, then the rest."""
         first = list(self.by_language.get(locale, ()))
         rest = sorted((c for c in self.countries if c not in first and c != "EU"),
-                      key=lambda c: self.countries[c].name.removeprefix("the "))
-        return [(code, self.countries[code].name) for code in [*first, *rest]]
+                      key=lambda c: country_name(self.countries[c], locale).removeprefix("the "))
+        return [(code, country_name(self.countries[code], locale)) for code in [*first, *rest]]
+
+
+def country_name(country: Country, locale: str) -> str:
+    """The country's name in *locale*: as resources.yaml writes it in English (with
+    "the" where a sentence needs it), else as CLDR names it (Babel), "España"."""
+    if locale == "en":
+        return country.name
+    return Locale.parse(locale).territories.get(country.code, country.name)
 
 
 def resources_markup(words: Catalog, zone: str | None, country: str | None = None) -> Markup:
     """The lines a crisis message shows this reader, as Telegram HTML."""
     countries = directory().for_reader(zone, words.locale, country)
     if len(countries) == 1:
-        lines = [words.text("resources.in_country", country=countries[0].name)]
+        lines = [words.text("resources.in_country",
+                            country=country_name(countries[0], words.locale))]
         lines += [_line(words, entry) for entry in countries[0].entries
                   if entry.kind != BEHAVIOUR]
     else:
@@ -104,7 +114,8 @@ def _compact_line(words: Catalog, country: Country) -> str:
     numbers = Markup(", ".join(
         words.text(f"resources.kind_{entry.kind}", contact=entry.contact)
         for entry in country.entries if entry.kind != BEHAVIOUR))
-    return words.text("resources.country_line", country=country.name, numbers=numbers)
+    return words.text("resources.country_line", country=country_name(country, words.locale),
+                      numbers=numbers)
 
 
 # ---------------------------------------------------------------- loading
