@@ -220,7 +220,7 @@ async def save_checkin_note(ctx: EffectContext) -> EffectResult:
 async def notice_checkin(ctx: EffectContext) -> EffectResult:
     repo = ctx.repos.commitments
     checkin = await repo.checkin(int(ctx.data.get("_item") or 0))
-    commitment = checkin and await repo.get(checkin.commitment_id)
+    commitment = None if checkin is None else await repo.get(checkin.commitment_id)
     if checkin is None or commitment is None or checkin.user_id == ctx.user.id:
         return EffectResult("refused")
     couple = await ctx.repos.couples.active_for(ctx.user.id)

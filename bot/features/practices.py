@@ -33,11 +33,12 @@ async def _partner_name(ctx: EffectContext) -> str:
 @effect("save_triggered")
 async def save_triggered(ctx: EffectContext) -> EffectResult:
     couple = await ctx.repos.couples.active_for(ctx.user.id)
-    may_ask = couple is not None and ctx.may_tell_partner()
+    asked_couple = couple.id if couple is not None and ctx.may_tell_partner() else None
+    may_ask = asked_couple is not None
     answers = {"when": ctx.data.get("_when"), "first_thought": ctx.data.get("_first_thought"),
                "others": other_explanations(ctx.data), "plan": ctx.data.get("_plan")}
     reflection = await ctx.repos.reflections.add(
-        ctx.user.id, TRIGGERED, answers, ctx.now, couple_id=couple.id if may_ask else None)
+        ctx.user.id, TRIGGERED, answers, ctx.now, couple_id=asked_couple)
     data = {"_reflection": reflection, "_partner": await _partner_name(ctx) if may_ask else ""}
     return EffectResult("linked" if may_ask else "private", data)
 

@@ -137,6 +137,17 @@ async def _save(ctx: EffectContext, field: str, kind: str, answers: dict[str, An
                                            couple_id=couple.id if couple else None)
 
 
+async def _own_or_saved(ctx: EffectContext, field: str, kind: str,
+                        answers: dict[str, Any]) -> ReflectionRecord:
+    """The reflection named in the session, or these answers saved now as a new one."""
+    record = await _own(ctx, field, kind)
+    if record is not None:
+        return record
+    saved = await ctx.repos.reflections.get(await _save(ctx, field, kind, answers))
+    assert saved is not None, "saved in this same transaction"
+    return saved
+
+
 async def _may_share(ctx: EffectContext) -> tuple[str, dict[str, Any]]:
     """("confirm", the partner's name) when a share could go now; otherwise why not."""
     if not ctx.may_tell_partner():
@@ -177,10 +188,7 @@ async def step1_broke_share(ctx: EffectContext) -> EffectResult:
 
 @effect("step1_send_apology")
 async def step1_send_apology(ctx: EffectContext) -> EffectResult:
-    record = await _own(ctx, "_broke_id", BROKE)
-    if record is None:
-        record = await ctx.repos.reflections.get(
-            await _save(ctx, "_broke_id", BROKE, _broke_answers(ctx)))
+    record = await _own_or_saved(ctx, "_broke_id", BROKE, _broke_answers(ctx))
     say = Say(("responsibility.partner_apology",),
               {"who": ctx.my_name(), **saved_apology(record.answers.get("apology"))})
     result, notices = await _send(ctx, record, say)
@@ -205,10 +213,7 @@ async def step1_hurt_share(ctx: EffectContext) -> EffectResult:
 
 @effect("step1_send_request")
 async def step1_send_request(ctx: EffectContext) -> EffectResult:
-    record = await _own(ctx, "_hurt_id", HURT)
-    if record is None:
-        record = await ctx.repos.reflections.get(
-            await _save(ctx, "_hurt_id", HURT, _hurt_answers(ctx)))
+    record = await _own_or_saved(ctx, "_hurt_id", HURT, _hurt_answers(ctx))
     say = Say(("responsibility.partner_request",),
               {"who": ctx.my_name(), "needs": need_labels(record.answers.get("needs")),
                "words": record.answers.get("looks_like") or ""})

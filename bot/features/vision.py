@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from bot.db.couples import CoupleRecord
 from bot.db.reflections import ReflectionRecord
@@ -102,7 +103,7 @@ async def vision_status(ctx: EffectContext) -> EffectResult:
     if couple and mode == "linked" and _counterpart(
             await ctx.repos.reflections.of_couple(couple.id, KIND), partner):
         mode = "answered"  # the intro must not say "until they have answered"
-    data = {"_mode": mode, "_partner": _called(ctx, partner)}
+    data: dict[str, Any] = {"_mode": mode, "_partner": _called(ctx, partner)}
     rows = await ctx.repos.reflections.of_user(ctx.user.id, (KIND,))
     if not rows:
         return EffectResult("new", data)
@@ -132,7 +133,8 @@ async def vision_save(ctx: EffectContext) -> EffectResult:
     row = await reflections.add(ctx.user.id, KIND, answers, ctx.now,
                                 couple_id=couple.id if couple else None)
     # Saved: the typed drafts go, the saved answers stay for what follows.
-    data = {**{f"_{name}": None for name in QUESTIONS}, "_mine": answers, "_reflection": row}
+    data: dict[str, Any] = {**{f"_{name}": None for name in QUESTIONS}, "_mine": answers,
+                            "_reflection": row}
     if not ctx.may_tell_partner():
         await reflections.choose_reveal(row, PRIVATE, ctx.now)
         return EffectResult("private", data)

@@ -165,7 +165,8 @@ async def _checkin_due(o: Occasion) -> list[str]:
 
 async def _checkin_message(o: Occasion, key: str, sent_id: int) -> Say | None:
     checkin = await o.repos.commitments.checkin(int(key[1:]))
-    commitment = checkin and await o.repos.commitments.get(checkin.commitment_id)
+    commitment = None if checkin is None else await o.repos.commitments.get(
+        checkin.commitment_id)
     if checkin is None or checkin.result is not None or commitment is None or (
             commitment.status != C.ACTIVE):
         return None  # answered meanwhile, or the commitment was paused or ended

@@ -91,8 +91,10 @@ class Scheduler:
 
     async def _fire_standing(self, repos: Repositories, user: UserRecord, nudge: NudgeRecord,
                              now: datetime, report: TickReport, batch: _Batch) -> None:
-        day = _due_day(nudge, user)
-        if now - nudge.due_at > self._grace:
+        due_at = nudge.due_at
+        assert due_at is not None, "a claimed nudge is due: its due_at <= now"
+        day = _due_day(nudge, user, due_at)
+        if now - due_at > self._grace:
             report.late += 1  # an outage passed it by: no flood of stale nudges
         elif rhythm_for(user, nudge.kind) is not None:
             occasion = Occasion(repos, user, nudge, day, now)
@@ -106,7 +108,7 @@ class Scheduler:
                             now: datetime, batch: _Batch) -> None:
         rhythm = rhythm_for(user, nudge.kind)
         later = None if rhythm is None else next_once(rhythm, now)
-        if later is None or later > now:
+        if rhythm is None or later is None or later > now:
             # Switched off, paused, or quiet hours began since it was planned.
             nudge.due_at = later
             batch.advanced.append(nudge)
@@ -120,7 +122,7 @@ class Scheduler:
         """Record every occurrence, word the new ones, then write the batch out."""
         recorded = await repos.nudges.record_sent_many(
             [(o.user.id, o.nudge.kind, name) for o, _, name in batch.occurrences], now)
-        calls = []
+        calls: list[tuple[int, str, Mapping[str, Any]]] = []
         renderers: dict[tuple[str, str | None, str | None], Renderer] = {}
         for occasion, key, name in batch.occurrences:
             user, kind = occasion.user, occasion.nudge.kind
@@ -161,9 +163,9 @@ class _Batch:
             self.occurrences.append((occasion, key, key if ref in ("", key) else f"{key}~{ref}"))
 
 
-def _due_day(nudge: NudgeRecord, user: UserRecord) -> date:
+def _due_day(nudge: NudgeRecord, user: UserRecord, due_at: datetime) -> date:
     named = nudge.state.get("day")
     if named:
         return date.fromisoformat(named)
     rhythm = rhythm_for(user, nudge.kind)
-    return (rhythm.local_day(nudge.due_at) if rhythm else nudge.due_at.date())
+    return rhythm.local_day(due_at) if rhythm else due_at.date()

@@ -113,7 +113,7 @@ class Turns:
             if pending is None:
                 return None
             incoming = read_update(Update.de_json(dict(pending.payload), self._bot))
-            if incoming.user_id is None:
+            if incoming.user_id is None or incoming.chat_id is None:  # no person: both None
                 await repos.inbox.mark_handled(pending.update_id, now)
                 return TurnResult()
             if user is None:
@@ -185,8 +185,10 @@ class Turns:
     async def _carry_out(self, repos: Repositories, user: UserRecord, outcome: Outcome,
                          now: datetime) -> tuple[Outcome, list[Notice]]:
         """Run the effects the flow asks for until it reaches a question or its end."""
-        actions, remember, notices = list(outcome.actions), dict(outcome.remember), []
+        actions, remember = list(outcome.actions), dict(outcome.remember)
+        notices: list[Notice] = []
         while outcome.effect is not None:
+            assert outcome.session is not None, "an effect state is a state of a session's flow"
             context = EffectContext(repos, user, outcome.effect.data, now, self._rules,
                                     self._bot.username or "")
             done = await run_effect(outcome.effect.name, context)
