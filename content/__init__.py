@@ -25,10 +25,12 @@ import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import babel
 import yaml
 
 from content.html_check import HtmlProblem, check_telegram_html, visible_length
@@ -134,16 +136,17 @@ class Catalog:
 
 
 def plural_category(locale: str, count: Any) -> str:
-    """The CLDR plural category of *count* in *locale*.
+    """The CLDR plural category of *count* in *locale* ("one", "few", "many", ...), by
+    Babel's rules for the language; a form the text does not write falls back to
+    "other" (Spanish's "many" for a million, say)."""
+    if isinstance(count, bool) or not isinstance(count, int | float | Decimal):
+        return "other"
+    return _locale(locale).plural_form(count)
 
-    English's rule, written out (CLDR: "one" when the number is 1 with no visible
-    decimals), serves every locale for now. A second language adds its rule here, or
-    hands this to Babel (``babel.Locale.parse(locale).plural_form(count)``), which
-    knows them all and names its categories the same way.
-    """
-    del locale  # every locale is English for now
-    whole = isinstance(count, int) and not isinstance(count, bool)
-    return "one" if whole and count == 1 else "other"
+
+@cache
+def _locale(locale: str) -> babel.Locale:
+    return babel.Locale.parse(locale)
 
 
 def _without_empty_lines(template: str, safe: Mapping[str, str]) -> str:
@@ -301,6 +304,14 @@ def locale_problems(own: Catalog, english: Catalog) -> list[str]:
     return sorted(problems)
 
 
+def _unknown_language(locale: str) -> list[str]:
+    try:
+        _locale(locale)
+    except (ValueError, babel.UnknownLocaleError):
+        return [f"{locale!r} is not a language CLDR knows (plural rules, dates)"]
+    return []
+
+
 def load_catalog(locale: str, root: Path = LOCALES_DIR) -> Catalog:
     """The validated catalog for *locale* read from *root*, English where it has no text."""
     english = own_texts(DEFAULT_LOCALE, root)
@@ -308,7 +319,7 @@ def load_catalog(locale: str, root: Path = LOCALES_DIR) -> Catalog:
         english.validate()
         return english
     own = own_texts(locale, root)
-    problems = locale_problems(own, english)
+    problems = locale_problems(own, english) + _unknown_language(locale)
     if problems:
         raise ContentError(f"content/{locale}: " + "; ".join(problems))
     loaded = with_fallback(own, english)
