@@ -25,6 +25,10 @@ LEVELS = ("acute", "concern")
 # Concepts that code supplies, not the data: a number typed as digits.
 BUILT_IN_CONCEPTS = frozenset({"NUMBER"})
 REQUIRED_CONCEPTS = ("NEG",)  # its words negate what follows them
+# Words shorter than this match only as typed: fuzzy short words turn "it's" into
+# "hits". A language whose short words differ by one letter in meaning (Spanish
+# "quiero"/"quiere": I want/he wants) sets a longer one (`fuzzy_from` in its file).
+FUZZY_FROM = 6
 _CONCEPT_NAME = re.compile(r"^[A-Z][A-Z_]*$")
 
 
@@ -38,6 +42,7 @@ class DetectorData:
     silencers: dict[str, frozenset[str]]  # concept -> the categories it silences
     negatable: frozenset[str]
     upgrades: dict[str, tuple[str, ...]]
+    fuzzy_from: int = FUZZY_FROM
 
 
 def model_file(locale: str) -> Path | None:
@@ -66,6 +71,7 @@ def detector_data(locale: str = DEFAULT_LOCALE) -> DetectorData:
                    for concept, categories in (raw.get("silencers") or {}).items()},
         negatable=frozenset(raw.get("negatable", CATEGORIES)),
         upgrades={k: tuple(v) for k, v in (raw.get("upgrades") or {}).items()},
+        fuzzy_from=int(raw.get("fuzzy_from", FUZZY_FROM)),
     )
     _check(data)
     return data

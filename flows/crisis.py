@@ -26,7 +26,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
@@ -36,9 +36,8 @@ from flows.crisis_model import features_of
 from flows.crisis_model import load as load_model
 
 ACUTE, CONCERN, FEELING = "acute", "concern", "feeling"
-# Words shorter than this match only as typed: fuzzy short words turn "it's" into "hits"
-# and "track" into "tracks".
-FUZZY_FROM = 6
+# Words shorter than the locale's fuzzy_from (content.detector.FUZZY_FROM unless its data
+# says) match only as typed: fuzzy short words turn "it's" into "hits", "track" into "tracks".
 # A negating word this many words before a match (in the same clause) silences it.
 NEGATION_REACH = 3
 # Gaps allowed before an element: plain (one stray word), ".." and "...".
@@ -169,7 +168,8 @@ class _Detector:
         vocabulary = self.concepts.words | {
             alt for rule in [*self.rules, *self.feelings] for e in rule.elements
             for alt in e.alternatives if not _is_concept(alt)}
-        self.near = _deletion_index(w for w in vocabulary if len(w) >= FUZZY_FROM)
+        self.fuzzy_from = data.fuzzy_from
+        self.near = _deletion_index(w for w in vocabulary if len(w) >= self.fuzzy_from)
         self.model = load_model(data.locale)
 
     @staticmethod
@@ -225,7 +225,7 @@ class _Detector:
         readings = {word}
         if word.isdigit():
             readings.add("NUMBER:1")
-        if len(word) >= FUZZY_FROM:
+        if len(word) >= self.fuzzy_from:
             for variant in _deletions(word) | {word}:
                 readings.update(self.near.get(variant, ()))
         concepts = {f"{c}:1" for reading in readings for c in self.concepts.of_word(reading)}
@@ -298,8 +298,10 @@ class _Places:
 def _spans(rule: Rule, places: _Places) -> Iterable[tuple[int, int]]:
     """Where *rule* matches in the sentence: (first word, one past the last)."""
     first, sentence = rule.elements[0], places.sentence
+    if first.optional:  # "no? se? para que sigo aqui": the rule as if it began after it too
+        yield from _spans(replace(rule, elements=rule.elements[1:]), places)
     starts: Iterable[int] = range(len(sentence))
-    if not (first.optional or first.absent):
+    if not first.absent:
         starts = places.of(first, 0, len(sentence))
     for start in starts:
         for end in _ends(first, sentence, start):

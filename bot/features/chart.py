@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 _SIZE_INCHES = (10.0, 6.0)
 _DPI = 100  # 10x6 inches at 100 dpi is the 1000x600 px Telegram shows well
@@ -95,13 +97,15 @@ def _draw_weeks(scores: Axes, kept: Axes, weeks: Sequence[WeekPoint], words: Cha
                     label=words.kept_legend)
     top = max(max(week.planned for week in weeks), max(week.kept for week in weeks), 1)
     kept.set_ylim(0, top * 1.15)
-    kept.yaxis.get_major_locator().set_params(integer=True)
+    ticks = kept.yaxis.get_major_locator()
+    assert isinstance(ticks, MaxNLocator), "an axis starts with AutoLocator, a MaxNLocator"
+    ticks.set_params(integer=True)
     # The lines must paint over the bars, which live on the twin drawn later by default.
     scores.set_zorder(kept.get_zorder() + 1)
     scores.patch.set_visible(False)
     legend = {"score": words.score_legend, "safety": words.safety_legend,
               "hope": words.hope_legend}
-    lines = []
+    lines: list[Artist] = []
     for field, colour in _LINES:
         values = [_nan(getattr(week, field)) for week in weeks]
         lines += scores.plot(xs, values, marker="o", markersize=4, linewidth=2,
@@ -111,7 +115,8 @@ def _draw_weeks(scores: Axes, kept: Axes, weeks: Sequence[WeekPoint], words: Cha
     # A lone week sits in the middle of a few slots rather than filling the whole width.
     centre, half = (len(weeks) - 1) / 2, max(len(weeks), 3) / 2 + 0.1
     scores.set_xlim(centre - half, centre + half)
-    scores.figure.legend([*lines, bars], [*legend.values(), words.kept_legend],
+    # The bars' legend entry is drawn from the first bar, as matplotlib does for a container.
+    scores.figure.legend([*lines, bars.patches[0]], [*legend.values(), words.kept_legend],
                          loc="outside lower center", ncols=4, frameon=False, fontsize=9)
 
 
