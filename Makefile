@@ -25,8 +25,10 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
+# mypy reads its files and strictness from [tool.mypy] in pyproject.toml.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 diagrams: $(STAMP)
 	$(BIN)/python -m flows.diagram

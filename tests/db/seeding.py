@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from bot.crypto import Vault
 from bot.db.database import Database
-from bot.db.models import Nudge, User
+from bot.db.nudges import NUDGES
+from bot.db.users import USERS
 
 PROFILE = {"onboarded": True, "consent": "yes", "role": "hurt", "safety": "no"}
 
@@ -23,12 +24,12 @@ async def seed_due_users(db: Database, vault: Vault, count: int, due: datetime,
         part = ids[start:start + chunk]
         async with db.transaction() as repos:
             connection = repos.users._db
-            await connection.execute(User.__table__.insert(), [
+            await connection.execute(USERS.insert(), [
                 {"id": uid, "chat_id": uid, "locale": "en", "time_zone": zone,
                  "reminder_time": local.strftime("%H:%M"), "is_active": True, "onboarded_at": due,
                  "created_at": due, "updated_at": due, "profile_sealed": profile}
                 for uid in part])
-            await connection.execute(Nudge.__table__.insert(), [
+            await connection.execute(NUDGES.insert(), [
                 {"user_id": uid, "kind": kind, "ref": "", "due_at": due, "every_days": 1,
                  "state": f'{{"day": "{local.date().isoformat()}"}}'} for uid in part])
     return ids
