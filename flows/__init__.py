@@ -8,6 +8,7 @@ from __future__ import annotations
 from flows.agreements import AGREEMENTS, ITEM, RESPOND, RETIRE_ANSWER
 from flows.commitments import CHECKIN, COMMIT, COMMITMENT, COMMITMENTS, NOTICE
 from flows.engine import Flow
+from flows.language import LANGUAGE
 from flows.linking import JOIN, LINK, PARTNER, UNLINK
 from flows.listening import LISTEN
 from flows.onboarding import ONBOARDING
@@ -24,10 +25,10 @@ from flows.steps import STEPS
 from flows.vision import REVEAL, VISION
 
 FLOWS: dict[str, Flow] = {
-    f.name: f for f in (ONBOARDING, SETTINGS, LINK, JOIN, UNLINK, PARTNER, AGREEMENTS, RESPOND,
-                      ITEM, RETIRE_ANSWER, COMMIT, COMMITMENTS, COMMITMENT, CHECKIN, NOTICE,
-                      REMINDERS, SNOOZE, WEEKLY, PROGRESS, STEPS, RESPONSIBILITY, LISTEN, VISION,
-                      REVEAL, PRACTICES, TRIGGERED, UNDERNEATH, ACKNOWLEDGE, REASSURE,
+    f.name: f for f in (ONBOARDING, SETTINGS, LANGUAGE, LINK, JOIN, UNLINK, PARTNER, AGREEMENTS,
+                      RESPOND, ITEM, RETIRE_ANSWER, COMMIT, COMMITMENTS, COMMITMENT, CHECKIN,
+                      NOTICE, REMINDERS, SNOOZE, WEEKLY, PROGRESS, STEPS, RESPONSIBILITY, LISTEN,
+                      VISION, REVEAL, PRACTICES, TRIGGERED, UNDERNEATH, ACKNOWLEDGE, REASSURE,
                       SAFETY_PLAN, SAFETY_CHECK, EXPORT, DELETE, ERASE, ANSWER,
                       REQUEST_AGREEMENT, REQUEST_COMMITMENT)
 }

@@ -50,6 +50,8 @@ TABLE: tuple[CommandSpec, ...] = (
     _opens("partner"),
     _opens("reminders"),
     _opens("settings"),
+    # Anyone may choose their language, before setting up too.
+    CommandSpec("language", flow=True),
     CommandSpec("help", in_menu=True),
     CommandSpec("privacy"),
     CommandSpec("sos", in_menu=True),

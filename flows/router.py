@@ -32,6 +32,7 @@ from flows.engine import (
     Toast,
     menu_data,
 )
+from flows.language import KEPT_BEFORE_CONSENT
 from flows.questions import REMINDERS_OFF
 from flows.safety_check import private_mode
 from flows.safety_net import (
@@ -377,7 +378,10 @@ def _finish(outcome: Outcome, ctx: Context) -> Outcome:
     outcome = replace(outcome, actions=tuple(_with_country(a, ctx) for a in outcome.actions))
     answers = {**ctx.profile, **outcome.remember}
     if answers.get("consent") != "yes":
-        outcome = replace(outcome, remember={})
+        # Before consent nothing is kept, but the language they chose to be spoken to in
+        # (what Telegram already tells us, only made firm).
+        outcome = replace(outcome, remember={
+            name: value for name, value in outcome.remember.items() if name in KEPT_BEFORE_CONSENT})
     if outcome.remember.get("onboarded"):
         menu_ctx = replace(ctx, profile=answers)
         outcome = replace(outcome, actions=(*outcome.actions, _menu(menu_ctx)))

@@ -7,6 +7,7 @@ from typing import Any
 
 from flows import questions
 from flows.engine import Context, Label, Option, State, flow
+from flows.language import language_label
 
 CHOICES = ("role", "causes", "hopes", "safety", "zone", "reminder")
 
@@ -22,6 +23,7 @@ def _summary(data: Mapping[str, Any], ctx: Context) -> Mapping[str, Any]:
             reminder if reminder and reminder != questions.REMINDERS_OFF
             else Label("settings.reminder_off")
         ),
+        "language": language_label(ctx.locale),
     }
 
 
@@ -34,6 +36,7 @@ SETTINGS = flow(
             *(Option(choice, f"settings.change_{choice}", goto=choice) for choice in CHOICES),
             Option("done", "settings.done", goto="closed"),
         ),
+        jumps=(("settings.change_language", "language"),),
     ),
     State("closed", ("settings.closed",), ends=True),
     questions.role(goto="menu"),
@@ -43,5 +46,6 @@ SETTINGS = flow(
     *questions.safety(goto="menu"),
     *questions.zone(goto="menu"),
     *questions.reminder(goto="menu"),
-    description="Change role, causes, hopes, the private safety answer, zone or reminder time.",
+    description="Change role, causes, hopes, the private safety answer, zone or reminder "
+                "time; the language button opens /language.",
 )

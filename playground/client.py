@@ -152,6 +152,11 @@ class SimUser:
 
     # -- acting ---------------------------------------------------------------------
 
+    async def set_language(self, language_code: str) -> None:
+        """Switch the Telegram app's language, as a person does in its settings."""
+        self.data = await self._post("language", {"language_code": language_code})
+        self.language_code = language_code
+
     async def send(self, text: str) -> dict[str, Any]:
         """Send a text message; returns the Telegram Message object."""
         return (await self._post("messages", {"text": text}))["message"]

@@ -40,6 +40,7 @@ class Incoming:
     user_id: int | None
     chat_id: int | None
     locale: str = "en"
+    locale_known: bool = False  # Telegram told us their language (it may not)
     event: Any | None = None
     callback_query_id: str | None = None
     private: bool = True
@@ -54,6 +55,7 @@ def read_update(update: Update) -> Incoming:
         return Incoming(user_id=None, chat_id=None)
     base = Incoming(user_id=user.id, chat_id=chat.id,
                     locale=(user.language_code or "en").split("-")[0],
+                    locale_known=bool(user.language_code),
                     private=chat.type == ChatType.PRIVATE,
                     first_name=(user.first_name or "")[:64])
     if update.my_chat_member is not None:

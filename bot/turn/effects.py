@@ -17,7 +17,7 @@ from bot.db.repositories import Repositories
 from bot.db.users import UserRecord
 from content import catalog
 from flows.effect_names import EffectName
-from flows.engine import Say
+from flows.engine import Label, Say
 from flows.safety_check import private_mode
 
 
@@ -63,9 +63,10 @@ class EffectContext:
     rules: LinkRules
     bot_username: str
 
-    def my_name(self) -> str:
-        """How this user is named to a partner: their first name, or a neutral word."""
-        return self.user.name or catalog(self.user.locale).plain("link.someone")
+    def my_name(self) -> str | Label:
+        """How this user is named to a partner: their first name, or a neutral word
+        left for the partner's renderer, so it is in the partner's language."""
+        return self.user.name or Label("link.someone")
 
     async def name_of(self, user_id: int) -> str:
         """How another user (a partner) is named in this user's chat."""

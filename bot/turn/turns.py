@@ -40,6 +40,7 @@ from flows.engine import (
     Toast,
     parse_callback,
 )
+from flows.language import LOCALE, LOCALE_CHOSEN
 from flows.questions import REMINDERS_OFF
 from flows.router import after_effect, route
 from flows.safety_check import private_mode
@@ -146,6 +147,8 @@ class Turns:
             await repos.outbox.release_held(user.chat_id, now)
         if incoming.first_name:
             user.name = incoming.first_name
+        if incoming.locale_known and not user.profile.get(LOCALE_CHOSEN):
+            user.locale = incoming.locale  # Telegram's language, until they choose one
         decided = self._decide(user, incoming, now)
         outcome, notices = await self._carry_out(repos, user, decided, now)
         outcome = _retire_old_buttons(user, incoming, outcome)
@@ -290,6 +293,8 @@ def _apply(user: UserRecord, outcome: Outcome, now: datetime) -> None:
     if not remember:
         return
     user.profile = {**user.profile, **remember}
+    if LOCALE in remember:  # chosen with /language: the words after it are already theirs
+        user.locale = remember[LOCALE]
     if "time_zone" in remember:
         user.time_zone = remember["time_zone"]
     if "reminder_time" in remember:

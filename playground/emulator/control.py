@@ -105,6 +105,7 @@ class ControlApi:
             web.post("/_emu/users/{id}/edits", j(self.user_edit)),
             web.post("/_emu/users/{id}/presses", j(self.press)),
             web.post("/_emu/users/{id}/block", j(self.block)),
+            web.post("/_emu/users/{id}/language", j(self.language)),
             web.get("/_emu/users/{id}/chat", j(self.chat_doc)),
             web.post("/_emu/updates", j(self.inject)),
             web.get("/_emu/log", j(self.call_log)),
@@ -171,6 +172,15 @@ class ControlApi:
             body.get("language_code") or "en",
             int(user_id) if user_id is not None else None,
         )
+        return self._user_doc(chat)
+
+    async def language(self, request: web.Request) -> Any:
+        """The user switched their Telegram app's language: their next updates say so."""
+        chat = self._chat(request)
+        code = (await _body(request)).get("language_code")
+        if not isinstance(code, str) or not code.strip():
+            raise ControlError(400, "language_code must be a non-empty string")
+        chat.user["language_code"] = code.strip()
         return self._user_doc(chat)
 
     async def list_users(self, request: web.Request) -> Any:

@@ -44,26 +44,28 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
         await runtime.stop()
 
 
-def words(key: str) -> str:
+def words(key: str, locale: str = "en") -> str:
     """A recognisable piece of a content text as the user sees it: the longest run of
     fixed words in its first line (placeholders are filled differently each time)."""
-    longest = catalog().fixed_words(key)
-    assert len(longest) >= 8, f"{key} has too few fixed words to recognise it by"
+    longest = catalog(locale).fixed_words(key)
+    # Seven characters: enough to tell a text apart ("Tu menú"), and none are shorter.
+    assert len(longest) >= 7, f"{key} has too few fixed words to recognise it by"
     return longest
 
 
-def label(key: str) -> str:
-    return catalog().plain(key)
+def label(key: str, locale: str = "en") -> str:
+    return catalog(locale).plain(key)
 
 
 async def expect(user: SimUser, key: str, after: int = 0, timeout: float = WAIT_SECONDS) -> dict:
-    return await user.wait_for_text(words(key), timeout=timeout, after=after)
+    """The *key* text in the user's chat, in their language (Telegram's, as the bot reads it)."""
+    return await user.wait_for_text(words(key, user.language_code), timeout=timeout, after=after)
 
 
 async def answer(user: SimUser, button_key: str, then: str, timeout: float = WAIT_SECONDS) -> dict:
     """Press the button labelled by *button_key* and wait for the *then* text."""
     last = (await user.last_bot_message())["message_id"]
-    await user.press(label(button_key))
+    await user.press(label(button_key, user.language_code))
     return await expect(user, then, after=last, timeout=timeout)
 
 
@@ -91,8 +93,8 @@ async def onboard(user: SimUser, *, role: str = "hurt", safety: str = "no",
     """The whole onboarding, the way a person would click through it."""
     await until_role(user)
     await answer(user, f"onboarding.role_{role}", "onboarding.causes")
-    await user.press(label("causes.dishonesty"))
-    await wait_for_button(user, "✓ " + label("causes.dishonesty"))
+    await user.press(label("causes.dishonesty", user.language_code))
+    await wait_for_button(user, "✓ " + label("causes.dishonesty", user.language_code))
     await answer(user, "onboarding.causes_done", "onboarding.hopes")
     await say(user, "To trust each other again", "onboarding.safety")
     next_key = {"yes": "onboarding.safety_yes_reply", "no": "onboarding.zone",
