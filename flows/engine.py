@@ -73,6 +73,15 @@ class Label:
 
 
 @dataclass(frozen=True)
+class Moment:
+    """A date or time (ISO 8601), shown in the reader's language and time zone when the
+    message is sent (content.dates.format_date: *form* is one of its FORMS)."""
+
+    at: str
+    form: str = "date"
+
+
+@dataclass(frozen=True)
 class Listing:
     """A list of items, each rendered with ``item`` (a content key), or ``empty`` if none."""
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows import questions
-from flows.engine import DONE, Context, FreeText, Label, Option, Parsed, State, flow
+from flows.engine import DONE, Context, FreeText, Label, Moment, Option, Parsed, State, flow
 
 NUDGE_KINDS = ("empathy", "checkin", "weekly", "waiting")
 QUIET_PRESETS = ("22:00-07:00", "23:00-08:00", "21:00-09:00")
@@ -34,7 +34,8 @@ def _summary(data: Mapping[str, Any], ctx: Context) -> Mapping[str, Any]:
         or Label("reminders.none_on"),
         "quiet": quiet.replace("-", "–") if quiet and quiet != QUIET_OFF
         else Label("reminders.quiet_none"),
-        "paused": Label("reminders.paused_line", {"until": paused[:10]}) if paused else "",
+        "paused": Label("reminders.paused_line", {"until": Moment(paused, "date_time")})
+        if paused else "",
     }
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from bot.turn.effects import EffectContext, EffectResult, Notice, effect
 from content import catalog
+from content.dates import format_date
 from flows.engine import Say
 from flows.safety_check import private_mode
 
@@ -75,7 +76,7 @@ async def create_invite(ctx: EffectContext) -> EffectResult:
     return EffectResult("ok", {
         "_link": link,
         "_code": f"{code[:4]}-{code[4:]}",
-        "_expires": expires.strftime("%d %b %Y, %H:%M"),
+        "_expires": format_date(expires, ctx.user.locale, ctx.user.time_zone, "date_time"),
         "_share_url": "https://t.me/share/url?" + urlencode({"url": link, "text": share_text}),
     })
 
@@ -169,4 +170,5 @@ async def describe_link(ctx: EffectContext) -> EffectResult:
         return EffectResult("none")
     partner = await ctx.repos.users.get(couple.partner_of(ctx.user.id))
     return EffectResult("linked", {"_partner": _name(partner),
-                                   "_since": couple.linked_at.strftime("%d %b %Y")})
+                                   "_since": format_date(couple.linked_at, ctx.user.locale,
+                                                          ctx.user.time_zone)})

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from bot.db.nudges import NudgeRecord
 from bot.nudges.kinds import KINDS, SPACINGS, next_one_off, next_standing, reschedule, rhythm_for
-from bot.nudges.rhythm import zone_of
 from bot.turn.effects import EffectContext, EffectResult, effect
+from content.dates import format_date
 
 SNOOZE_HOUR = timedelta(hours=1)
 
@@ -17,8 +17,8 @@ async def pause_reminders(ctx: EffectContext) -> EffectResult:
     until = ctx.now + timedelta(days=int(ctx.data.get("_pause_days") or 1))
     ctx.user.profile = {**ctx.user.profile, "paused_until": until.isoformat()}
     await reschedule(ctx.repos, ctx.user, ctx.now)
-    local = until.astimezone(zone_of(ctx.user.time_zone))
-    return EffectResult("ok", {"_until": local.strftime("%A %d %B, %H:%M")})
+    return EffectResult("ok", {"_until": format_date(until, ctx.user.locale, ctx.user.time_zone,
+                                                     "weekday_date_time")})
 
 
 @effect("resume_reminders")

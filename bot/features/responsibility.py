@@ -12,13 +12,13 @@ no when the two are not linked or the writer's private safety answer is
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.db.reflections import ReflectionRecord
 from bot.features.shares import ANSWERABLE
-from bot.nudges.rhythm import zone_of
 from bot.turn.effects import EffectContext, EffectResult, Notice, effect, share_once
+from content.dates import format_date
 from flows.engine import Say
 from flows.questions import ROLES
 from flows.responsibility import (
@@ -46,8 +46,7 @@ def _then(ctx: EffectContext, result: str) -> str:
 
 
 def _day(ctx: EffectContext, moment: datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(zone_of(ctx.user.time_zone)).strftime("%-d %B %Y")
+    return format_date(moment, ctx.user.locale, ctx.user.time_zone)
 
 
 def _with_shared(record: ReflectionRecord | None) -> dict[str, Any] | None:

@@ -12,8 +12,9 @@ from functools import cache
 from typing import Any
 
 from content import MAX_MESSAGE_CHARS, Catalog, Markup, catalog, visible_length
+from content.dates import format_date
 from content.resources import behaviour_markup, resources_markup
-from flows.engine import Button, CloseQuestion, EditButtons, Label, Listing, Say, Toast
+from flows.engine import Button, CloseQuestion, EditButtons, Label, Listing, Moment, Say, Toast
 
 CHECK = "✓ "
 MAX_CAPTION_CHARS = 1024
@@ -165,6 +166,8 @@ class Renderer:
         return CHECK + label if button.checked else label
 
     def _resolve(self, value: Any) -> Any:
+        if isinstance(value, Moment):
+            return format_date(value.at, self._words.locale, self._zone, value.form)
         if isinstance(value, Listing):
             lines = [self._words.text(value.item, **item) for item in value.items]
             return Markup("\n".join(lines) if lines else self._words.text(value.empty))
