@@ -39,7 +39,7 @@ from bot.telegram.render import Call
 from bot.telegram.webhook import WebhookServer, webhook_path
 from bot.turn.effects import LinkRules
 from bot.turn.turns import Lookups, Turns
-from content import catalog, validate_locales
+from content import DEFAULT_LOCALE, catalog, locales, validate_locales
 from flows import content_keys
 from flows.router import MENU_COMMANDS
 
@@ -221,14 +221,23 @@ class Runtime:
                   exc_info=(type(error), error, error.__traceback__) if error else None)
 
     async def _set_commands(self) -> None:
-        """The few commands a person needs, in private chats (the only chats we serve);
-        /menu and /help reach all the others. An earlier, longer default menu goes."""
-        words = catalog()
-        commands = [BotCommand(name, words.plain(f"commands.{name}")) for name in MENU_COMMANDS]
+        """The few commands a person needs, in private chats (the only chats we serve),
+        and what the bot's profile says, in each locale: English for everyone, each other
+        locale for the people whose Telegram speaks it. /menu and /help reach all the
+        other commands. An earlier, longer default menu goes."""
         assert self.application is not None, "called from start()"
         bot = self.application.bot
         try:
-            await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
+            for locale in locales():
+                words = catalog(locale)
+                language = None if locale == DEFAULT_LOCALE else locale
+                commands = [BotCommand(name, words.plain(f"commands.{name}"))
+                            for name in MENU_COMMANDS]
+                await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats(),
+                                          language_code=language)
+                await bot.set_my_description(words.plain("telegram.description"), language)
+                await bot.set_my_short_description(
+                    words.plain("telegram.short_description"), language)
             await bot.delete_my_commands()
         except TelegramError as error:
             log.warning("could not set the command menu: %s", type(error).__name__)

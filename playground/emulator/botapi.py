@@ -56,6 +56,8 @@ SCOPE_TYPES = frozenset(
     }
 )
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+# Telegram's limits on what the bot's profile says (setMyDescription and the others).
+_PROFILE_LIMITS = {"description": 512, "short_description": 120, "name": 64}
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are "
@@ -551,7 +553,10 @@ class BotApi:
     def _setting(self, name: str) -> Handler:
         async def handler(params: Params, uploads: Uploads) -> Any:
             language = get_str(params, "language_code") or ""
-            self.world.bot_settings[f"{name}:{language}"] = get_str(params, name) or ""
+            value = get_str(params, name) or ""
+            if len(value) > _PROFILE_LIMITS[name]:
+                raise bad_request(f"{name} is too long")
+            self.world.bot_settings[f"{name}:{language}"] = value
             return True
 
         return handler

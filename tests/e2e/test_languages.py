@@ -10,8 +10,10 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from telegram import BotCommandScopeAllPrivateChats
 
 from content import catalog, locales
+from flows.commands import MENU_COMMANDS
 from playground.client import SimUser
 from tests.e2e.harness import answer, expect, label, onboard, running, say, words
 from tests.e2e.journeys import link, propose
@@ -113,3 +115,18 @@ async def test_settings_shows_the_language_and_opens_the_choice(bot, emu):
     shown = await say(sam, "/settings", "settings.menu")
     assert label("language.names.es", "es") in shown["text"]
     await answer(sam, "settings.change_language", "language.choose")
+
+
+async def test_telegram_shows_the_menu_and_profile_in_each_language(bot):
+    spanish_on()
+    telegram = bot.application.bot
+    for locale, language in (("en", None), ("es", "es")):
+        words = catalog(locale)
+        menu = await telegram.get_my_commands(scope=BotCommandScopeAllPrivateChats(),
+                                              language_code=language)
+        assert [(c.command, c.description) for c in menu] == [
+            (name, words.plain(f"commands.{name}")) for name in MENU_COMMANDS]
+        described = await telegram.get_my_description(language)
+        assert described.description == words.plain("telegram.description")
+        short = await telegram.get_my_short_description(language)
+        assert short.short_description == words.plain("telegram.short_description")
