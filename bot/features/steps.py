@@ -13,14 +13,15 @@ from bot.db import listening as R
 from bot.features.listening import SOLO
 from bot.features.vision import vision_status
 from bot.turn.effects import EffectContext, EffectResult, effect
+from content.dates import format_date
 
 STEP_ONE = ("step1_broke", "step1_hurt")
 PRACTICES = ("triggered", "underneath", "acknowledge")
 Line = tuple[str, dict[str, Any]]
 
 
-def _date(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y")
+def _date(ctx: EffectContext, moment: datetime) -> str:
+    return format_date(moment, ctx.user.locale, ctx.user.time_zone)
 
 
 async def _step_one(ctx: EffectContext) -> Line:
@@ -30,8 +31,8 @@ async def _step_one(ctx: EffectContext) -> Line:
     last = done[-1]
     shared = [row for row in done if row.shared_at]
     if shared:
-        return "steps.s1_shared", {"date": _date(last.created_at)}
-    return "steps.s1_done", {"date": _date(last.created_at)}
+        return "steps.s1_shared", {"date": _date(ctx, last.created_at)}
+    return "steps.s1_done", {"date": _date(ctx, last.created_at)}
 
 
 async def _step_two(ctx: EffectContext) -> Line:
@@ -41,10 +42,10 @@ async def _step_two(ctx: EffectContext) -> Line:
         return _open_line(open_one, ctx.user.id), {}
     heard = [e for e in exercises if e.status == R.HEARD]
     if heard:
-        return "steps.s2_heard", {"count": len(heard), "date": _date(heard[-1].updated_at)}
+        return "steps.s2_heard", {"count": len(heard), "date": _date(ctx, heard[-1].updated_at)}
     solo = await ctx.repos.reflections.latest(ctx.user.id, SOLO)
     if solo is not None:
-        return "steps.s2_solo", {"date": _date(solo.created_at)}
+        return "steps.s2_solo", {"date": _date(ctx, solo.created_at)}
     return "steps.not_yet", {}
 
 

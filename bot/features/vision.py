@@ -27,6 +27,7 @@ from bot.db.reflections import ReflectionRecord
 from bot.db.users import UserRecord
 from bot.turn.effects import EffectContext, EffectResult, Notice, effect, to_partner
 from content import catalog
+from content.dates import format_date
 from flows.engine import Button, Say, item_data, menu_data
 from flows.safety_check import private_mode
 from flows.vision import QUESTIONS
@@ -36,8 +37,8 @@ SHOW, KEEP, SHOWN, KEPT, PRIVATE = "show", "keep", "shown", "kept", "private"
 CHOSEN, SETTLED = (SHOW, KEEP), (SHOWN, KEPT)
 
 
-def _date(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y")
+def _date(ctx: EffectContext, moment: datetime) -> str:
+    return format_date(moment, ctx.user.locale, ctx.user.time_zone)
 
 
 def _words(row: ReflectionRecord) -> dict[str, str]:
@@ -108,14 +109,15 @@ async def vision_status(ctx: EffectContext) -> EffectResult:
     if not rows:
         return EffectResult("new", data)
     mine = rows[-1]
-    data.update(_saved_answers(mine), _reflection=mine.id, _date=_date(mine.created_at))
+    data.update(_saved_answers(mine), _reflection=mine.id, _date=_date(ctx, mine.created_at))
     if mine.reveal == PRIVATE or (mode == "safety" and mine.reveal not in SETTLED):
         return EffectResult("private", {**data, "_note": "safety"})  # never revealed, for now
     if mine.couple_id is None or couple is None or mine.couple_id != couple.id:
         note = "solo" if mine.couple_id is None else "ended"
         return EffectResult("private", {**data, "_note": note})
     if mine.reveal == SHOWN:
-        return EffectResult("shown", {**data, "_date": _date(mine.shared_at or mine.updated_at)})
+        shown_on = _date(ctx, mine.shared_at or mine.updated_at)
+        return EffectResult("shown", {**data, "_date": shown_on})
     if mine.reveal in (KEPT, *CHOSEN):
         return EffectResult("kept" if mine.reveal == KEPT else "chosen", data)
     theirs = _counterpart(await ctx.repos.reflections.of_couple(couple.id, KIND), partner)
