@@ -136,3 +136,13 @@ async def test_telegram_shows_the_menu_and_profile_in_each_language(bot):
         assert described.description == words.plain("telegram.description")
         short = await telegram.get_my_short_description(language)
         assert short.short_description == words.plain("telegram.short_description")
+
+
+async def test_a_spanish_speaker_with_no_zone_gets_spanish_speaking_countries_first(bot, emu):
+    spanish_on()
+    lupe = await emu.create_user("Lupe", language_code="es")
+    sent = await lupe.send("/sos")
+    shown = await lupe.wait_for_text(words("sos", "es"), after=sent["message_id"])
+    buttons = SimUser.buttons(shown)
+    assert {"España", "México", "Argentina", "Colombia"} <= set(buttons)
+    assert "Spain" not in buttons and "the United States" not in buttons
