@@ -141,6 +141,8 @@ def plural_category(locale: str, count: Any) -> str:
     "other" (Spanish's "many" for a million, say)."""
     if isinstance(count, bool) or not isinstance(count, int | float | Decimal):
         return "other"
+    if isinstance(count, float):  # as shown: 1.0 has a visible decimal, so it is not "one"
+        count = Decimal(repr(count))
     return _locale(locale).plural_form(count)
 
 

@@ -113,8 +113,8 @@ def test_plural_forms_follow_the_languages_own_rules(tmp_path):
 def test_spanish_plurals_take_one_for_one_and_other_for_the_rest():
     assert [plural_category("es", n) for n in (0, 1, 2, 1_000_000)] == [
         "other", "one", "other", "many"]  # "many" is not written, so "other" shows
-    assert [plural_category("en", n) for n in (0, 1, 2, True, "1")] == [
-        "other", "one", "other", "other", "other"]
+    assert [plural_category("en", n) for n in (0, 1, 2, 1.0, True, "1")] == [
+        "other", "one", "other", "other", "other", "other"]
 
 
 def test_a_locale_cldr_does_not_know_is_refused_at_start(tmp_path):
