@@ -18,6 +18,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from content.dates import format_date
+
 _SIZE_INCHES = (10.0, 6.0)
 _DPI = 100  # 10x6 inches at 100 dpi is the 1000x600 px Telegram shows well
 _MAX_TICKS = 12
@@ -42,6 +44,7 @@ class ChartWords:
     hope_legend: str
     kept_legend: str
     empty: str
+    locale: str = "en"  # the reader's, for the weeks' dates ("5 Jan", "5 ene")
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,8 @@ def _draw_weeks(scores: Axes, kept: Axes, weeks: Sequence[WeekPoint], words: Cha
         lines += scores.plot(xs, values, marker="o", markersize=4, linewidth=2,
                              color=colour, label=legend[field])
     step = math.ceil(len(weeks) / _MAX_TICKS)
-    scores.set_xticks(xs[::step], [_short(week.week_start) for week in weeks[::step]])
+    scores.set_xticks(xs[::step], [_short(week.week_start, words.locale)
+                                        for week in weeks[::step]])
     # A lone week sits in the middle of a few slots rather than filling the whole width.
     centre, half = (len(weeks) - 1) / 2, max(len(weeks), 3) / 2 + 0.1
     scores.set_xlim(centre - half, centre + half)
@@ -124,6 +128,7 @@ def _nan(value: float | None) -> float:
     return math.nan if value is None else value
 
 
-def _short(day: date) -> str:
-    """'5 Jan' without strftime's zero padding or the process locale's day order."""
-    return f"{day.day} {day.strftime('%b')}"
+def _short(day: date, locale: str) -> str:
+    """'5 Jan' in the reader's language and order (CLDR's, through Babel), not strftime's
+    English month names."""
+    return format_date(day, locale, form="day_month")

@@ -141,4 +141,5 @@ def _chart_words(locale: str):
         score_legend=words.plain("progress.legend_score"),
         safety_legend=words.plain("progress.legend_safety"),
         hope_legend=words.plain("progress.legend_hope"),
-        kept_legend=words.plain("progress.legend_kept"), empty=words.plain("progress.chart_empty"))
+        kept_legend=words.plain("progress.legend_kept"), empty=words.plain("progress.chart_empty"),
+        locale=words.locale)

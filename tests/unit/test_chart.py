@@ -6,6 +6,7 @@ import gc
 import io
 import struct
 import tracemalloc
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -89,7 +90,13 @@ def test_gaps_break_the_lines_and_ticks_are_thinned_for_a_long_history():
     assert any(value != value for value in score_line.get_ydata())  # NaN where no check-in
     labels = [label.get_text() for label in scores.get_xticklabels()]
     assert 2 <= len(labels) <= 13
-    assert labels[0] == "5 Jan"
+    assert labels[0] == "Jan 5"  # CLDR's English order
+
+
+def test_the_weeks_dates_are_in_the_readers_language():
+    figure = _figure(history(3), replace(WORDS, locale="es"))
+    labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
+    assert labels[0] == "5 ene"
 
 
 def test_repeated_renders_leave_no_figures_behind():
