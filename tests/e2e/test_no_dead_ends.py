@@ -150,7 +150,7 @@ async def test_reminders_come_at_the_one_time_onboarding_promised(settings, emu,
         await commit(sam, "I text when I'm running late")
         before = len(await sam.bot_messages())
         clock.set(EVENING)
-        await bot.nudges.scheduler.tick()
+        await bot.scheduler.tick()
         await expect(sam, "nudges.checkin")
         await expect(sam, "nudges.empathy")
         # Two messages at the one reminder time: what the promise now says.

@@ -43,7 +43,7 @@ async def commit(user: SimUser, wording: str, visible: bool | None = None) -> No
 async def at(bot: Runtime, clock, moment: datetime) -> None:
     """Travel to a moment and let the scheduler see it (its own job ticks too)."""
     clock.set(moment)
-    await bot.nudges.scheduler.tick()
+    await bot.scheduler.tick()
 
 
 async def messages_with(user: SimUser, key_or_text: str) -> list[dict]:
