@@ -368,6 +368,7 @@ class ControlApi:
             "bot": self.world.bot_user(),
             "commands": self.botapi.default_commands(),
             "webhook": self.webhook.info(),
+            "pending_updates": self.queue.pending_count,  # not yet taken by the bot
             "rate_limits": self.limiter.settings(),
             "time": time.time(),
         }

@@ -10,7 +10,7 @@ from bot.clock import Clock
 from bot.runtime import Runtime
 from bot.settings import Settings
 from content import catalog
-from playground.client import SimUser
+from playground.client import EmulatorClient, SimUser
 
 TOKEN = "4242424:test-token-for-the-emulator-only"
 # How long a wait for the bot's reply may take before the test fails. Generous, because a
@@ -126,6 +126,22 @@ async def reflections(runtime: Runtime, user: SimUser, kind: str) -> list:
 async def chat_text(user: SimUser) -> str:
     """Everything the bot has written in this chat, to check a partner never saw some words."""
     return "\n".join(m["text"] or "" for m in await user.bot_messages())
+
+
+async def settled(runtime: Runtime, emu: EmulatorClient,
+                  timeout: float = WAIT_SECONDS) -> None:
+    """Until the bot has nothing left to do: every update taken from the emulator and
+    handled, every queued call sent. After it, a message still to come would be a fault,
+    not a race, so a test may check that something did NOT happen."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with runtime.db.transaction() as repos:
+            busy = bool(await repos.outbox.count() or await repos.inbox.users_with_pending())
+        if not busy and not (await emu.state())["pending_updates"]:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the bot was still busy after {timeout} s")
+        await asyncio.sleep(0.05)
 
 
 async def quiet(user: SimUser, seconds: float = 0.5) -> int:

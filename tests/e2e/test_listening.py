@@ -8,14 +8,13 @@ database; a restart keeps everything; alone, it is a solo practice.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from sqlalchemy import text
 
 from flows.engine import item_data
 from playground.client import SimUser
-from tests.e2e.harness import answer, expect, label, onboard, running, say, words
+from tests.e2e.harness import answer, expect, label, onboard, running, say, settled, words
 from tests.e2e.journeys import invite, linked_pair
 from tests.e2e.test_nudges import EVENING, at, data_of, messages_with
 
@@ -105,7 +104,7 @@ async def test_nothing_reaches_the_partner_before_the_confirmed_send(bot, emu):
     await answer(sam, "listening.read_back", "listening.review")
     await answer(sam, "listening.send", "listening.confirm_send")
     await answer(sam, "listening.send_not_yet", "listening.kept")
-    await asyncio.sleep(0.3)
+    await settled(bot, emu)
     for message in await alex.bot_messages():
         assert PART_ONE not in (message.get("text") or "")
         assert PART_TWO not in (message.get("text") or "")
@@ -169,7 +168,7 @@ async def test_only_the_one_who_paused_resumes_and_the_other_may_ask_once(bot, e
     last = (await sam.last_bot_message())["message_id"]
     await sam.press(label("listening.ask_gently"), message_id=paused["message_id"])
     await expect(sam, "listening.held_asked", after=last)
-    await asyncio.sleep(0.3)
+    await settled(bot, emu)
     assert len(await messages_with(alex, "listening.notify_asked")) == 1
     assert (await exercises(bot))[0][0] == "paused"
 
@@ -247,7 +246,7 @@ async def test_a_silent_listener_is_reminded_once(settings, emu, clock):
         await at(bot, clock, clock.now() + timedelta(hours=24, seconds=5))
         recall = await expect(alex, "nudges.listening_listening")
         await at(bot, clock, clock.now() + timedelta(days=2))
-        await asyncio.sleep(0.3)
+        await settled(bot, emu)
         assert len(await messages_with(alex, "nudges.listening_listening")) == 1
         await alex.press(label("nudges.listening_open"), message_id=recall["message_id"])
         await expect(alex, "listening.reflect_intro", after=recall["message_id"])
@@ -276,7 +275,7 @@ async def test_someone_not_safe_is_not_brought_into_it(bot, emu):
     await answer(alex, "link.go_on", "link.linked")
     await say(alex, "/listen", "listening.unsafe_intro")
     await share(sam, PART_ONE)
-    await asyncio.sleep(0.5)
+    await settled(bot, emu)
     assert not await messages_with(alex, PART_ONE)
     assert words("listening.notify_shared") not in " ".join(
         m.get("text") or "" for m in await alex.bot_messages())

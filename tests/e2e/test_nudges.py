@@ -18,6 +18,7 @@ from tests.e2e.harness import (
     onboard,
     running,
     say,
+    settled,
     wait_until_inactive,
     words,
 )
@@ -83,7 +84,7 @@ async def test_a_commitment_is_checked_in_on_at_the_reminder_time(settings, emu,
         await at(bot, clock, EVENING + timedelta(days=1))
         await at(bot, clock, EVENING + timedelta(days=1, seconds=30))
         await expect(sam, "nudges.checkin", after=ask["message_id"])
-        await asyncio.sleep(0.5)
+        await settled(bot, emu)
         assert len(await messages_with(sam, "nudges.checkin")) == 2
 
 
@@ -95,7 +96,7 @@ async def test_a_partner_sees_only_kept_days_of_commitments_shown_by_choice(sett
         await commit(sam, "I write in my journal at night", visible=False)
         await at(bot, clock, EVENING)
         await expect(sam, "nudges.checkin")
-        await asyncio.sleep(0.5)
+        await settled(bot, emu)
         dinner = await message_with_button(sam, "phone away", "nudges.checkin_kept")
         journal = await message_with_button(sam, "journal", "nudges.checkin_kept")
         await sam.press(label("nudges.checkin_kept"), message_id=dinner["message_id"])
@@ -131,7 +132,7 @@ async def test_snooze_tomorrow_and_fewer_of_these(settings, emu, clock):
         await sam.press(label("nudges.snooze_hour"), message_id=prompt["message_id"])
         await expect(sam, "reminders.snoozed_hour")
         await at(bot, clock, EVENING + timedelta(minutes=30))
-        await asyncio.sleep(0.3)
+        await settled(bot, emu)
         assert len(await messages_with(sam, "nudges.empathy")) == 1
         await at(bot, clock, EVENING + timedelta(hours=1, seconds=5))
         again = await expect(sam, "nudges.empathy", after=prompt["message_id"])
@@ -146,7 +147,7 @@ async def test_snooze_tomorrow_and_fewer_of_these(settings, emu, clock):
         await at(bot, clock, EVENING + timedelta(days=1, seconds=5))
         tomorrow = await expect(sam, "nudges.empathy", after=again["message_id"])
         assert tomorrow["text"] == prompt["text"]
-        await asyncio.sleep(0.3)
+        await settled(bot, emu)
         assert len(await messages_with(sam, "nudges.empathy")) == 3
         await at(bot, clock, EVENING + timedelta(days=2, seconds=5))
         fresh = await expect(sam, "nudges.empathy", after=tomorrow["message_id"])
@@ -174,14 +175,14 @@ async def test_reminders_pause_quiet_hours_and_switches(settings, emu, clock):
         for day in range(3):  # paused: nothing at 20:00 nor at the end of the quiet hours
             await at(bot, clock, EVENING + timedelta(days=day))
             await at(bot, clock, EVENING + timedelta(days=day, hours=1))
-        await asyncio.sleep(0.3)
+        await settled(bot, emu)
         assert not await messages_with(sam, "nudges.checkin")
         await at(bot, clock, EVENING + timedelta(days=3))  # 20:00, inside the quiet hours
-        await asyncio.sleep(0.3)
+        await settled(bot, emu)
         assert not await messages_with(sam, "nudges.checkin")
         await at(bot, clock, EVENING + timedelta(days=3, hours=1))  # 21:00 Berlin
         await expect(sam, "nudges.checkin")
-        await asyncio.sleep(0.3)
+        await settled(bot, emu)
         assert not await messages_with(sam, "nudges.empathy"), "switched off"
 
 
@@ -219,13 +220,13 @@ async def test_a_waiting_proposal_is_recalled_once(settings, emu, clock):
         await propose(sam, "We speak kindly when tired")
         await expect(alex, "ledger.notify")
         await at(bot, clock, clock.now() + timedelta(hours=23))
-        await asyncio.sleep(0.3)
+        await settled(bot, emu)
         assert not await messages_with(alex, "nudges.waiting")
         await at(bot, clock, clock.now() + timedelta(hours=1, seconds=5))
         recall = await expect(alex, "nudges.waiting")
         assert "We speak kindly when tired" in recall["text"]
         await at(bot, clock, clock.now() + timedelta(days=2))
-        await asyncio.sleep(0.3)
+        await settled(bot, emu)
         assert len(await messages_with(alex, "nudges.waiting")) == 1
         await alex.press(label("ledger.accept"), message_id=recall["message_id"])
         await expect(alex, "ledger.accepted")
@@ -324,7 +325,7 @@ async def test_a_commitment_can_be_reworded_moved_paused_and_ended(settings, emu
         await open_item(sam, "✎ I reply within two hours")
         await answer(sam, "commitments.pause", "commitments.changed")
         await at(bot, clock, EVENING + timedelta(days=8))  # the next Tuesday, paused
-        await asyncio.sleep(0.3)
+        await settled(bot, emu)
         assert len(await messages_with(sam, "nudges.checkin")) == 1
         overview = await say(sam, "/commitments", "commitments.overview")
         assert label("commitments.paused_mark").strip() in overview["text"]
