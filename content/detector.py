@@ -43,6 +43,7 @@ class DetectorData:
     negatable: frozenset[str]
     upgrades: dict[str, tuple[str, ...]]
     fuzzy_from: int = FUZZY_FROM
+    also_read: tuple[str, ...] = ()  # other locales whose data reads this locale's texts too
 
 
 def model_file(locale: str) -> Path | None:
@@ -72,6 +73,7 @@ def detector_data(locale: str = DEFAULT_LOCALE) -> DetectorData:
         negatable=frozenset(raw.get("negatable", CATEGORIES)),
         upgrades={k: tuple(v) for k, v in (raw.get("upgrades") or {}).items()},
         fuzzy_from=int(raw.get("fuzzy_from", FUZZY_FROM)),
+        also_read=tuple(str(other) for other in raw.get("also_read") or ()),
     )
     _check(data)
     return data
@@ -102,3 +104,6 @@ def _check(data: DetectorData) -> None:
     unknown = (silenced | data.negatable | data.upgrades.keys()) - set(CATEGORIES)
     if unknown:
         raise ContentError(f"detector/{data.locale}: unknown categories {sorted(unknown)}")
+    unread = [other for other in data.also_read if other == data.locale or not has_detector(other)]
+    if unread:
+        raise ContentError(f"detector/{data.locale}: also_read names no other detector: {unread}")

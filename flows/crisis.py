@@ -62,10 +62,23 @@ class Finding:
 
 
 def detect(text: str, locale: str = "en") -> Finding | None:
-    """The gravest situation *text* speaks of, or None when it speaks of none."""
+    """The gravest situation *text* speaks of, or None when it speaks of none. People mix
+    languages: the text is also read by the data of the locales *locale*'s data names
+    under ``also_read`` (Spanish: English too; docs/benchmarks.md has the cost)."""
     if not text:
         return None
-    return _Detector.of(locale).detect(text)
+    found = [f for each in (locale, *_Detector.of(locale).data.also_read)
+             if (f := detect_in(text, each)) is not None]
+    return min(found, key=_gravity, default=None)
+
+
+def detect_in(text: str, locale: str) -> Finding | None:
+    """What *locale*'s data alone finds in *text* (detect() may ask several)."""
+    return _Detector.of(locale).detect(text) if text else None
+
+
+def _gravity(finding: Finding) -> tuple[bool, int]:
+    return finding.level != ACUTE, CATEGORIES.index(finding.category)
 
 
 def read_words(text: str, locale: str = "en") -> list[list[frozenset[str]]]:
@@ -181,7 +194,7 @@ class _Detector:
         read = self._read(text)
         found = [f for sentence in read for f in self._matches(sentence, self.rules)]
         if found:
-            return min(found, key=lambda f: (f.level != ACUTE, CATEGORIES.index(f.category)))
+            return min(found, key=_gravity)
         if self.model is None:
             return None
         # What no rule caught, the model may still read as danger: then it asks.

@@ -11,8 +11,9 @@ likely any danger is (all kinds together), then which kind is likeliest. What
 the model finds is only ever a concern: it asks, it never assumes.
 
 The weights are data (content/detector/<locale>.model.json), trained on the
-tuning parts of the evaluation corpus (tests/safety/corpus/tune.yaml and
-train_*.yaml, never heldout.yaml) by ``python -m flows.crisis_model``,
+tuning parts of the locale's evaluation corpus (tests/safety/corpus/tune.yaml and
+train_*.yaml for English, corpus/<locale>/ for the others; never heldout.yaml)
+by ``python -m flows.crisis_model [locale]``,
 deterministically, so a test can tell that the file is current.
 """
 
@@ -235,8 +236,9 @@ def main(argv: list[str]) -> None:
     from tests.safety.corpus_path import tuning_files
 
     locale = argv[0] if argv else "en"
-    model = train(training_examples(tuning_files(), locale))
-    model["made_from"] = training_digest(tuning_files(), locale)
+    files = tuning_files(locale)  # the locale's own corpus: its words, not English ones
+    model = train(training_examples(files, locale))
+    model["made_from"] = training_digest(files, locale)
     target = DETECTOR_DIR / f"{locale}.model.json"
     target.write_text(json.dumps(model, sort_keys=True, separators=(",", ":")) + "\n")
     print(f"{target}: {len(model['weights'])} features, threshold {model['threshold']}")

@@ -92,6 +92,57 @@ def test_a_locale_adds_its_data_without_code(tmp_path, monkeypatch):
         crisis._Detector.of.cache_clear()
 
 
+# Spanish (content/detector/es.yaml): one case per category, as people type it.
+FOUND_ES = [
+    ("ya no quiero vivir", "suicide", "concern"),
+    ("me voy a quitar la vida esta noche", "suicide", "acute"),
+    ("kiero matarme, tengo las pastillas guardadas", "suicide", "acute"),
+    ("me volvi a cortar los brazos", "self_harm", "concern"),
+    ("me tomé toda la caja de pastillas", "overdose_injury", "acute"),
+    ("mi novio me pegó anoche", "partner_violence", "acute"),
+    ("me dijo que si lo dejo me mata", "threats", "acute"),
+    ("me revisa el celular todos los días y no me deja ver a mis amigas", "coercive_control",
+     "concern"),
+    ("tengo miedo de volver a casa hoy", "fear", "acute"),
+    ("le tengo miedo a mi marido", "fear", "concern"),
+    ("quiero matarlo", "urge_to_harm", "acute"),
+]
+
+LEFT_ALONE_ES = [
+    "me muero de ganas de verte", "me mata la curiosidad", "se me murió el celular",
+    "mataría por un café", "me dolió que me mintieras", "tengo miedo de perderte",
+    "ya terminé con ella", "acordamos que revisas mi móvil un tiempo",
+    "me pegó duro cuando me enteré", "me quiero morir de la risa",
+    "lo mato si se come mi tarta jaja",
+    "estoy en el puente de mayo con mis suegros", "me corté el pelo",
+]
+
+NEGATED_ES = ["no me quiero morir, solo estoy triste", "él nunca me ha pegado",
+              "jamás me haría daño", "ya no me revisa el móvil"]
+
+
+@pytest.mark.parametrize(("text", "category", "level"), FOUND_ES)
+def test_spanish_situations_are_found(text, category, level):
+    found = detect(text, "es")
+    assert found is not None and (found.category, found.level) == (category, level)
+
+
+@pytest.mark.parametrize("text", LEFT_ALONE_ES + NEGATED_ES)
+def test_spanish_idioms_and_negations_stay_quiet(text):
+    assert detect(text, "es") is None
+
+
+def test_a_spanish_speaker_writing_english_is_read_by_the_english_data_too():
+    assert detect("i want to kill myself", "es").category == "suicide"
+    assert detect("i want to kill myself", "es").acute
+    assert detect("dying to know", "es") is None
+
+
+def test_spanish_strong_feeling_is_not_a_crisis():
+    text = "encontré otro mensaje de ella esta noche, estoy temblando"
+    assert strong_feeling(text, "es") and detect(text, "es") is None
+
+
 # ---------------------------------------------------------------- the router
 
 
