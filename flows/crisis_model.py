@@ -241,8 +241,18 @@ def training_digest(files: Sequence[Path], locale: str) -> str:
                  Path(__file__).with_name("crisis.py")]
     digest = hashlib.sha256()
     for path in made_from:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.name.encode() + b"\0" + _meaning(path) + b"\0")
     return digest.hexdigest()
+
+
+def _meaning(path: Path) -> bytes:
+    """What a file says: for code, its syntax tree, so that reformatting it or editing a
+    comment does not call for retraining; for data, its bytes."""
+    import ast
+
+    if path.suffix == ".py":
+        return ast.dump(ast.parse(path.read_text(encoding="utf-8"))).encode()
+    return path.read_bytes()
 
 
 def main(argv: list[str]) -> None:
