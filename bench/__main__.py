@@ -15,14 +15,26 @@ from bench import crisis, load, nudges, persistence
 
 # name -> (module with add_arguments and main, one line of help)
 BENCHMARKS = {
-    "load": (load, "simulated people through onboarding and step 1, Kintsugi beside a bare "
-                   "python-telegram-bot echo bot, as ratios"),
-    "persistence": (persistence, "startup and memory at 10 to 100,000 stored users, beside "
-                                 "ConversationHandler with PicklePersistence"),
-    "crisis": (crisis, "the crisis net's recall and false alarms per category on the "
-                       "evaluation corpus, its cost, beside the old phrase list"),
-    "nudges": (nudges, "100,000 users due in the same minute: dispatch, sending at the "
-                       "rate limit, startup and memory"),
+    "load": (
+        load,
+        "simulated people through onboarding and step 1, Kintsugi beside a bare "
+        "python-telegram-bot echo bot, as ratios",
+    ),
+    "persistence": (
+        persistence,
+        "startup and memory at 10 to 100,000 stored users, beside "
+        "ConversationHandler with PicklePersistence",
+    ),
+    "crisis": (
+        crisis,
+        "the crisis net's recall and false alarms per category on the "
+        "evaluation corpus, its cost, beside the old phrase list",
+    ),
+    "nudges": (
+        nudges,
+        "100,000 users due in the same minute: dispatch, sending at the "
+        "rate limit, startup and memory",
+    ),
 }
 
 # What `python -m bench` runs: each benchmark with the arguments that keep the whole
@@ -34,16 +46,37 @@ EVERYTHING = (
     ["crisis", "--set", "writers"],
     ["load"],
     ["persistence"],
-    ["nudges", "--users", "100000", "--db", "sqlite", "--sample-seconds", "15",
-     "--rest-seconds", "15"],
-    ["nudges", "--users", "100000", "--db", "postgres", "--sample-seconds", "15",
-     "--rest-seconds", "15"],
+    [
+        "nudges",
+        "--users",
+        "100000",
+        "--db",
+        "sqlite",
+        "--sample-seconds",
+        "15",
+        "--rest-seconds",
+        "15",
+    ],
+    [
+        "nudges",
+        "--users",
+        "100000",
+        "--db",
+        "postgres",
+        "--sample-seconds",
+        "15",
+        "--rest-seconds",
+        "15",
+    ],
 )
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    top = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = top.add_subparsers(dest="benchmark")
     for name, (module, help_text) in BENCHMARKS.items():
         module.add_arguments(commands.add_parser(name, help=help_text))

@@ -28,9 +28,11 @@ RESULT_PREFIX = "BENCH-RESULT "
 
 # ------------------------------------------------------------------ databases
 
+
 @asynccontextmanager
-async def fresh_database(kind: str, admin_url: str = POSTGRES_ADMIN_URL,
-                         label: str = "bench") -> AsyncIterator[str]:
+async def fresh_database(
+    kind: str, admin_url: str = POSTGRES_ADMIN_URL, label: str = "bench"
+) -> AsyncIterator[str]:
     """An empty database of *kind* ("sqlite" or "postgres"), removed afterwards."""
     if kind == "sqlite":
         with tempfile.TemporaryDirectory(prefix=f"kintsugi-{label}-") as folder:
@@ -58,18 +60,29 @@ async def fresh_database(kind: str, admin_url: str = POSTGRES_ADMIN_URL,
 
 # ------------------------------------------------------------------ processes
 
+
 async def run_phase(module: str, *args: str, timeout: float = 900) -> dict:
     """Run ``python -m module args`` and return the JSON it reports on its last result line."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", module, *args, cwd=ROOT,
+        sys.executable,
+        "-m",
+        module,
+        *args,
+        cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), timeout)
-    lines = [line[len(RESULT_PREFIX):] for line in out.decode().splitlines()
-             if line.startswith(RESULT_PREFIX)]
+    lines = [
+        line[len(RESULT_PREFIX) :]
+        for line in out.decode().splitlines()
+        if line.startswith(RESULT_PREFIX)
+    ]
     if process.returncode != 0 or not lines:
-        raise RuntimeError(f"{module} {' '.join(args)} failed ({process.returncode}):\n"
-                           f"{err.decode()[-3000:]}")
+        raise RuntimeError(
+            f"{module} {' '.join(args)} failed ({process.returncode}):\n{err.decode()[-3000:]}"
+        )
     return json.loads(lines[-1])
 
 
@@ -77,16 +90,22 @@ async def start_service(module: str, *args: str) -> tuple[asyncio.subprocess.Pro
     """Start ``python -m module args``, which reports once ready and serves until its
     stdin is closed; returns the process and that report."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", module, *args, cwd=ROOT,
+        sys.executable,
+        "-m",
+        module,
+        *args,
+        cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
     assert process.stdout is not None  # asked for a pipe
     while True:
         line = (await asyncio.wait_for(process.stdout.readline(), 120)).decode()
         if not line:
             raise RuntimeError(f"{module} ended before it was ready")
         if line.startswith(RESULT_PREFIX):
-            return process, json.loads(line[len(RESULT_PREFIX):])
+            return process, json.loads(line[len(RESULT_PREFIX) :])
 
 
 async def stop_service(process: asyncio.subprocess.Process) -> None:
@@ -127,6 +146,7 @@ def most_in_any_window(stamps: Sequence[float], width: float = 1.0) -> int:
 
 # ------------------------------------------------------------------ memory
 
+
 def _status_kib(field: str) -> int:
     with open("/proc/self/status") as status:
         for line in status:
@@ -162,6 +182,7 @@ class Stopwatch:
 
 # ------------------------------------------------------------------ the report
 
+
 def machine() -> str:
     model = "unknown CPU"
     try:
@@ -177,8 +198,10 @@ def machine() -> str:
         memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    return (f"{model}, {os.cpu_count()} cores{memory}; {platform.system()} "
-            f"{platform.release()}; Python {platform.python_version()}")
+    return (
+        f"{model}, {os.cpu_count()} cores{memory}; {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}"
+    )
 
 
 def command_line(argv: Sequence[str]) -> str:
@@ -211,8 +234,9 @@ def update_doc(section: str, block: str, marker: str, intro_of_section: str = ""
     if heading not in text:
         text = text.rstrip() + f"\n\n{heading}\n"
     if intro_of_section.strip():
-        text = _put_marked(text, heading, f"intro:{marker.split(':')[0]}", intro_of_section,
-                           first=True)
+        text = _put_marked(
+            text, heading, f"intro:{marker.split(':')[0]}", intro_of_section, first=True
+        )
     text = _put_marked(text, heading, marker, block)
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(text.rstrip() + "\n")
@@ -224,8 +248,9 @@ def _put_marked(text: str, heading: str, marker: str, block: str, first: bool = 
     begin, end = f"<!-- bench:{marker} -->", f"<!-- /bench:{marker} -->"
     wrapped = f"{begin}\n{block.strip()}\n{end}"
     if begin in text and end in text:
-        return re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _: wrapped, text,
-                      flags=re.S)
+        return re.sub(
+            re.escape(begin) + r".*?" + re.escape(end), lambda _: wrapped, text, flags=re.S
+        )
     start = text.index(heading)
     if first:
         cut = start + len(heading)

@@ -49,6 +49,8 @@ SECTION = "The crisis net: recall and false alarms"
 
 def section_of(locale: str) -> str:
     return SECTION if locale == ENGLISH else f"{SECTION} ({locale})"
+
+
 LONG_MESSAGE_CHARS = 4096
 TIMING_RUNS = 200
 
@@ -57,13 +59,20 @@ WRITERS = "writers"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--set", choices=[*sorted(SETS), WRITERS], default="heldout",
-                        help="which part of the corpus to measure on (default: heldout); "
-                             "'writers': each training writer left out of the model's "
-                             "training in turn and measured on")
-    parser.add_argument("--locale", default=ENGLISH,
-                        help="whose detector data and corpus (default: en); another "
-                             "locale's corpus is tests/safety/corpus/<locale>/")
+    parser.add_argument(
+        "--set",
+        choices=[*sorted(SETS), WRITERS],
+        default="heldout",
+        help="which part of the corpus to measure on (default: heldout); "
+        "'writers': each training writer left out of the model's "
+        "training in turn and measured on",
+    )
+    parser.add_argument(
+        "--locale",
+        default=ENGLISH,
+        help="whose detector data and corpus (default: en); another "
+        "locale's corpus is tests/safety/corpus/<locale>/",
+    )
 
 
 def load(names: Iterable[str | Path]) -> tuple[list[tuple[str, str, str]], list[str]]:
@@ -73,8 +82,12 @@ def load(names: Iterable[str | Path]) -> tuple[list[tuple[str, str, str]], list[
     for name in names:
         raw = yaml.safe_load((CORPUS / name).read_text(encoding="utf-8"))
         ordinary += [str(text) for text in raw.pop("ordinary")]
-        crisis += [(category, level, str(text)) for category, levels in raw.items()
-                   for level, texts in levels.items() for text in texts or ()]
+        crisis += [
+            (category, level, str(text))
+            for category, levels in raw.items()
+            for level, texts in levels.items()
+            for text in texts or ()
+        ]
     return crisis, ordinary
 
 
@@ -91,6 +104,7 @@ def new_detector(locale: str = ENGLISH, *also: str) -> Callable[[str], tuple[boo
         # either grade (flows/safety_net.py).
         at_once = any(f.level == ACUTE or f.category not in QUESTION_FOR for f in found)
         return bool(found), at_once
+
     return read
 
 
@@ -100,11 +114,15 @@ def phrase_list() -> Callable[[str], tuple[bool, bool]]:
     def read(text: str) -> tuple[bool, bool]:
         found = crisis_signal(text) is not None
         return found, found  # the phrase list knew no grades: every match got the numbers
+
     return read
 
 
-def measure(read: Callable[[str], tuple[bool, bool]], crisis: list[tuple[str, str, str]],
-            ordinary: list[str]) -> dict:
+def measure(
+    read: Callable[[str], tuple[bool, bool]],
+    crisis: list[tuple[str, str, str]],
+    ordinary: list[str],
+) -> dict:
     per_category: dict[str, list[int]] = {}
     missed: list[tuple[str, str]] = []
     for category, level, text in crisis:
@@ -118,8 +136,12 @@ def measure(read: Callable[[str], tuple[bool, bool]], crisis: list[tuple[str, st
         if not found or (level == "acute" and not acute):
             missed.append((category, text))
     alarms = [text for text in ordinary if read(text)[0]]
-    return {"per_category": per_category, "missed": missed, "alarms": alarms,
-            "ordinary": len(ordinary)}
+    return {
+        "per_category": per_category,
+        "missed": missed,
+        "alarms": alarms,
+        "ordinary": len(ordinary),
+    }
 
 
 def _percent(part: int, whole: int) -> str:
@@ -131,15 +153,32 @@ def figures_table(new: dict, old: dict) -> str:
     for category in sorted(new["per_category"]):
         n, found, acute_n, acute_found = new["per_category"][category]
         old_n, old_found, _, _ = old["per_category"][category]
-        rows.append((category, _percent(found, n), _percent(acute_found, acute_n),
-                     _percent(old_found, old_n)))
+        rows.append(
+            (
+                category,
+                _percent(found, n),
+                _percent(acute_found, acute_n),
+                _percent(old_found, old_n),
+            )
+        )
     totals = [sum(c[i] for c in new["per_category"].values()) for i in range(4)]
     old_totals = [sum(c[i] for c in old["per_category"].values()) for i in range(4)]
-    rows.append(("**all crisis messages**", _percent(totals[1], totals[0]),
-                 _percent(totals[3], totals[2]), _percent(old_totals[1], old_totals[0])))
-    rows.append(("**false alarms** (ordinary sentences)",
-                 _percent(len(new["alarms"]), new["ordinary"]), "",
-                 _percent(len(old["alarms"]), old["ordinary"])))
+    rows.append(
+        (
+            "**all crisis messages**",
+            _percent(totals[1], totals[0]),
+            _percent(totals[3], totals[2]),
+            _percent(old_totals[1], old_totals[0]),
+        )
+    )
+    rows.append(
+        (
+            "**false alarms** (ordinary sentences)",
+            _percent(len(new["alarms"]), new["ordinary"]),
+            "",
+            _percent(len(old["alarms"]), old["ordinary"]),
+        )
+    )
     return table(("category", "recall", "acute recall", "old phrase list: recall"), rows)
 
 
@@ -176,9 +215,13 @@ print(before, rss())
 
 
 def memory_mib(which: str, *locales: str) -> tuple[float, float]:
-    out = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, which, *locales],
-                         capture_output=True,
-                         text=True, check=True, cwd=Path(__file__).parent.parent).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", _MEMORY_PROBE, which, *locales],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    ).stdout.split()
     return float(out[0]), float(out[1])
 
 
@@ -192,25 +235,49 @@ def leaving_writers_out(locale: str = ENGLISH) -> str:
     tuning = tuning_files(locale)
     rows, totals = [], [0] * 6  # found, crisis, acute found, acute, alarms, ordinary
     try:
-        writers = [p for p in tuning if p.name.startswith("train_")
-                   and not p.name.startswith(EVERYDAY_FILES)]  # a plain set has no danger
+        writers = [
+            p
+            for p in tuning
+            if p.name.startswith("train_") and not p.name.startswith(EVERYDAY_FILES)
+        ]  # a plain set has no danger
         for left_out in writers:
             raw = train(training_examples([p for p in tuning if p != left_out], locale))
-            detector.model = Model(tuple(raw["classes"]),
-                                   {f: tuple(w) for f, w in raw["weights"].items()},
-                                   tuple(raw["bias"]), float(raw["threshold"]))
+            detector.model = Model(
+                tuple(raw["classes"]),
+                {f: tuple(w) for f, w in raw["weights"].items()},
+                tuple(raw["bias"]),
+                float(raw["threshold"]),
+            )
             figures = measure(new_detector(locale), *load([left_out]))
             counts = figures["per_category"].values()
             found, crisis, acute_found, acute = (sum(c[i] for c in counts) for i in (1, 0, 3, 2))
-            counted = (found, crisis, acute_found, acute, len(figures["alarms"]),
-                       figures["ordinary"])
-            rows.append((left_out.name, _percent(found, crisis), _percent(acute_found, acute),
-                         _percent(counted[4], counted[5])))
+            counted = (
+                found,
+                crisis,
+                acute_found,
+                acute,
+                len(figures["alarms"]),
+                figures["ordinary"],
+            )
+            rows.append(
+                (
+                    left_out.name,
+                    _percent(found, crisis),
+                    _percent(acute_found, acute),
+                    _percent(counted[4], counted[5]),
+                )
+            )
             totals = [total + n for total, n in zip(totals, counted, strict=True)]
     finally:
         detector.model = shipped
-    rows.append(("**all**", _percent(totals[0], totals[1]), _percent(totals[2], totals[3]),
-                 _percent(totals[4], totals[5])))
+    rows.append(
+        (
+            "**all**",
+            _percent(totals[0], totals[1]),
+            _percent(totals[2], totals[3]),
+            _percent(totals[4], totals[5]),
+        )
+    )
     return table(("left out", "recall", "acute recall", "false alarms"), rows)
 
 
@@ -219,10 +286,13 @@ def main(args: argparse.Namespace, argv: list[str]) -> None:
     marker = "crisis" if locale == ENGLISH else f"crisis_{locale}"
     intro = SECTION_INTRO if locale == ENGLISH else LOCALE_INTRO.format(locale=locale)
     if args.set == WRITERS:
-        block = "\n\n".join([
-            f"`{command_line(argv or ['crisis'])}`, {today()}, on {machine()}.",
-            "Each training writer left out of the model's training in turn, and measured on:",
-            leaving_writers_out(locale)])
+        block = "\n\n".join(
+            [
+                f"`{command_line(argv or ['crisis'])}`, {today()}, on {machine()}.",
+                "Each training writer left out of the model's training in turn, and measured on:",
+                leaving_writers_out(locale),
+            ]
+        )
         print(block)
         update_doc(section, block, f"{marker}:{WRITERS}", intro)
         return
@@ -231,19 +301,31 @@ def main(args: argparse.Namespace, argv: list[str]) -> None:
     new_figures, old_figures = measure(new, crisis, ordinary), measure(old, crisis, ordinary)
     new_ms, old_ms = timing_ms(new, ordinary), timing_ms(old, ordinary)
     (new_before, new_after), (old_before, old_after) = memory_mib("new", locale), memory_mib("old")
-    block = "\n\n".join([
-        f"`{command_line(argv or ['crisis'])}`, {today()}, on {machine()}.",
-        f"On the **{args.set}** part of the {locale} corpus: {len(crisis)} crisis messages, "
-        f"{len(ordinary)} ordinary sentences.",
-        figures_table(new_figures, old_figures),
-        table(("cost", "detector by meaning", "old phrase list"), [
-            (f"reading a {LONG_MESSAGE_CHARS:,}-character message (median of {TIMING_RUNS})",
-             f"{new_ms:.2f} ms", f"{old_ms:.2f} ms"),
-            ("resident memory the detector adds to a process",
-             f"{new_after - new_before:.1f} MiB", f"{old_after - old_before:.1f} MiB"),
-        ]),
-        *([] if locale == ENGLISH else [also_english(locale, crisis, ordinary, new_figures)]),
-    ])
+    block = "\n\n".join(
+        [
+            f"`{command_line(argv or ['crisis'])}`, {today()}, on {machine()}.",
+            f"On the **{args.set}** part of the {locale} corpus: {len(crisis)} crisis messages, "
+            f"{len(ordinary)} ordinary sentences.",
+            figures_table(new_figures, old_figures),
+            table(
+                ("cost", "detector by meaning", "old phrase list"),
+                [
+                    (
+                        f"reading a {LONG_MESSAGE_CHARS:,}-character message "
+                        f"(median of {TIMING_RUNS})",
+                        f"{new_ms:.2f} ms",
+                        f"{old_ms:.2f} ms",
+                    ),
+                    (
+                        "resident memory the detector adds to a process",
+                        f"{new_after - new_before:.1f} MiB",
+                        f"{old_after - old_before:.1f} MiB",
+                    ),
+                ],
+            ),
+            *([] if locale == ENGLISH else [also_english(locale, crisis, ordinary, new_figures)]),
+        ]
+    )
     print(block)
     if args.set == "heldout":  # its messages stay unread, or tuning would creep in
         print("(the held-out messages themselves are not shown)")
@@ -252,8 +334,9 @@ def main(args: argparse.Namespace, argv: list[str]) -> None:
     update_doc(section, block, f"{marker}:{args.set}", intro)
 
 
-def also_english(locale: str, crisis: list[tuple[str, str, str]], ordinary: list[str],
-                 alone: dict) -> str:
+def also_english(
+    locale: str, crisis: list[tuple[str, str, str]], ordinary: list[str], alone: dict
+) -> str:
     """People mix languages: what reading *locale*'s messages with the English data as
     well would add (recall) and cost (false alarms, time, memory)."""
     both = new_detector(locale, ENGLISH)
@@ -261,18 +344,37 @@ def also_english(locale: str, crisis: list[tuple[str, str, str]], ordinary: list
 
     def summary(f: dict) -> tuple[str, str, str]:
         totals = [sum(c[i] for c in f["per_category"].values()) for i in range(4)]
-        return (_percent(totals[1], totals[0]), _percent(totals[3], totals[2]),
-                _percent(len(f["alarms"]), f["ordinary"]))
+        return (
+            _percent(totals[1], totals[0]),
+            _percent(totals[3], totals[2]),
+            _percent(len(f["alarms"]), f["ordinary"]),
+        )
 
     before, after = memory_mib("new", locale, ENGLISH)
-    return "\n\n".join([
-        f"Read by the {locale} data alone, or by the {locale} and the English data together:",
-        table(("read by", "recall", "acute recall", "false alarms", "4,096 characters",
-               "memory added"), [
-            (f"{locale} alone", *summary(alone), "", ""),
-            (f"{locale} and en", *summary(figures), f"{timing_ms(both, ordinary):.2f} ms",
-             f"{after - before:.1f} MiB"),
-        ])])
+    return "\n\n".join(
+        [
+            f"Read by the {locale} data alone, or by the {locale} and the English data together:",
+            table(
+                (
+                    "read by",
+                    "recall",
+                    "acute recall",
+                    "false alarms",
+                    "4,096 characters",
+                    "memory added",
+                ),
+                [
+                    (f"{locale} alone", *summary(alone), "", ""),
+                    (
+                        f"{locale} and en",
+                        *summary(figures),
+                        f"{timing_ms(both, ordinary):.2f} ms",
+                        f"{after - before:.1f} MiB",
+                    ),
+                ],
+            ),
+        ]
+    )
 
 
 def _show_mistakes(figures: dict) -> None:

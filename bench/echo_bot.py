@@ -45,8 +45,13 @@ async def pressed(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def main(api_url: str) -> None:
-    application = (Application.builder().token(TOKEN).base_url(f"{api_url}/bot")
-                   .base_file_url(f"{api_url}/file/bot").build())
+    application = (
+        Application.builder()
+        .token(TOKEN)
+        .base_url(f"{api_url}/bot")
+        .base_file_url(f"{api_url}/file/bot")
+        .build()
+    )
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.add_handler(CallbackQueryHandler(pressed))
     updater = application.updater

@@ -52,7 +52,9 @@ class BenchEmulator(Emulator):
         # Chats' own record: bot messages in each chat the log saw a delivery to.
         in_chats = Counter(
             sum(1 for m in self.world.chats[chat].messages.values() if m.sender == "bot")
-            for chat in per_chat if chat in self.world.chats)
+            for chat in per_chat
+            if chat in self.world.chats
+        )
         result: dict[str, Any] = {
             "next": last,
             "calls": len(calls),

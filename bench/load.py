@@ -41,8 +41,7 @@ SECTION = "Load: Kintsugi beside a bare python-telegram-bot echo bot"
 DB_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
 
-async def one_run(bot: str, users: int, db_kind: str, admin_url: str,
-                  max_seconds: float) -> dict:
+async def one_run(bot: str, users: int, db_kind: str, admin_url: str, max_seconds: float) -> dict:
     """One bot, one fresh emulator, N people; returns what the people's process measured."""
     from cryptography.fernet import Fernet
 
@@ -60,12 +59,25 @@ async def one_run(bot: str, users: int, db_kind: str, admin_url: str,
         await stop_service(emulator)
 
 
-async def _load(service: asyncio.subprocess.Process, started: dict, api_url: str, users: int,
-                kind: str, max_seconds: float) -> dict:
+async def _load(
+    service: asyncio.subprocess.Process,
+    started: dict,
+    api_url: str,
+    users: int,
+    kind: str,
+    max_seconds: float,
+) -> dict:
     try:
-        return await run_phase("bench.load_users", api_url, str(started["pid"]), str(FIRST_ID),
-                               str(users), kind, str(max_seconds),
-                               timeout=max_seconds + 300)
+        return await run_phase(
+            "bench.load_users",
+            api_url,
+            str(started["pid"]),
+            str(FIRST_ID),
+            str(users),
+            kind,
+            str(max_seconds),
+            timeout=max_seconds + 300,
+        )
     finally:
         await stop_service(service)
 
@@ -87,17 +99,27 @@ def _per_update_ms(run: dict) -> float:
 
 
 def _print_run(number: int, run: dict) -> None:
-    print(f"  run {number}: {_label(run)}, {run['users']:,} users: "
-          f"{run['actions']:,} updates in {run['seconds']:.1f} s = {run['per_second']:.1f}/s, "
-          f"p50 {_ms(run['p50'])} p95 {_ms(run['p95'])} p99 {_ms(run['p99'])}, "
-          f"bot CPU {run['bot_cpu_seconds']:.1f} s ({_per_update_ms(run):.2f} ms/update), "
-          f"peak RSS {run['bot_peak_rss_mib']:.0f} MiB, done {run['finished']:,}, "
-          f"cut off {run['cut_off']:,}, "
-          f"errors {_errors(run)} {run['error_examples']}", flush=True)
+    print(
+        f"  run {number}: {_label(run)}, {run['users']:,} users: "
+        f"{run['actions']:,} updates in {run['seconds']:.1f} s = {run['per_second']:.1f}/s, "
+        f"p50 {_ms(run['p50'])} p95 {_ms(run['p95'])} p99 {_ms(run['p99'])}, "
+        f"bot CPU {run['bot_cpu_seconds']:.1f} s ({_per_update_ms(run):.2f} ms/update), "
+        f"peak RSS {run['bot_peak_rss_mib']:.0f} MiB, done {run['finished']:,}, "
+        f"cut off {run['cut_off']:,}, "
+        f"errors {_errors(run)} {run['error_examples']}",
+        flush=True,
+    )
 
 
-async def run(users_counts: list[int], dbs: list[str], pairs: int, admin_url: str,
-              max_seconds: float, argv: list[str], write_doc: bool = True) -> str:
+async def run(
+    users_counts: list[int],
+    dbs: list[str],
+    pairs: int,
+    admin_url: str,
+    max_seconds: float,
+    argv: list[str],
+    write_doc: bool = True,
+) -> str:
     whole = Stopwatch()
     print(f"load: {users_counts} users, {dbs}, {pairs} pair(s) each; {machine()}", flush=True)
     runs: list[dict] = []
@@ -147,23 +169,70 @@ bot CPU is user and system time of the bot process over that span (from
 
 def _report(runs: list[dict], max_seconds: float, seconds: float, argv: list[str]) -> str:
     per_run = table(
-        ["run", "bot", "users", "updates", "time", "updates/s", "p50", "p95", "p99",
-         "bot CPU", "CPU per update", "bot peak RSS", "done / cut off", "errors"],
-        [[r["number"], _label(r), f"{r['users']:,}", f"{r['actions']:,}",
-          f"{r['seconds']:.1f} s", f"{r['per_second']:,.1f}", _ms(r["p50"]), _ms(r["p95"]),
-          _ms(r["p99"]), f"{r['bot_cpu_seconds']:.1f} s", f"{_per_update_ms(r):.2f} ms",
-          f"{r['bot_peak_rss_mib']:.0f} MiB", f"{r['finished']:,} / {r['cut_off']:,}",
-          _errors(r)]
-         for r in runs])
+        [
+            "run",
+            "bot",
+            "users",
+            "updates",
+            "time",
+            "updates/s",
+            "p50",
+            "p95",
+            "p99",
+            "bot CPU",
+            "CPU per update",
+            "bot peak RSS",
+            "done / cut off",
+            "errors",
+        ],
+        [
+            [
+                r["number"],
+                _label(r),
+                f"{r['users']:,}",
+                f"{r['actions']:,}",
+                f"{r['seconds']:.1f} s",
+                f"{r['per_second']:,.1f}",
+                _ms(r["p50"]),
+                _ms(r["p95"]),
+                _ms(r["p99"]),
+                f"{r['bot_cpu_seconds']:.1f} s",
+                f"{_per_update_ms(r):.2f} ms",
+                f"{r['bot_peak_rss_mib']:.0f} MiB",
+                f"{r['finished']:,} / {r['cut_off']:,}",
+                _errors(r),
+            ]
+            for r in runs
+        ],
+    )
     pairs = [(runs[i], runs[i + 1]) for i in range(0, len(runs) - 1, 2)]
     ratios = table(
-        ["runs", "Kintsugi on", "users", "throughput", "p50", "p95", "p99",
-         "CPU per update", "peak RSS"],
-        [[f"{k['number']} / {b['number']}", DB_NAMES[k["db"]], f"{k['users']:,}",
-          _ratio(k["per_second"], b["per_second"]), _ratio(k["p50"], b["p50"]),
-          _ratio(k["p95"], b["p95"]), _ratio(k["p99"], b["p99"]),
-          _ratio(_per_update_ms(k), _per_update_ms(b)),
-          _ratio(k["bot_peak_rss_mib"], b["bot_peak_rss_mib"])] for b, k in pairs])
+        [
+            "runs",
+            "Kintsugi on",
+            "users",
+            "throughput",
+            "p50",
+            "p95",
+            "p99",
+            "CPU per update",
+            "peak RSS",
+        ],
+        [
+            [
+                f"{k['number']} / {b['number']}",
+                DB_NAMES[k["db"]],
+                f"{k['users']:,}",
+                _ratio(k["per_second"], b["per_second"]),
+                _ratio(k["p50"], b["p50"]),
+                _ratio(k["p95"], b["p95"]),
+                _ratio(k["p99"], b["p99"]),
+                _ratio(_per_update_ms(k), _per_update_ms(b)),
+                _ratio(k["bot_peak_rss_mib"], b["bot_peak_rss_mib"]),
+            ]
+            for b, k in pairs
+        ],
+    )
     verdicts = [_verdict(b, k) for b, k in pairs]
     return f"""### Figures
 
@@ -252,27 +321,45 @@ def _verdict(bare: dict, kintsugi: dict) -> str:
         word = "not met, above the 0.7 floor"
     else:
         word = "**below the 0.7 floor**"
-    return (f"runs {kintsugi['number']}/{bare['number']} {word} "
-            f"({throughput:.2f}x, p99 {p99:.2f}x)")
+    return f"runs {kintsugi['number']}/{bare['number']} {word} ({throughput:.2f}x, p99 {p99:.2f}x)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--users", type=int, nargs="+", default=[100, 1000])
-    parser.add_argument("--db", choices=("sqlite", "postgres"), nargs="+",
-                        default=["sqlite", "postgres"])
-    parser.add_argument("--pairs", type=int, default=1,
-                        help="bare/Kintsugi pairs per user count and database")
-    parser.add_argument("--max-seconds", type=float, default=MAX_RUN_SECONDS,
-                        help="a run ends after this many seconds at the latest")
-    parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL,
-                        help="an admin connection; a fresh database is made and dropped")
-    parser.add_argument("--no-doc", action="store_true",
-                        help="print the figures without writing docs/benchmarks.md")
+    parser.add_argument(
+        "--db", choices=("sqlite", "postgres"), nargs="+", default=["sqlite", "postgres"]
+    )
+    parser.add_argument(
+        "--pairs", type=int, default=1, help="bare/Kintsugi pairs per user count and database"
+    )
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=MAX_RUN_SECONDS,
+        help="a run ends after this many seconds at the latest",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=POSTGRES_ADMIN_URL,
+        help="an admin connection; a fresh database is made and dropped",
+    )
+    parser.add_argument(
+        "--no-doc", action="store_true", help="print the figures without writing docs/benchmarks.md"
+    )
 
 
 def main(args: argparse.Namespace, argv: list[str]) -> None:
-    block = asyncio.run(run(args.users, args.db, args.pairs, args.postgres_url,
-                            args.max_seconds, argv, not args.no_doc))
+    block = asyncio.run(
+        run(
+            args.users,
+            args.db,
+            args.pairs,
+            args.postgres_url,
+            args.max_seconds,
+            argv,
+            not args.no_doc,
+        )
+    )
     print()
     print(block)
 

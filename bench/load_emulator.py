@@ -51,10 +51,16 @@ class LoadEmulator(BenchEmulator):
                 break
             message = chat.messages[message_id]
             if message.sender == "bot" and not message.deleted:
-                messages.append({
-                    "id": message_id, "text": message.text,
-                    "buttons": [[button.get("text"), button.get("callback_data")]
-                                for button in inline_buttons(message.reply_markup)]})
+                messages.append(
+                    {
+                        "id": message_id,
+                        "text": message.text,
+                        "buttons": [
+                            [button.get("text"), button.get("callback_data")]
+                            for button in inline_buttons(message.reply_markup)
+                        ],
+                    }
+                )
         messages.reverse()
         return web.json_response({"version": version, "messages": messages})
 

@@ -25,11 +25,19 @@ UNLIMITED_RATE = 100_000
 def settings(api_url: str, database_url: str, key: str) -> Settings:
     from bot.settings import load_settings
 
-    return load_settings(_env_file=None, **{
-        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api_url,
-        "DATABASE_URL": database_url, "KINTSUGI_ENCRYPTION_KEYS": key,
-        "SEND_GLOBAL_PER_SECOND": UNLIMITED_RATE, "SEND_CHAT_PER_SECOND": UNLIMITED_RATE,
-        "SEND_CHAT_BURST": UNLIMITED_RATE, "LOG_LEVEL": "WARNING"})
+    return load_settings(
+        _env_file=None,
+        **{
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": api_url,
+            "DATABASE_URL": database_url,
+            "KINTSUGI_ENCRYPTION_KEYS": key,
+            "SEND_GLOBAL_PER_SECOND": UNLIMITED_RATE,
+            "SEND_CHAT_PER_SECOND": UNLIMITED_RATE,
+            "SEND_CHAT_BURST": UNLIMITED_RATE,
+            "LOG_LEVEL": "WARNING",
+        },
+    )
 
 
 async def main(api_url: str, database_url: str, key: str) -> None:

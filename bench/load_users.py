@@ -74,12 +74,12 @@ def _responsibility() -> list[Action]:
         Action("responsibility.change", text="I take responsibility for lying to you"),
         Action("responsibility.offer_commit", text="I show you my phone whenever you ask"),
         Action("responsibility.ack", button="responsibility.commit_no"),
-        Action("responsibility.accept",
-               text="I know I broke your trust and left you alone with it"),
+        Action(
+            "responsibility.accept", text="I know I broke your trust and left you alone with it"
+        ),
         Action("responsibility.actions", button="responsibility.use_earlier"),
         Action("responsibility.signs", button="responsibility.use_earlier"),
-        Action("responsibility.apology_review",
-               text="You will see my phone face up on the table"),
+        Action("responsibility.apology_review", text="You will see my phone face up on the table"),
         Action("responsibility.apology_saved", button="responsibility.share_apology"),
     ]
 
@@ -89,14 +89,16 @@ CONVERSATION = [*_onboarding(), *_responsibility()]
 
 # ------------------------------------------------------------------ what to expect
 
+
 class Script:
     """What the bot under test must answer to each action."""
 
     def button_to_press(self, button: str, shown: list[dict]) -> tuple[int, str] | None:
         raise NotImplementedError
 
-    def answered(self, action: Action, sent: str, after: int, shown: list[dict],
-                 following: Action | None) -> bool:
+    def answered(
+        self, action: Action, sent: str, after: int, shown: list[dict], following: Action | None
+    ) -> bool:
         raise NotImplementedError
 
 
@@ -124,8 +126,9 @@ class KintsugiScript(Script):
                     return message["id"], data
         return None
 
-    def answered(self, action: Action, sent: str, after: int, shown: list[dict],
-                 following: Action | None) -> bool:
+    def answered(
+        self, action: Action, sent: str, after: int, shown: list[dict], following: Action | None
+    ) -> bool:
         if action.toggle:
             assert action.button is not None  # a toggle is a press (Action checks)
             ticked = "✓ " + self.label(action.button)
@@ -148,13 +151,15 @@ class EchoScript(Script):
                     return message["id"], data
         return None
 
-    def answered(self, action: Action, sent: str, after: int, shown: list[dict],
-                 following: Action | None) -> bool:
+    def answered(
+        self, action: Action, sent: str, after: int, shown: list[dict], following: Action | None
+    ) -> bool:
         echoed = f"pressed: {sent}" if action.button else f"echo: {sent}"
         return any(m["id"] > after and m["text"] == echoed for m in shown)
 
 
 # ------------------------------------------------------------------ playing
+
 
 @dataclass
 class Tally:
@@ -165,8 +170,9 @@ class Tally:
 
 
 class Person:
-    def __init__(self, user_id: int, http: aiohttp.ClientSession, root: str, script: Script,
-                 tally: Tally) -> None:
+    def __init__(
+        self, user_id: int, http: aiohttp.ClientSession, root: str, script: Script, tally: Tally
+    ) -> None:
         self.id = user_id
         self._http = http
         self._root = root
@@ -182,8 +188,9 @@ class Person:
             if problem is not None:
                 self._tally.errors[problem] += 1
                 if len(self._tally.examples) < 5:
-                    self._tally.examples.append(f"user {self.id}, step {index + 1} "
-                                                f"({action.expect}): {problem}")
+                    self._tally.examples.append(
+                        f"user {self.id}, step {index + 1} ({action.expect}): {problem}"
+                    )
                 return
         self._tally.finished += 1
 
@@ -214,14 +221,19 @@ class Person:
                 return "wrong answer" if any(m["id"] > after for m in news) else "no answer"
 
     async def _post(self, what: str, body: dict[str, Any]) -> Any:
-        async with self._http.post(f"{self._root}/_emu/users/{self.id}/{what}",
-                                   json=body) as response:
+        async with self._http.post(
+            f"{self._root}/_emu/users/{self.id}/{what}", json=body
+        ) as response:
             response.raise_for_status()
             return await response.json()
 
     async def _wait(self, after: int, timeout: float) -> list[dict]:
-        query: dict[str, str | int] = {"user": self.id, "since": self._version, "after": after,
-                 "timeout": f"{max(0.0, min(timeout, 25.0)):.2f}"}
+        query: dict[str, str | int] = {
+            "user": self.id,
+            "since": self._version,
+            "after": after,
+            "timeout": f"{max(0.0, min(timeout, 25.0)):.2f}",
+        }
         async with self._http.get(f"{self._root}/_bench/wait", params=query) as response:
             response.raise_for_status()
             answer = await response.json()
@@ -230,6 +242,7 @@ class Person:
 
 
 # ------------------------------------------------------------------ the bot, from outside
+
 
 def _cpu_seconds(pid: int) -> float:
     """User and system CPU time of process *pid* (all its threads)."""
@@ -252,15 +265,18 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
 
 
-async def main(root: str, bot_pid: int, first_id: int, count: int, kind: str,
-               max_seconds: float) -> None:
+async def main(
+    root: str, bot_pid: int, first_id: int, count: int, kind: str, max_seconds: float
+) -> None:
     script = KintsugiScript() if kind == "kintsugi" else EchoScript()
     tally = Tally()
     connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector,
-                                     timeout=aiohttp.ClientTimeout(total=90)) as http:
-        async with http.post(f"{root}/_bench/users",
-                             json={"first_id": first_id, "count": count}) as response:
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=90)
+    ) as http:
+        async with http.post(
+            f"{root}/_bench/users", json={"first_id": first_id, "count": count}
+        ) as response:
             response.raise_for_status()
         people = [Person(first_id + n, http, root, script, tally) for n in range(count)]
         cpu_before = _cpu_seconds(bot_pid)
@@ -274,17 +290,26 @@ async def main(root: str, bot_pid: int, first_id: int, count: int, kind: str,
             task.cancel()
         await asyncio.gather(*cut_off, return_exceptions=True)
     latencies = sorted(tally.latencies)
-    report({
-        "users": count, "actions": len(latencies), "seconds": seconds,
-        "per_second": len(latencies) / seconds, "finished": tally.finished,
-        "cut_off": len(cut_off),
-        "conversation": len(CONVERSATION),
-        "p50": percentile(latencies, 0.50), "p95": percentile(latencies, 0.95),
-        "p99": percentile(latencies, 0.99), "max": latencies[-1] if latencies else 0.0,
-        "errors": dict(tally.errors), "error_examples": tally.examples,
-        "bot_cpu_seconds": cpu, "bot_peak_rss_mib": _peak_rss_mib(bot_pid),
-        "users_peak_rss_mib": peak_rss_mib(),
-    })
+    report(
+        {
+            "users": count,
+            "actions": len(latencies),
+            "seconds": seconds,
+            "per_second": len(latencies) / seconds,
+            "finished": tally.finished,
+            "cut_off": len(cut_off),
+            "conversation": len(CONVERSATION),
+            "p50": percentile(latencies, 0.50),
+            "p95": percentile(latencies, 0.95),
+            "p99": percentile(latencies, 0.99),
+            "max": latencies[-1] if latencies else 0.0,
+            "errors": dict(tally.errors),
+            "error_examples": tally.examples,
+            "bot_cpu_seconds": cpu,
+            "bot_peak_rss_mib": _peak_rss_mib(bot_pid),
+            "users_peak_rss_mib": peak_rss_mib(),
+        }
+    )
 
 
 if __name__ == "__main__":

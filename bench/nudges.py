@@ -76,14 +76,24 @@ sender) in a fresh process against a database holding 10 or N users.
 def _settings(api_url: str, database_url: str, key: str, rate: float) -> Settings:
     from bot.settings import load_settings
 
-    return load_settings(_env_file=None, **{
-        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api_url,
-        "DATABASE_URL": database_url, "KINTSUGI_ENCRYPTION_KEYS": key, "POLL_TIMEOUT": 1,
-        "SEND_GLOBAL_PER_SECOND": rate, "SEND_CHAT_PER_SECOND": 1,
-        "SEND_CHAT_BURST": CHAT_BURST, "LOG_LEVEL": "WARNING"})
+    return load_settings(
+        _env_file=None,
+        **{
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": api_url,
+            "DATABASE_URL": database_url,
+            "KINTSUGI_ENCRYPTION_KEYS": key,
+            "POLL_TIMEOUT": 1,
+            "SEND_GLOBAL_PER_SECOND": rate,
+            "SEND_CHAT_PER_SECOND": 1,
+            "SEND_CHAT_BURST": CHAT_BURST,
+            "LOG_LEVEL": "WARNING",
+        },
+    )
 
 
 # ------------------------------------------------------------------ phase processes
+
 
 async def phase_seed(url: str, key: str, count: int, due: datetime) -> None:
     from bot.crypto import Vault
@@ -114,15 +124,21 @@ async def phase_dispatch(url: str, key: str, now: datetime) -> None:
         seconds = watch.seconds
         async with db.transaction() as repos:
             pending = await repos.outbox.count()
-        report({"seconds": seconds, "queued": tick.queued, "late": tick.late,
-                "outbox_pending": pending, "rss_before_mib": before,
-                "peak_rss_mib": peak_rss_mib()})
+        report(
+            {
+                "seconds": seconds,
+                "queued": tick.queued,
+                "late": tick.late,
+                "outbox_pending": pending,
+                "rss_before_mib": before,
+                "peak_rss_mib": peak_rss_mib(),
+            }
+        )
     finally:
         await db.close()
 
 
-async def phase_send(url: str, key: str, api_url: str, rate: float,
-                     seconds: float | None) -> None:
+async def phase_send(url: str, key: str, api_url: str, rate: float, seconds: float | None) -> None:
     """Send at *rate* until the outbox is empty, or for at most *seconds*."""
     from bot import timezones
     from bot.clock import SystemClock
@@ -145,13 +161,20 @@ async def phase_send(url: str, key: str, api_url: str, rate: float,
                 await repos.outbox.release_leases()
         async with db.transaction() as repos:
             sent_before = await repos.outbox.count("sent")
-        limiter = RateLimiter(settings.global_messages_per_second,
-                              settings.chat_messages_per_second, settings.chat_burst)
-        turns = Turns(db, application.bot, clock,
-                      Lookups(timezones.zone_named, timezones.zone_at))
-        sender = Sender(db, application.bot, clock, limiter,
-                        timedelta(hours=settings.outbox_max_age_hours),
-                        receipt=turns.on_delivered)
+        limiter = RateLimiter(
+            settings.global_messages_per_second,
+            settings.chat_messages_per_second,
+            settings.chat_burst,
+        )
+        turns = Turns(db, application.bot, clock, Lookups(timezones.zone_named, timezones.zone_at))
+        sender = Sender(
+            db,
+            application.bot,
+            clock,
+            limiter,
+            timedelta(hours=settings.outbox_max_age_hours),
+            receipt=turns.on_delivered,
+        )
         cpu = cpu_seconds()
         watch = Stopwatch()
         # Sender._run's loop (deliver_due, idle when nothing was sent), ending between
@@ -168,8 +191,16 @@ async def phase_send(url: str, key: str, api_url: str, rate: float,
             sent = await repos.outbox.count("sent") - sent_before
             pending = await repos.outbox.count()
             dead = await repos.outbox.count("dead")
-        report({"seconds": elapsed, "marked_sent": sent, "pending": pending, "dead": dead,
-                "cpu_share": cpu / elapsed, "peak_rss_mib": peak_rss_mib()})
+        report(
+            {
+                "seconds": elapsed,
+                "marked_sent": sent,
+                "pending": pending,
+                "dead": dead,
+                "cpu_share": cpu / elapsed,
+                "peak_rss_mib": peak_rss_mib(),
+            }
+        )
     finally:
         await application.shutdown()
         await db.close()
@@ -191,12 +222,20 @@ async def phase_startup(url: str, key: str, api_url: str, imported_at: float) ->
     async with db.transaction() as repos:
         users = await repos.users.count()
     await runtime.stop()
-    report({"users": users, "imports_seconds": imports, "start_seconds": seconds,
-            "rss_after_start_mib": after_start, "rss_settled_mib": settled,
-            "peak_rss_mib": peak_rss_mib()})
+    report(
+        {
+            "users": users,
+            "imports_seconds": imports,
+            "start_seconds": seconds,
+            "rss_after_start_mib": after_start,
+            "rss_settled_mib": settled,
+            "peak_rss_mib": peak_rss_mib(),
+        }
+    )
 
 
 # ------------------------------------------------------------------ the benchmark
+
 
 async def _emulator_stats(api_url: str, since: int = 0) -> dict:
     from playground.client import EmulatorClient
@@ -209,8 +248,7 @@ async def _set_limits(api_url: str, rate: float) -> None:
     from playground.client import EmulatorClient
 
     async with EmulatorClient(api_url) as client:
-        await client.set_rate_limits(True, per_chat_burst=CHAT_BURST,
-                                     global_per_second=int(rate))
+        await client.set_rate_limits(True, per_chat_burst=CHAT_BURST, global_per_second=int(rate))
 
 
 async def _http_user_cost(api_url: str, count: int = 500) -> float:
@@ -227,14 +265,30 @@ async def _http_user_cost(api_url: str, count: int = 500) -> float:
 def _send_row(label: str, rate: float, sent: dict, stats: dict) -> list[object]:
     span = (stats["last_at"] - stats["first_at"]) if stats["first_at"] else 0.0
     achieved = stats["sent_ok"] / span if span else 0.0
-    return [label, f"{rate:,.0f}/s", f"{stats['sent_ok']:,}", f"{span:.1f} s",
-            f"{achieved:,.1f}/s", f"{achieved / rate:.3f}", f"{stats['peak_per_second']:,}",
-            stats["too_many_requests"], stats["chats_twice"],
-            f"{sent['cpu_share']:.0%}", f"{sent['peak_rss_mib']:.0f} MiB"]
+    return [
+        label,
+        f"{rate:,.0f}/s",
+        f"{stats['sent_ok']:,}",
+        f"{span:.1f} s",
+        f"{achieved:,.1f}/s",
+        f"{achieved / rate:.3f}",
+        f"{stats['peak_per_second']:,}",
+        stats["too_many_requests"],
+        stats["chats_twice"],
+        f"{sent['cpu_share']:.0%}",
+        f"{sent['peak_rss_mib']:.0f} MiB",
+    ]
 
 
-async def run(users: int, db_kind: str, admin_url: str, raised_rate: float,
-              sample_seconds: float, rest_seconds: float, argv: list[str]) -> str:
+async def run(
+    users: int,
+    db_kind: str,
+    admin_url: str,
+    raised_rate: float,
+    sample_seconds: float,
+    rest_seconds: float,
+    argv: list[str],
+) -> str:
     from cryptography.fernet import Fernet
 
     module = "bench.nudges"
@@ -256,23 +310,34 @@ async def run(users: int, db_kind: str, admin_url: str, raised_rate: float,
         try:
             per_http_user = await _http_user_cost(api_url)
             await _set_limits(api_url, TELEGRAM_RATE)
-            sample = await run_phase(module, "send", url, key, api_url, str(TELEGRAM_RATE),
-                                     str(sample_seconds))
+            sample = await run_phase(
+                module, "send", url, key, api_url, str(TELEGRAM_RATE), str(sample_seconds)
+            )
             sample_stats = await _emulator_stats(api_url)
             print(f"  sample at {TELEGRAM_RATE:.0f}/s: {sample} {sample_stats}", flush=True)
             await _set_limits(api_url, raised_rate)
-            drain = await run_phase(module, "send", url, key, api_url, str(raised_rate),
-                                    str(rest_seconds) if rest_seconds else "-")
+            drain = await run_phase(
+                module,
+                "send",
+                url,
+                key,
+                api_url,
+                str(raised_rate),
+                str(rest_seconds) if rest_seconds else "-",
+            )
             drain_stats = await _emulator_stats(api_url, sample_stats["next"])
             print(f"  rest at {raised_rate:.0f}/s: {drain} {drain_stats}", flush=True)
             overall = await _emulator_stats(api_url)
         finally:
             await stop_service(emulator)
         marked = sample["marked_sent"] + drain["marked_sent"]
-        exactly_once = (overall["chats_twice"] == 0
-                        and set(overall["messages_per_chat"]) <= {"1"}
-                        and overall["sent_ok"] == overall["chats"] == marked
-                        and marked + drain["pending"] == users and drain["dead"] == 0)
+        exactly_once = (
+            overall["chats_twice"] == 0
+            and set(overall["messages_per_chat"]) <= {"1"}
+            and overall["sent_ok"] == overall["chats"] == marked
+            and marked + drain["pending"] == users
+            and drain["dead"] == 0
+        )
         complete = exactly_once and overall["sent_ok"] == users
 
     startups = []
@@ -291,22 +356,61 @@ async def run(users: int, db_kind: str, admin_url: str, raised_rate: float,
     name = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[db_kind]
     dispatch_table = table(
         ["users due", "dispatch", "users/s", "RSS before", "peak RSS"],
-        [[f"{users:,}", f"{dispatch['seconds']:.1f} s",
-          f"{users / dispatch['seconds']:,.0f}", f"{dispatch['rss_before_mib']:.0f} MiB",
-          f"{dispatch['peak_rss_mib']:.0f} MiB"]])
+        [
+            [
+                f"{users:,}",
+                f"{dispatch['seconds']:.1f} s",
+                f"{users / dispatch['seconds']:,.0f}",
+                f"{dispatch['rss_before_mib']:.0f} MiB",
+                f"{dispatch['peak_rss_mib']:.0f} MiB",
+            ]
+        ],
+    )
     send_table = table(
-        ["run", "limit (both sides)", "delivered", "first to last", "achieved",
-         "achieved / limit", "peak 1 s", "429s", "chats twice", "sender CPU",
-         "sender peak RSS"],
-        [_send_row(f"sample, {sample_seconds:.0f} s", TELEGRAM_RATE, sample, sample_stats),
-         _send_row("the rest" + (f" (at most {rest_seconds:.0f} s)" if rest_seconds else ""),
-                   raised_rate, drain, drain_stats)])
+        [
+            "run",
+            "limit (both sides)",
+            "delivered",
+            "first to last",
+            "achieved",
+            "achieved / limit",
+            "peak 1 s",
+            "429s",
+            "chats twice",
+            "sender CPU",
+            "sender peak RSS",
+        ],
+        [
+            _send_row(f"sample, {sample_seconds:.0f} s", TELEGRAM_RATE, sample, sample_stats),
+            _send_row(
+                "the rest" + (f" (at most {rest_seconds:.0f} s)" if rest_seconds else ""),
+                raised_rate,
+                drain,
+                drain_stats,
+            ),
+        ],
+    )
     startup_table = table(
-        ["users in database", "imports", "Runtime.start()", "RSS after start",
-         "RSS 6 s later", "peak RSS"],
-        [[f"{s['users']:,}", f"{s['imports_seconds']:.2f} s", f"{s['start_seconds']:.2f} s",
-          f"{s['rss_after_start_mib']:.0f} MiB", f"{s['rss_settled_mib']:.0f} MiB",
-          f"{s['peak_rss_mib']:.0f} MiB"] for s in startups])
+        [
+            "users in database",
+            "imports",
+            "Runtime.start()",
+            "RSS after start",
+            "RSS 6 s later",
+            "peak RSS",
+        ],
+        [
+            [
+                f"{s['users']:,}",
+                f"{s['imports_seconds']:.2f} s",
+                f"{s['start_seconds']:.2f} s",
+                f"{s['rss_after_start_mib']:.0f} MiB",
+                f"{s['rss_settled_mib']:.0f} MiB",
+                f"{s['peak_rss_mib']:.0f} MiB",
+            ]
+            for s in startups
+        ],
+    )
     block = f"""### {name}, {users:,} users
 
 `{command_line(argv)}`, {today()} (the whole run: {whole.seconds / 60:.1f} min);
@@ -331,46 +435,80 @@ Startup and memory (phase C):
     return block
 
 
-def _delivery_note(users: int, overall: dict, marked: int, drain: dict, exactly_once: bool,
-                   complete: bool, rest_seconds: float) -> str:
+def _delivery_note(
+    users: int,
+    overall: dict,
+    marked: int,
+    drain: dict,
+    exactly_once: bool,
+    complete: bool,
+    rest_seconds: float,
+) -> str:
     if complete:
         verdict = "Every message delivered exactly once: **yes**"
     elif exactly_once:
-        verdict = (f"Not all delivered within the {rest_seconds:.0f} s given to the rest; "
-                   "of those delivered, each exactly once and none lost: **yes**")
+        verdict = (
+            f"Not all delivered within the {rest_seconds:.0f} s given to the rest; "
+            "of those delivered, each exactly once and none lost: **yes**"
+        )
     else:
         verdict = "Every message delivered exactly once: **NO**"
-    return (f"{verdict} ({overall['sent_ok']:,} deliveries to {overall['chats']:,} chats, "
-            f"{overall['chats_twice']} chats with more than one; outbox rows marked sent "
-            f"{marked:,}, still pending {drain['pending']:,}, given up {drain['dead']}; "
-            f"{users:,} queued).")
+    return (
+        f"{verdict} ({overall['sent_ok']:,} deliveries to {overall['chats']:,} chats, "
+        f"{overall['chats_twice']} chats with more than one; outbox rows marked sent "
+        f"{marked:,}, still pending {drain['pending']:,}, given up {drain['dead']}; "
+        f"{users:,} queued)."
+    )
 
 
 def ready_users_note(per_http_user: float, users: int) -> str:
-    return (f"through the control API one costs {per_http_user * 1000:.1f} ms, "
-            f"{per_http_user * users:.0f} s for {users:,}")
+    return (
+        f"through the control API one costs {per_http_user * 1000:.1f} ms, "
+        f"{per_http_user * users:.0f} s for {users:,}"
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL,
-                        help="an admin connection; a fresh database is made and dropped")
-    parser.add_argument("--raised-rate", type=float, default=RAISED_RATE,
-                        help="messages/s for the rest, set on both sides")
+    parser.add_argument(
+        "--postgres-url",
+        default=POSTGRES_ADMIN_URL,
+        help="an admin connection; a fresh database is made and dropped",
+    )
+    parser.add_argument(
+        "--raised-rate",
+        type=float,
+        default=RAISED_RATE,
+        help="messages/s for the rest, set on both sides",
+    )
     parser.add_argument("--sample-seconds", type=float, default=SAMPLE_SECONDS)
-    parser.add_argument("--rest-seconds", type=float, default=REST_SECONDS,
-                        help="time limit for sending the rest (0: until all are sent)")
+    parser.add_argument(
+        "--rest-seconds",
+        type=float,
+        default=REST_SECONDS,
+        help="time limit for sending the rest (0: until all are sent)",
+    )
 
 
 def main(args: argparse.Namespace, argv: list[str]) -> None:
-    block = asyncio.run(run(args.users, args.db, args.postgres_url, args.raised_rate,
-                            args.sample_seconds, args.rest_seconds, argv))
+    block = asyncio.run(
+        run(
+            args.users,
+            args.db,
+            args.postgres_url,
+            args.raised_rate,
+            args.sample_seconds,
+            args.rest_seconds,
+            argv,
+        )
+    )
     print()
     print(block)
 
 
 # ------------------------------------------------------------------ phase entry point
+
 
 def _phase(argv: list[str]) -> None:
     imported_at = time.perf_counter()

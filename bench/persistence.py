@@ -94,6 +94,7 @@ tens of percent.
 
 # ------------------------------------------------------------------ PTB phases
 
+
 def phase_ptb_seed(path: str, count: int) -> None:
     from bench.ptb_conversation_bot import write_pickle
 
@@ -126,8 +127,9 @@ async def phase_ptb_startup(path: str, api_url: str, imported_at: float) -> None
     conversations = len(await persistence.get_conversations("repair"))
 
     # One user answers; PTB persists what changed (the user's data and their state).
-    answering = [uid for uid in range(FIRST_ID, FIRST_ID + EMULATOR_USERS)
-                 if state_of(uid) in NEXT][:PTB_ANSWERS]
+    answering = [
+        uid for uid in range(FIRST_ID, FIRST_ID + EMULATOR_USERS) if state_of(uid) in NEXT
+    ][:PTB_ANSWERS]
     updates: list[float] = []
     writes: list[int] = []
     for n, user_id in enumerate(answering):
@@ -143,13 +145,24 @@ async def phase_ptb_startup(path: str, api_url: str, imported_at: float) -> None
     size = Path(path).stat().st_size
     await application.stop()
     await application.shutdown()
-    report({"users": users, "conversations": conversations, "imports_seconds": imports,
-            "start_seconds": seconds, "rss_after_start_mib": after_start,
-            "peak_rss_at_start_mib": peak, "update_seconds": statistics.median(updates),
-            "writes_per_update": max(writes), "answers": len(updates), "bytes": size})
+    report(
+        {
+            "users": users,
+            "conversations": conversations,
+            "imports_seconds": imports,
+            "start_seconds": seconds,
+            "rss_after_start_mib": after_start,
+            "peak_rss_at_start_mib": peak,
+            "update_seconds": statistics.median(updates),
+            "writes_per_update": max(writes),
+            "answers": len(updates),
+            "bytes": size,
+        }
+    )
 
 
 # ------------------------------------------------------------------ Kintsugi phases
+
 
 def _kintsugi_profile() -> dict:
     """Seeding's profile with the answers a PTB user keeps beside it, as large."""
@@ -177,7 +190,8 @@ async def phase_seed(url: str, key: str, count: int, due: datetime) -> None:
         watch = Stopwatch()
         async with db.transaction() as repos:
             await repos.users._db.execute(
-                update(table_of(User)).values(profile_sealed=vault.seal(_kintsugi_profile())))
+                update(table_of(User)).values(profile_sealed=vault.seal(_kintsugi_profile()))
+            )
         report({"enrich_seconds": watch.seconds})
     finally:
         await db.close()
@@ -196,27 +210,32 @@ async def phase_turns(url: str, key: str, count: int) -> None:
     from bot.turn.turns import Lookups, Turns
 
     db = await Database.open(url, Vault([key]))
-    turns = Turns(db, Bot(TOKEN), SystemClock(), Lookups(timezones.zone_named,
-                                                         timezones.zone_at))
+    turns = Turns(db, Bot(TOKEN), SystemClock(), Lookups(timezones.zone_named, timezones.zone_at))
     step = max(1, count // KINTSUGI_TURNS)
     users = [FIRST_ID + n for n in range(0, count, step)][:KINTSUGI_TURNS]
     stores, drains = [], []
     try:
         for n, user_id in enumerate(users):
             update = text_update(10_000_000 + n, user_id, "/settings")
-            update["message"]["entities"] = [{"type": "bot_command", "offset": 0,
-                                              "length": len("/settings")}]
+            update["message"]["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len("/settings")}
+            ]
             watch = Stopwatch()
             async with db.transaction() as repos:  # as Intake.accept stores it
-                await repos.inbox.add([(update["update_id"], user_id, update)],
-                                      datetime.now(UTC))
+                await repos.inbox.add([(update["update_id"], user_id, update)], datetime.now(UTC))
             stores.append(watch.seconds)
             watch = Stopwatch()
             result = await turns.drain(user_id)
             drains.append(watch.seconds)
             assert result.queued >= 1, result  # the turn did answer
-        report({"turns": len(users), "store_seconds": statistics.median(stores),
-                "drain_seconds": statistics.median(drains), "bytes": await _size(db, url)})
+        report(
+            {
+                "turns": len(users),
+                "store_seconds": statistics.median(stores),
+                "drain_seconds": statistics.median(drains),
+                "bytes": await _size(db, url),
+            }
+        )
     finally:
         await db.close()
 
@@ -229,8 +248,9 @@ async def _size(db: Database, url: str) -> int | None:
     if url.startswith("sqlite"):
         return None
     async with db.engine.connect() as connection:
-        return (await connection.execute(
-            text("SELECT pg_database_size(current_database())"))).scalar_one()
+        return (
+            await connection.execute(text("SELECT pg_database_size(current_database())"))
+        ).scalar_one()
 
 
 def _sqlite_size(url: str) -> int:
@@ -248,14 +268,16 @@ def _sqlite_size(url: str) -> int:
 
 # ------------------------------------------------------------------ the benchmark
 
+
 async def _ptb(count: int, api_url: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="kintsugi-ptb-") as folder:
         path = str(Path(folder) / "conversationbot.pickle")
         seeded = await run_phase("bench.persistence", "ptb-seed", path, str(count))
         result = await run_phase("bench.persistence", "ptb-startup", path, api_url)
     assert result["users"] == count == result["conversations"], result
-    print(f"  PTB, {count:,} users (file written in {seeded['seconds']:.1f} s): {result}",
-          flush=True)
+    print(
+        f"  PTB, {count:,} users (file written in {seeded['seconds']:.1f} s): {result}", flush=True
+    )
     return result
 
 
@@ -282,19 +304,31 @@ def _ms(seconds: float) -> str:
 
 
 def _ptb_row(count: int, r: dict) -> list[object]:
-    return [f"{count:,}", "PTB + PicklePersistence", f"{r['imports_seconds']:.2f} s",
-            f"{r['start_seconds']:.2f} s", f"{r['rss_after_start_mib']:.0f} MiB",
-            f"{r['peak_rss_at_start_mib']:.0f} MiB", _mib(r["bytes"]) + " (pickle)",
-            f"{_ms(r['update_seconds'])}: {r['writes_per_update']} whole-file writes"]
+    return [
+        f"{count:,}",
+        "PTB + PicklePersistence",
+        f"{r['imports_seconds']:.2f} s",
+        f"{r['start_seconds']:.2f} s",
+        f"{r['rss_after_start_mib']:.0f} MiB",
+        f"{r['peak_rss_at_start_mib']:.0f} MiB",
+        _mib(r["bytes"]) + " (pickle)",
+        f"{_ms(r['update_seconds'])}: {r['writes_per_update']} whole-file writes",
+    ]
 
 
 def _kintsugi_row(count: int, db_kind: str, r: dict) -> list[object]:
     name = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[db_kind]
-    return [f"{count:,}", f"Kintsugi, {name}", f"{r['imports_seconds']:.2f} s",
-            f"{r['start_seconds']:.2f} s", f"{r['rss_after_start_mib']:.0f} MiB",
-            f"{r['peak_rss_mib']:.0f} MiB", _mib(r["bytes"]) + " (database)",
-            f"{_ms(r['store_seconds'] + r['drain_seconds'])}: store "
-            f"{_ms(r['store_seconds'])} + turn {_ms(r['drain_seconds'])}"]
+    return [
+        f"{count:,}",
+        f"Kintsugi, {name}",
+        f"{r['imports_seconds']:.2f} s",
+        f"{r['start_seconds']:.2f} s",
+        f"{r['rss_after_start_mib']:.0f} MiB",
+        f"{r['peak_rss_mib']:.0f} MiB",
+        _mib(r["bytes"]) + " (database)",
+        f"{_ms(r['store_seconds'] + r['drain_seconds'])}: store "
+        f"{_ms(r['store_seconds'])} + turn {_ms(r['drain_seconds'])}",
+    ]
 
 
 async def run(counts: list[int], db_kinds: list[str], admin_url: str, argv: list[str]) -> str:
@@ -302,26 +336,40 @@ async def run(counts: list[int], db_kinds: list[str], admin_url: str, argv: list
 
     whole = Stopwatch()
     key = Fernet.generate_key().decode()
-    print(f"persistence: {', '.join(f'{c:,}' for c in counts)} users, "
-          f"{' and '.join(db_kinds)}; {machine()}", flush=True)
+    print(
+        f"persistence: {', '.join(f'{c:,}' for c in counts)} users, "
+        f"{' and '.join(db_kinds)}; {machine()}",
+        flush=True,
+    )
     ptb: dict[int, dict] = {}
     kintsugi: dict[tuple[int, str], dict] = {}
-    emulator, ready = await start_service("bench.emulator_proc", str(FIRST_ID),
-                                          str(EMULATOR_USERS))
+    emulator, ready = await start_service("bench.emulator_proc", str(FIRST_ID), str(EMULATOR_USERS))
     try:
         for count in counts:
             ptb[count] = await _ptb(count, ready["url"])
             for db_kind in db_kinds:
-                kintsugi[count, db_kind] = await _kintsugi(count, db_kind, admin_url,
-                                                           ready["url"], key)
+                kintsugi[count, db_kind] = await _kintsugi(
+                    count, db_kind, admin_url, ready["url"], key
+                )
     finally:
         await stop_service(emulator)
     rows = []
     for count in counts:
         rows.append(_ptb_row(count, ptb[count]))
         rows += [_kintsugi_row(count, db_kind, kintsugi[count, db_kind]) for db_kind in db_kinds]
-    figures = table(["stored users", "approach", "imports", "start", "RSS after start",
-                     "peak RSS", "on disk", "persisting one update"], rows)
+    figures = table(
+        [
+            "stored users",
+            "approach",
+            "imports",
+            "start",
+            "RSS after start",
+            "peak RSS",
+            "on disk",
+            "persisting one update",
+        ],
+        rows,
+    )
     block = f"""`{command_line(argv)}`, {today()} (the whole run: {whole.seconds / 60:.1f} min);
 {machine()}.
 
@@ -355,16 +403,30 @@ def _meaning(count: int, ptb: dict, kintsugi: list[dict]) -> str:
         f"whole turn, flow included, took at most {_ms(turn)} and commits each update as "
         f"it is handled, whatever the number stored; "
         f"`on_flush=True` would spare PTB the rewrites only by losing everything since "
-        f"start on a crash.")
+        f"start on a crash."
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--users", type=int, nargs="+", default=list(USER_COUNTS),
-                        help="numbers of stored users to measure at")
-    parser.add_argument("--db", nargs="+", choices=("sqlite", "postgres"),
-                        default=["sqlite", "postgres"], help="Kintsugi's databases")
-    parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL,
-                        help="an admin connection; fresh databases are made and dropped")
+    parser.add_argument(
+        "--users",
+        type=int,
+        nargs="+",
+        default=list(USER_COUNTS),
+        help="numbers of stored users to measure at",
+    )
+    parser.add_argument(
+        "--db",
+        nargs="+",
+        choices=("sqlite", "postgres"),
+        default=["sqlite", "postgres"],
+        help="Kintsugi's databases",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=POSTGRES_ADMIN_URL,
+        help="an admin connection; fresh databases are made and dropped",
+    )
 
 
 def main(args: argparse.Namespace, argv: list[str]) -> None:
@@ -395,8 +457,11 @@ def _phase(argv: list[str]) -> None:
 
 def _standalone(argv: list[str]) -> None:
     """``python -m bench.persistence [options]``, as ``python -m bench persistence``."""
-    parser = argparse.ArgumentParser(prog="python -m bench.persistence", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.persistence",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_arguments(parser)
     main(parser.parse_args(argv), ["persistence", *argv])
 

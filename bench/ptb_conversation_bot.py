@@ -47,6 +47,7 @@ ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney")
 
 # ------------------------------------------------------------------ the stored data
 
+
 def user_data_for(user_id: int) -> dict[str, Any]:
     """A user's data: their profile, settings, and their three answers (from the round
     before, which the current round overwrites one by one, as Kintsugi's profile keeps
@@ -54,9 +55,15 @@ def user_data_for(user_id: int) -> dict[str, Any]:
     filler = f"{user_id} " + "a sentence or two of what this person wrote, " * 5
     answers = {name: filler[:ANSWER_LENGTH] for name in ANSWER_FOR.values()}
     return {
-        "profile": {"onboarded": True, "consent": "yes", "role": "hurt", "safety": "no",
-                    "locale": "en", "time_zone": ZONES[user_id % len(ZONES)],
-                    "reminder_time": "20:30"},
+        "profile": {
+            "onboarded": True,
+            "consent": "yes",
+            "role": "hurt",
+            "safety": "no",
+            "locale": "en",
+            "time_zone": ZONES[user_id % len(ZONES)],
+            "reminder_time": "20:30",
+        },
         "answers": answers,
         "settings": {"reminders": True, "fewer_nudges": False, "practice_step": 1 + user_id % 9},
     }
@@ -93,6 +100,7 @@ def write_pickle(path: Path, first_id: int, count: int) -> int:
 
 # ------------------------------------------------------------------ the bot
 
+
 class CountingPicklePersistence(PicklePersistence):
     """PicklePersistence that counts its whole-file writes."""
 
@@ -105,8 +113,9 @@ class CountingPicklePersistence(PicklePersistence):
         super()._dump_singlefile()
 
 
-def _said(update: Update,
-          context: ContextTypes.DEFAULT_TYPE) -> tuple[Message, str, dict[Any, Any]] | None:
+def _said(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[Message, str, dict[Any, Any]] | None:
     """The message, its text and its writer's data; None for an update without them
     (an edit, a channel post), and a handler returning None leaves the state as it was."""
     message, user_data = update.message, context.user_data
@@ -124,8 +133,9 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | Non
     return WHAT
 
 
-def answer_of(state: int) -> Callable[[Update, ContextTypes.DEFAULT_TYPE],
-                                      Coroutine[Any, Any, int | None]]:
+def answer_of(
+    state: int,
+) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, int | None]]:
     async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
         if (said := _said(update, context)) is None:
             return None
@@ -133,6 +143,7 @@ def answer_of(state: int) -> Callable[[Update, ContextTypes.DEFAULT_TYPE],
         user_data.setdefault("answers", {})[ANSWER_FOR[state]] = text
         await message.reply_text(f"q:{NEXT[state]}")
         return NEXT[state]
+
     return answered
 
 
@@ -173,8 +184,14 @@ def conversation() -> ConversationHandler:
 def build_application(api_url: str, path: Path, on_flush: bool = False) -> Application:
     """The bot as its author would build it, its API at *api_url*, its data in *path*."""
     persistence = CountingPicklePersistence(filepath=path, on_flush=on_flush)
-    application = (Application.builder().token(TOKEN).base_url(f"{api_url}/bot")
-                   .base_file_url(f"{api_url}/file/bot").persistence(persistence).build())
+    application = (
+        Application.builder()
+        .token(TOKEN)
+        .base_url(f"{api_url}/bot")
+        .base_file_url(f"{api_url}/file/bot")
+        .persistence(persistence)
+        .build()
+    )
     application.add_handler(conversation())
     return application
 
@@ -182,6 +199,13 @@ def build_application(api_url: str, path: Path, on_flush: bool = False) -> Appli
 def text_update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
     """An update as the Bot API sends it: *user_id* writes *text* in their private chat."""
     person = {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": 0, "text": text, "from": person,
-        "chat": {"id": user_id, "type": "private", "first_name": person["first_name"]}}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 0,
+            "text": text,
+            "from": person,
+            "chat": {"id": user_id, "type": "private", "first_name": person["first_name"]},
+        },
+    }

@@ -41,16 +41,16 @@ def main(argv: list[str]) -> int:
     if settings.telegram_bot_token is None:
         return run_with_playground(settings)
     if mode == "webhook" and not settings.webhook_secret:
-        print("Invalid configuration:\n  WEBHOOK_SECRET: required in webhook mode",
-              file=sys.stderr)
+        print("Invalid configuration:\n  WEBHOOK_SECRET: required in webhook mode", file=sys.stderr)
         return 2
     runner = _serve_webhook if mode == "webhook" else _poll
     asyncio.run(_until_signal(settings, runner))
     return 0
 
 
-async def _until_signal(settings: Settings,
-                        runner: Callable[[Runtime, asyncio.Event], Awaitable[None]]) -> None:
+async def _until_signal(
+    settings: Settings, runner: Callable[[Runtime, asyncio.Event], Awaitable[None]]
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

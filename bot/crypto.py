@@ -47,6 +47,9 @@ def vault_from_settings(encryption_keys: str | None, key_file: Path) -> Vault:
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(Fernet.generate_key().decode())
-        log.warning("created a new encryption key at %s; back it up, or set "
-                    "KINTSUGI_ENCRYPTION_KEYS in production", key_file)
+        log.warning(
+            "created a new encryption key at %s; back it up, or set "
+            "KINTSUGI_ENCRYPTION_KEYS in production",
+            key_file,
+        )
     return Vault([key_file.read_text().strip()])

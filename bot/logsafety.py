@@ -92,8 +92,13 @@ class Redactor(logging.Filter):
 def secrets_of(settings: Settings) -> list[str]:
     token = settings.telegram_bot_token or ""
     keys = (settings.encryption_keys or "").split(",")
-    return [token, token.partition(":")[2], settings.webhook_secret or "",
-            *(key.strip() for key in keys), _key_file(settings.key_file)]
+    return [
+        token,
+        token.partition(":")[2],
+        settings.webhook_secret or "",
+        *(key.strip() for key in keys),
+        _key_file(settings.key_file),
+    ]
 
 
 def _key_file(path: Path) -> str:

@@ -20,12 +20,16 @@ READY = "PLAYGROUND_READY "
 def run_with_playground(settings: Settings) -> int:
     emulator = subprocess.Popen(
         [sys.executable, "-m", "playground", "--port", str(settings.playground_port)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         url = _wait_ready(emulator)
-        print(f"\nKintsugi playground: open {url}/ in your browser "
-              "(two partners side by side). Ctrl+C stops.\n", flush=True)
+        print(
+            f"\nKintsugi playground: open {url}/ in your browser "
+            "(two partners side by side). Ctrl+C stops.\n",
+            flush=True,
+        )
         return _run_bot(url, settings)
     finally:
         emulator.terminate()
@@ -36,7 +40,7 @@ def _wait_ready(emulator: subprocess.Popen) -> str:
     assert emulator.stdout is not None  # started with stdout=PIPE
     for line in emulator.stdout:
         if line.startswith(READY):
-            return line[len(READY):].strip()
+            return line[len(READY) :].strip()
     raise SystemExit("the playground did not start; see the messages above")
 
 
@@ -47,8 +51,11 @@ def _run_bot(url: str, settings: Settings) -> int:
         # The emulator forgets its users when it stops; so must the bot, or a new
         # "Sam" would inherit the answers of last session's user with the same id.
         fresh = VAR_DIR / "playground.db"
-        for path in (fresh, fresh.with_name("playground.db-wal"),
-                     fresh.with_name("playground.db-shm")):
+        for path in (
+            fresh,
+            fresh.with_name("playground.db-wal"),
+            fresh.with_name("playground.db-shm"),
+        ):
             path.unlink(missing_ok=True)
         env["DATABASE_URL"] = f"sqlite:///{fresh}"
     try:

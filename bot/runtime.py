@@ -84,22 +84,36 @@ class Runtime:
         bot = self.application.bot
         # Workers share the database, and with it Telegram's budget for the bot;
         # SQLite serves one process, whose own clock is the whole budget.
-        limiter = RateLimiter(settings.global_messages_per_second,
-                              settings.chat_messages_per_second, settings.chat_burst,
-                              pace=None if settings.is_sqlite else SharedPace(self.db))
-        rules = LinkRules(invite_ttl=timedelta(hours=settings.invite_ttl_hours),
-                          relink_window=timedelta(days=settings.relink_window_days),
-                          wrong_codes_per_hour=settings.wrong_codes_per_hour,
-                          proposal_ttl=timedelta(days=settings.proposal_ttl_days))
-        self.turns = Turns(self.db, bot, self.clock,
-                           Lookups(timezones.zone_named, timezones.zone_at), rules)
-        self.sender = Sender(self.db, bot, self.clock, limiter,
-                             timedelta(hours=settings.outbox_max_age_hours),
-                             receipt=self.turns.on_delivered)
+        limiter = RateLimiter(
+            settings.global_messages_per_second,
+            settings.chat_messages_per_second,
+            settings.chat_burst,
+            pace=None if settings.is_sqlite else SharedPace(self.db),
+        )
+        rules = LinkRules(
+            invite_ttl=timedelta(hours=settings.invite_ttl_hours),
+            relink_window=timedelta(days=settings.relink_window_days),
+            wrong_codes_per_hour=settings.wrong_codes_per_hour,
+            proposal_ttl=timedelta(days=settings.proposal_ttl_days),
+        )
+        self.turns = Turns(
+            self.db, bot, self.clock, Lookups(timezones.zone_named, timezones.zone_at), rules
+        )
+        self.sender = Sender(
+            self.db,
+            bot,
+            self.clock,
+            limiter,
+            timedelta(hours=settings.outbox_max_age_hours),
+            receipt=self.turns.on_delivered,
+        )
         self.intake = Intake(self.db, self.clock, self.application)
-        self.scheduler = Scheduler(self.db, self.clock,
-                                   timedelta(minutes=settings.nudge_grace_minutes),
-                                   on_queued=self.sender.wake)
+        self.scheduler = Scheduler(
+            self.db,
+            self.clock,
+            timedelta(minutes=settings.nudge_grace_minutes),
+            on_queued=self.sender.wake,
+        )
         if settings.is_sqlite:
             # SQLite serves one process, so claims left behind are from a crash.
             async with self.db.transaction() as repos:
@@ -145,10 +159,16 @@ class Runtime:
 
     def webhook_server(self, secret: str) -> WebhookServer:
         """A webhook server fed into this runtime's intake, healthy while the database answers."""
-        assert self.intake is not None and self.application is not None and self.db is not None, \
+        assert self.intake is not None and self.application is not None and self.db is not None, (
             "start() first"
-        return WebhookServer(self.intake, self.application.bot, self.db.ping, secret,
-                             path=webhook_path(self.settings.webhook_url))
+        )
+        return WebhookServer(
+            self.intake,
+            self.application.bot,
+            self.db.ping,
+            secret,
+            path=webhook_path(self.settings.webhook_url),
+        )
 
     # ------------------------------------------------------------ building
 
@@ -165,8 +185,9 @@ class Runtime:
             .updater(None)
             .concurrent_updates(PerUserOrder(256))
             .request(AiohttpRequest(connection_pool_size=64))
-            .get_updates_request(AiohttpRequest(connection_pool_size=1,
-                                                read_timeout=settings.poll_timeout + 10))
+            .get_updates_request(
+                AiohttpRequest(connection_pool_size=1, read_timeout=settings.poll_timeout + 10)
+            )
             .build()
         )
         application.add_handler(TypeHandler(Update, self._gate), group=-1)
@@ -174,14 +195,18 @@ class Runtime:
         application.add_error_handler(self._on_error)
         if application.job_queue is not None:
             application.job_queue.run_repeating(
-                self._tidy, interval=MAINTENANCE_EVERY, first=60, name="runtime:tidy")
+                self._tidy, interval=MAINTENANCE_EVERY, first=60, name="runtime:tidy"
+            )
             application.job_queue.run_repeating(
-                self._sweep, interval=SWEEP_EVERY, first=SWEEP_EVERY,
-                name="runtime:stranded-updates")
+                self._sweep,
+                interval=SWEEP_EVERY,
+                first=SWEEP_EVERY,
+                name="runtime:stranded-updates",
+            )
             # Every worker ticks; the claims in the database decide who sends what.
             application.job_queue.run_repeating(
-                self._tick, interval=settings.nudge_tick_seconds, first=1,
-                name="scheduler:nudges")
+                self._tick, interval=settings.nudge_tick_seconds, first=1, name="scheduler:nudges"
+            )
         return application
 
     async def _gate(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -212,13 +237,17 @@ class Runtime:
         await asyncio.sleep(TYPING_AFTER_SECONDS)
         assert self.sender is not None, "handlers run after start()"
         await self.sender.call_now(
-            Call("sendChatAction", {"chat_id": update.effective_chat.id, "action": "typing"}))
+            Call("sendChatAction", {"chat_id": update.effective_chat.id, "action": "typing"})
+        )
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Never the update itself: it holds what the user wrote.
         error = context.error
-        log.error("error while handling an update: %s", type(error).__name__,
-                  exc_info=(type(error), error, error.__traceback__) if error else None)
+        log.error(
+            "error while handling an update: %s",
+            type(error).__name__,
+            exc_info=(type(error), error, error.__traceback__) if error else None,
+        )
 
     async def _set_commands(self) -> None:
         """The few commands a person needs, in private chats (the only chats we serve),
@@ -231,13 +260,16 @@ class Runtime:
             for locale in locales():
                 words = catalog(locale)
                 language = None if locale == DEFAULT_LOCALE else locale
-                commands = [BotCommand(name, words.plain(f"commands.{name}"))
-                            for name in MENU_COMMANDS]
-                await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats(),
-                                          language_code=language)
+                commands = [
+                    BotCommand(name, words.plain(f"commands.{name}")) for name in MENU_COMMANDS
+                ]
+                await bot.set_my_commands(
+                    commands, scope=BotCommandScopeAllPrivateChats(), language_code=language
+                )
                 await bot.set_my_description(words.plain("telegram.description"), language)
                 await bot.set_my_short_description(
-                    words.plain("telegram.short_description"), language)
+                    words.plain("telegram.short_description"), language
+                )
             await bot.delete_my_commands()
         except TelegramError as error:
             log.warning("could not set the command menu: %s", type(error).__name__)
@@ -253,7 +285,8 @@ class Runtime:
         """Hand PTB the users whose updates have waited too long (see STRANDED_AFTER)."""
         assert self.intake is not None, "start() first"
         stranded = await self.intake.hand_over_pending(
-            received_before=self.clock.now() - STRANDED_AFTER)
+            received_before=self.clock.now() - STRANDED_AFTER
+        )
         if stranded:
             log.info("picked up %d users' updates left waiting", stranded)
         return stranded
@@ -275,6 +308,5 @@ class Runtime:
     @staticmethod
     async def _wait_for_queue(application: Application, seconds: float = 5.0) -> None:
         deadline = asyncio.get_running_loop().time() + seconds
-        while application.update_queue.qsize() and (
-                asyncio.get_running_loop().time() < deadline):
+        while application.update_queue.qsize() and (asyncio.get_running_loop().time() < deadline):
             await asyncio.sleep(0.05)

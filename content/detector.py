@@ -19,8 +19,16 @@ from content import DEFAULT_LOCALE, ContentError
 
 DETECTOR_DIR = Path(__file__).parent / "detector"
 # Worst first: when one message holds several situations, the first answers it.
-CATEGORIES = ("overdose_injury", "suicide", "self_harm", "partner_violence", "threats", "fear",
-              "urge_to_harm", "coercive_control")
+CATEGORIES = (
+    "overdose_injury",
+    "suicide",
+    "self_harm",
+    "partner_violence",
+    "threats",
+    "fear",
+    "urge_to_harm",
+    "coercive_control",
+)
 LEVELS = ("acute", "concern")
 # Concepts that code supplies, not the data: a number typed as digits.
 BUILT_IN_CONCEPTS = frozenset({"NUMBER"})
@@ -68,8 +76,10 @@ def detector_data(locale: str = DEFAULT_LOCALE) -> DetectorData:
         concepts={name: tuple(str(w) for w in words) for name, words in raw["concepts"].items()},
         rules=_rules(raw["rules"]),
         feeling=tuple(raw.get("feeling") or ()),
-        silencers={concept: frozenset(categories)
-                   for concept, categories in (raw.get("silencers") or {}).items()},
+        silencers={
+            concept: frozenset(categories)
+            for concept, categories in (raw.get("silencers") or {}).items()
+        },
         negatable=frozenset(raw.get("negatable", CATEGORIES)),
         upgrades={k: tuple(v) for k, v in (raw.get("upgrades") or {}).items()},
         fuzzy_from=int(raw.get("fuzzy_from", FUZZY_FROM)),
@@ -94,8 +104,9 @@ def _rules(raw: dict[str, Any]) -> dict[tuple[str, str], tuple[str, ...]]:
 def _check(data: DetectorData) -> None:
     known = data.concepts.keys() | BUILT_IN_CONCEPTS
     texts = [t for group in data.rules.values() for t in group] + list(data.feeling)
-    used = {alt for text in texts for element in text.split()
-            for alt in element.strip("?!").split("|")}
+    used = {
+        alt for text in texts for element in text.split() for alt in element.strip("?!").split("|")
+    }
     used |= set(data.silencers) | {c for cs in data.upgrades.values() for c in cs}
     missing = {name for name in [*used, *REQUIRED_CONCEPTS] if _CONCEPT_NAME.match(name)} - known
     if missing:

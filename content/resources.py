@@ -50,8 +50,9 @@ class Directory:
     by_language: dict[str, tuple[str, ...]]
     international: tuple[Resource, ...]
 
-    def for_reader(self, zone: str | None, locale: str,
-                   country: str | None = None) -> tuple[Country, ...]:
+    def for_reader(
+        self, zone: str | None, locale: str, country: str | None = None
+    ) -> tuple[Country, ...]:
         """The countries to show: the reader's own if known (the one they chose, else
         their zone's), else their language's."""
         code = self.listed(country or (country_of_zone(zone) if zone else None))
@@ -68,8 +69,10 @@ class Directory:
     def country_choices(self, locale: str) -> list[tuple[str, str]]:
         """(code, name) to pick one's country from: the language's first, then the rest."""
         first = list(self.by_language.get(locale, ()))
-        rest = sorted((c for c in self.countries if c not in first and c != "EU"),
-                      key=lambda c: country_name(self.countries[c], locale).removeprefix("the "))
+        rest = sorted(
+            (c for c in self.countries if c not in first and c != "EU"),
+            key=lambda c: country_name(self.countries[c], locale).removeprefix("the "),
+        )
         return [(code, country_name(self.countries[code], locale)) for code in [*first, *rest]]
 
 
@@ -85,10 +88,10 @@ def resources_markup(words: Catalog, zone: str | None, country: str | None = Non
     """The lines a crisis message shows this reader, as Telegram HTML."""
     countries = directory().for_reader(zone, words.locale, country)
     if len(countries) == 1:
-        lines = [words.text("resources.in_country",
-                            country=country_name(countries[0], words.locale))]
-        lines += [_line(words, entry) for entry in countries[0].entries
-                  if entry.kind != BEHAVIOUR]
+        lines = [
+            words.text("resources.in_country", country=country_name(countries[0], words.locale))
+        ]
+        lines += [_line(words, entry) for entry in countries[0].entries if entry.kind != BEHAVIOUR]
     else:
         lines = [_compact_line(words, country) for country in countries]
     lines.append(words.text("resources.elsewhere"))
@@ -102,8 +105,9 @@ def behaviour_markup(words: Catalog, zone: str | None, country: str | None = Non
     countries = directory().for_reader(zone, words.locale, country)
     if len(countries) != 1:
         return Markup("")
-    return Markup("\n".join(_line(words, entry) for entry in countries[0].entries
-                            if entry.kind == BEHAVIOUR))
+    return Markup(
+        "\n".join(_line(words, entry) for entry in countries[0].entries if entry.kind == BEHAVIOUR)
+    )
 
 
 def _line(words: Catalog, entry: Resource) -> str:
@@ -111,11 +115,16 @@ def _line(words: Catalog, entry: Resource) -> str:
 
 
 def _compact_line(words: Catalog, country: Country) -> str:
-    numbers = Markup(", ".join(
-        words.text(f"resources.kind_{entry.kind}", contact=entry.contact)
-        for entry in country.entries if entry.kind != BEHAVIOUR))
-    return words.text("resources.country_line", country=country_name(country, words.locale),
-                      numbers=numbers)
+    numbers = Markup(
+        ", ".join(
+            words.text(f"resources.kind_{entry.kind}", contact=entry.contact)
+            for entry in country.entries
+            if entry.kind != BEHAVIOUR
+        )
+    )
+    return words.text(
+        "resources.country_line", country=country_name(country, words.locale), numbers=numbers
+    )
 
 
 # ---------------------------------------------------------------- loading
@@ -124,14 +133,20 @@ def _compact_line(words: Catalog, country: Country) -> str:
 @cache
 def directory() -> Directory:
     raw = yaml.safe_load(RESOURCES_FILE.read_text(encoding="utf-8"))
-    countries = {code: Country(code, body["name"], _shown(_entries(code, body["entries"])))
-                 for code, body in raw["countries"].items()}
+    countries = {
+        code: Country(code, body["name"], _shown(_entries(code, body["entries"])))
+        for code, body in raw["countries"].items()
+    }
     by_language = {lang: tuple(codes) for lang, codes in raw["by_language"].items()}
     unknown = {c for codes in by_language.values() for c in codes} - countries.keys()
     if unknown:
         raise ContentError(f"resources: by_language names unlisted countries {sorted(unknown)}")
-    return Directory(countries, frozenset(raw["eu_members"]), by_language,
-                     _entries("international", raw["international"]))
+    return Directory(
+        countries,
+        frozenset(raw["eu_members"]),
+        by_language,
+        _entries("international", raw["international"]),
+    )
 
 
 def _entries(where: str, items: list[dict[str, Any]]) -> tuple[Resource, ...]:
@@ -167,8 +182,11 @@ def country_of_zone(zone: str) -> str | None:
 
 def _report() -> None:
     raw = yaml.safe_load(RESOURCES_FILE.read_text(encoding="utf-8"))
-    every = [(code, e) for code, body in raw["countries"].items()
-             for e in _entries(code, body["entries"])]
+    every = [
+        (code, e)
+        for code, body in raw["countries"].items()
+        for e in _entries(code, body["entries"])
+    ]
     every += [("international", e) for e in directory().international]
     for code, entry in sorted(every, key=lambda pair: pair[1].checked):
         mark = f"  UNCONFIRMED, not shown: {entry.unconfirmed}" if entry.unconfirmed else ""
@@ -178,5 +196,11 @@ def _report() -> None:
 if __name__ == "__main__":
     _report()
 
-__all__ = ["Directory", "Resource", "behaviour_markup", "country_of_zone", "directory",
-           "resources_markup"]
+__all__ = [
+    "Directory",
+    "Resource",
+    "behaviour_markup",
+    "country_of_zone",
+    "directory",
+    "resources_markup",
+]

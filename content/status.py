@@ -51,10 +51,14 @@ def has_words(text: str) -> bool:
 
 
 def identical_to_english(own: Catalog, english: Catalog) -> list[str]:
-    same_texts = [key for key, text in own.texts.items()
-                  if english.texts.get(key) == text and has_words(text)]
-    same_lists = [key for key, words in own.lists.items()
-                  if english.lists.get(key) == words and not _is_data(key)]
+    same_texts = [
+        key for key, text in own.texts.items() if english.texts.get(key) == text and has_words(text)
+    ]
+    same_lists = [
+        key
+        for key, words in own.lists.items()
+        if english.lists.get(key) == words and not _is_data(key)
+    ]
     return same_texts + same_lists
 
 
@@ -70,16 +74,19 @@ def status(locale: str, root: Path = LOCALES_DIR) -> Status:
         merged.validate()
     except ContentError as error:
         errors += str(error).split(": ", 1)[1].split("; ")
-    return Status(locale, merged.fallback, tuple(identical_to_english(own, english)),
-                  tuple(errors))
+    return Status(locale, merged.fallback, tuple(identical_to_english(own, english)), tuple(errors))
 
 
 def report(state: Status) -> str:
-    lines = [f"{state.locale}: {len(state.missing)} missing, {len(state.identical)} "
-             f"identical to English, {len(state.errors)} errors"]
-    for heading, keys in (("missing (shown in English)", state.missing),
-                          ("identical to English (translated?)", state.identical),
-                          ("errors (the bot will not start)", state.errors)):
+    lines = [
+        f"{state.locale}: {len(state.missing)} missing, {len(state.identical)} "
+        f"identical to English, {len(state.errors)} errors"
+    ]
+    for heading, keys in (
+        ("missing (shown in English)", state.missing),
+        ("identical to English (translated?)", state.identical),
+        ("errors (the bot will not start)", state.errors),
+    ):
         if keys:
             lines.append(f"  {heading}:")
             lines += [f"    {key}" for key in keys[:SHOWN]]
@@ -91,8 +98,13 @@ def report(state: Status) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m content.status", description=__doc__)
     parser.add_argument("locale", nargs="*", help="locales to check (default: every one on)")
-    parser.add_argument("--locales", type=Path, default=LOCALES_DIR, metavar="DIR",
-                        help="the locales folder to read (default: content/locales)")
+    parser.add_argument(
+        "--locales",
+        type=Path,
+        default=LOCALES_DIR,
+        metavar="DIR",
+        help="the locales folder to read (default: content/locales)",
+    )
     args = parser.parse_args(argv)
     chosen = args.locale or [loc for loc in locales(args.locales) if loc != DEFAULT_LOCALE]
     states = [status(locale, args.locales) for locale in chosen]

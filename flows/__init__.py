@@ -25,12 +25,47 @@ from flows.steps import STEPS
 from flows.vision import REVEAL, VISION
 
 FLOWS: dict[str, Flow] = {
-    f.name: f for f in (ONBOARDING, SETTINGS, LANGUAGE, LINK, JOIN, UNLINK, PARTNER, AGREEMENTS,
-                      RESPOND, ITEM, RETIRE_ANSWER, COMMIT, COMMITMENTS, COMMITMENT, CHECKIN,
-                      NOTICE, REMINDERS, SNOOZE, WEEKLY, PROGRESS, STEPS, RESPONSIBILITY, LISTEN,
-                      VISION, REVEAL, PRACTICES, TRIGGERED, UNDERNEATH, ACKNOWLEDGE, REASSURE,
-                      SAFETY_PLAN, SAFETY_CHECK, EXPORT, DELETE, ERASE, ANSWER,
-                      REQUEST_AGREEMENT, REQUEST_COMMITMENT)
+    f.name: f
+    for f in (
+        ONBOARDING,
+        SETTINGS,
+        LANGUAGE,
+        LINK,
+        JOIN,
+        UNLINK,
+        PARTNER,
+        AGREEMENTS,
+        RESPOND,
+        ITEM,
+        RETIRE_ANSWER,
+        COMMIT,
+        COMMITMENTS,
+        COMMITMENT,
+        CHECKIN,
+        NOTICE,
+        REMINDERS,
+        SNOOZE,
+        WEEKLY,
+        PROGRESS,
+        STEPS,
+        RESPONSIBILITY,
+        LISTEN,
+        VISION,
+        REVEAL,
+        PRACTICES,
+        TRIGGERED,
+        UNDERNEATH,
+        ACKNOWLEDGE,
+        REASSURE,
+        SAFETY_PLAN,
+        SAFETY_CHECK,
+        EXPORT,
+        DELETE,
+        ERASE,
+        ANSWER,
+        REQUEST_AGREEMENT,
+        REQUEST_COMMITMENT,
+    )
 }
 
 

@@ -67,8 +67,11 @@ def detect(text: str, locale: str = "en") -> Finding | None:
     under ``also_read`` (Spanish: English too; docs/benchmarks.md has the cost)."""
     if not text:
         return None
-    found = [f for each in (locale, *_Detector.of(locale).data.also_read)
-             if (f := detect_in(text, each)) is not None]
+    found = [
+        f
+        for each in (locale, *_Detector.of(locale).data.also_read)
+        if (f := detect_in(text, each)) is not None
+    ]
     return min(found, key=_gravity, default=None)
 
 
@@ -142,8 +145,7 @@ class Rule:
     negates_itself: bool  # it holds a negation of its own ("do not want to live")
 
 
-def _parse_rule(text: str, category: str, level: str,
-                concepts: dict[str, tuple[str, ...]]) -> Rule:
+def _parse_rule(text: str, category: str, level: str, concepts: dict[str, tuple[str, ...]]) -> Rule:
     """A rule from its text; a word prefix ("kill*") or a joined phrase ("no+one")
     becomes a concept of its own."""
     elements, gap = [], GAPS[""]
@@ -158,13 +160,23 @@ def _parse_rule(text: str, category: str, level: str,
                 concepts.setdefault("~" + alt, (alt.replace("+", " "),))
                 alt = "~" + alt
             alternatives.append(alt)
-        elements.append(Element(
-            tuple(alternatives), optional, 0 if absent else gap, absent,
-            names=frozenset(alternatives)))
+        elements.append(
+            Element(
+                tuple(alternatives),
+                optional,
+                0 if absent else gap,
+                absent,
+                names=frozenset(alternatives),
+            )
+        )
         gap = GAPS[""]
     negations = {NEGATION, *concepts.get(NEGATION, ())}
-    negates = any(word in negations for e in elements for alt in e.alternatives
-                  for word in alt.lstrip("~").split("+"))
+    negates = any(
+        word in negations
+        for e in elements
+        for alt in e.alternatives
+        for word in alt.lstrip("~").split("+")
+    )
     return Rule(category, level, tuple(elements), negates)
 
 
@@ -173,14 +185,21 @@ class _Detector:
         self.data = data
         self.expand = {word: tuple(spelled.split()) for word, spelled in data.expand.items()}
         concepts = dict(data.concepts)
-        self.rules = [_parse_rule(text, category, level, concepts)
-                      for (category, level), texts in data.rules.items() for text in texts]
+        self.rules = [
+            _parse_rule(text, category, level, concepts)
+            for (category, level), texts in data.rules.items()
+            for text in texts
+        ]
         self.feelings = [_parse_rule(text, "feeling", FEELING, concepts) for text in data.feeling]
         self.concepts = _ConceptIndex(concepts)
         self.by_anchor = _anchor_index(self.rules)
         vocabulary = self.concepts.words | {
-            alt for rule in [*self.rules, *self.feelings] for e in rule.elements
-            for alt in e.alternatives if not _is_concept(alt)}
+            alt
+            for rule in [*self.rules, *self.feelings]
+            for e in rule.elements
+            for alt in e.alternatives
+            if not _is_concept(alt)
+        }
         self.fuzzy_from = data.fuzzy_from
         self.near = _deletion_index(w for w in vocabulary if len(w) >= self.fuzzy_from)
         self.model = load_model(data.locale)
@@ -202,8 +221,9 @@ class _Detector:
         return Finding(category, CONCERN) if category else None
 
     def feels(self, text: str) -> bool:
-        return any(True for sentence in self._read(text)
-                   for _ in self._matches(sentence, self.feelings))
+        return any(
+            True for sentence in self._read(text) for _ in self._matches(sentence, self.feelings)
+        )
 
     # ------------------------------------------------------------ reading
 
@@ -225,12 +245,15 @@ class _Detector:
         readings = [self._readings(word) for word in words]
         tagged: list[frozenset[str]] = list(readings)
         for start in range(len(words)):
-            phrases = {f"{concept}:{length}"
-                       for concept, length in self.concepts.phrases_at(readings, start)}
+            phrases = {
+                f"{concept}:{length}"
+                for concept, length in self.concepts.phrases_at(readings, start)
+            }
             if phrases:
                 tagged[start] = tagged[start] | phrases
-        return [Word(tags, clause, *_reach(tags)) for tags, clause in zip(tagged, clauses,
-                                                                             strict=True)]
+        return [
+            Word(tags, clause, *_reach(tags)) for tags, clause in zip(tagged, clauses, strict=True)
+        ]
 
     @lru_cache(maxsize=50_000)  # noqa: B019  one detector per locale, for the process's life
     def _readings(self, word: str) -> frozenset[str]:
@@ -249,20 +272,29 @@ class _Detector:
     def _matches(self, sentence: list[Word], rules: list[Rule]) -> Iterable[Finding]:
         places = _Places(sentence)
         present = places.of_name.keys()
-        silenced = {c for concept, categories in self.data.silencers.items()
-                    if _stands_unnegated(concept, sentence) for c in categories}
+        silenced = {
+            c
+            for concept, categories in self.data.silencers.items()
+            if _stands_unnegated(concept, sentence)
+            for c in categories
+        }
         if rules is self.rules:  # only the rules whose first required element is here
-            rules = list({id(r): r for key in present
-                          for r in self.by_anchor.get(key, ())}.values())
+            rules = list(
+                {id(r): r for key in present for r in self.by_anchor.get(key, ())}.values()
+            )
         for rule in rules:
             if rule.category in silenced:
                 continue
-            if not all(e.optional or e.absent or not present.isdisjoint(e.names)
-                       for e in rule.elements):
+            if not all(
+                e.optional or e.absent or not present.isdisjoint(e.names) for e in rule.elements
+            ):
                 continue
             for start, end in _spans(rule, places):
-                if rule.category in self.data.negatable and not rule.negates_itself \
-                        and _negated(sentence, start, end):
+                if (
+                    rule.category in self.data.negatable
+                    and not rule.negates_itself
+                    and _negated(sentence, start, end)
+                ):
                     continue
                 yield Finding(rule.category, self._level(rule, present))
                 break
@@ -305,7 +337,7 @@ class _Places:
         if places is None:
             places = sorted({i for name in element.names for i in self.of_name.get(name, ())})
             self._of_element[element.names] = places
-        return places[bisect_left(places, start):bisect_right(places, stop)]
+        return places[bisect_left(places, start) : bisect_right(places, stop)]
 
 
 def _spans(rule: Rule, places: _Places) -> Iterable[tuple[int, int]]:
@@ -324,8 +356,7 @@ def _spans(rule: Rule, places: _Places) -> Iterable[tuple[int, int]]:
                 break
 
 
-def _rest(elements: tuple[Element, ...], index: int, places: _Places,
-          position: int) -> int | None:
+def _rest(elements: tuple[Element, ...], index: int, places: _Places, position: int) -> int | None:
     if index == len(elements):
         return position
     element, sentence = elements[index], places.sentence
@@ -355,10 +386,9 @@ def _ends(element: Element, sentence: list[Word], at: int) -> list[int]:
     return [at + length for name in element.names & word.keys for length in word.reach[name]]
 
 
-
 @lru_cache(maxsize=50_000)
 def _reach(readings: frozenset[str]) -> tuple[Mapping[str, tuple[int, ...]], frozenset[str]]:
-    """"CONCEPT:2" spans two words from here; a plain word spans one."""
+    """ "CONCEPT:2" spans two words from here; a plain word spans one."""
     reach: dict[str, set[int]] = {}
     for tag in readings:
         name, _, length = tag.rpartition(":")
@@ -366,8 +396,10 @@ def _reach(readings: frozenset[str]) -> tuple[Mapping[str, tuple[int, ...]], fro
             reach.setdefault(name, set()).add(int(length))
         else:
             reach.setdefault(tag, set()).add(1)
-    return (MappingProxyType({name: tuple(sorted(lengths)) for name, lengths in reach.items()}),
-            frozenset(reach))
+    return (
+        MappingProxyType({name: tuple(sorted(lengths)) for name, lengths in reach.items()}),
+        frozenset(reach),
+    )
 
 
 def _is_concept(alternative: str) -> bool:
@@ -377,14 +409,15 @@ def _is_concept(alternative: str) -> bool:
 def _stands_unnegated(concept: str, sentence: list[Word]) -> bool:
     """Whether *concept* stands in the sentence without a negation just before it
     ("not joking", "never agreed" silence nothing)."""
-    return any(concept in word.keys and not _negated(sentence, i, i + 1)
-               for i, word in enumerate(sentence))
+    return any(
+        concept in word.keys and not _negated(sentence, i, i + 1) for i, word in enumerate(sentence)
+    )
 
 
 def _negated(sentence: list[Word], start: int, end: int) -> bool:
     """A negation shortly before the match, in its clause, or inside it ("he never hit me")."""
     clause = sentence[start].clause
-    near = sentence[max(0, start - NEGATION_REACH):end]
+    near = sentence[max(0, start - NEGATION_REACH) : end]
     return any(word.clause == clause and f"{NEGATION}:1" in word.readings for word in near)
 
 
@@ -421,8 +454,7 @@ class _ConceptIndex:
         found.update(concept for prefix, concept in self.prefixes if word.startswith(prefix))
         return found
 
-    def phrases_at(self, readings: list[frozenset[str]], start: int
-                   ) -> Iterable[tuple[str, int]]:
+    def phrases_at(self, readings: list[frozenset[str]], start: int) -> Iterable[tuple[str, int]]:
         if start + 1 >= len(readings) or self.starts.isdisjoint(readings[start]):
             return
         for first in readings[start]:
@@ -437,13 +469,15 @@ class _ConceptIndex:
 def _phrase_at(parts: tuple[str, ...], readings: list[frozenset[str]], start: int) -> bool:
     if start + len(parts) > len(readings):
         return False
-    return all(part in readings[start + i] or
-               (part.endswith("*") and any(r.startswith(part[:-1]) for r in readings[start + i]))
-               for i, part in enumerate(parts))
+    return all(
+        part in readings[start + i]
+        or (part.endswith("*") and any(r.startswith(part[:-1]) for r in readings[start + i]))
+        for i, part in enumerate(parts)
+    )
 
 
 def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def _deletion_index(vocabulary: Iterable[str]) -> dict[str, set[str]]:

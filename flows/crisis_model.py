@@ -107,8 +107,9 @@ def features_of(sentences: Sequence[Sequence[frozenset[str]]]) -> set[str]:
 def _word_features(readings: frozenset[str]) -> tuple[str, frozenset[str]]:
     """A word as typed (the first of its plain readings) and its word and concept features."""
     word = min((r for r in readings if ":" not in r), default="")
-    concepts = {f"c:{tag.split(':')[0]}" for tag in readings
-                if ":" in tag and not tag.startswith("~")}
+    concepts = {
+        f"c:{tag.split(':')[0]}" for tag in readings if ":" in tag and not tag.startswith("~")
+    }
     return word, frozenset({f"w:{word}", *concepts} if word else concepts)
 
 
@@ -119,7 +120,7 @@ def _pieces(word: str) -> frozenset[str]:
     if not word:
         return frozenset()
     marked = f"<{word}>"
-    return frozenset(f"g:{marked[i:i + PIECE]}" for i in range(max(1, len(marked) - PIECE + 1)))
+    return frozenset(f"g:{marked[i : i + PIECE]}" for i in range(max(1, len(marked) - PIECE + 1)))
 
 
 def load(locale: str) -> Model | None:
@@ -127,8 +128,12 @@ def load(locale: str) -> Model | None:
     if path is None:
         return None
     raw = json.loads(path.read_text(encoding="utf-8"))
-    return Model(tuple(raw["classes"]), {f: tuple(w) for f, w in raw["weights"].items()},
-                 tuple(raw["bias"]), float(raw["threshold"]))
+    return Model(
+        tuple(raw["classes"]),
+        {f: tuple(w) for f, w in raw["weights"].items()},
+        tuple(raw["bias"]),
+        float(raw["threshold"]),
+    )
 
 
 # ---------------------------------------------------------------- training
@@ -175,9 +180,15 @@ def _fit(examples: Sequence[tuple[set[str], str]]) -> dict:
         np.add.at(gradient, column_of, error[row_of])
         weights -= LEARNING_RATE * gradient
         bias -= LEARNING_RATE * error.sum(axis=0)
-    return {"classes": classes, "bias": [round(float(b), DIGITS) for b in bias],
-            "weights": {f: [round(float(w), DIGITS) for w in weights[i]]
-                        for f, i in column.items() if np.abs(weights[i]).max() >= 10 ** -DIGITS}}
+    return {
+        "classes": classes,
+        "bias": [round(float(b), DIGITS) for b in bias],
+        "weights": {
+            f: [round(float(w), DIGITS) for w in weights[i]]
+            for f, i in column.items()
+            if np.abs(weights[i]).max() >= 10**-DIGITS
+        },
+    }
 
 
 def _threshold(examples: Sequence[tuple[set[str], str]]) -> float:
@@ -187,14 +198,19 @@ def _threshold(examples: Sequence[tuple[set[str], str]]) -> float:
     unseen: dict[str, list[float]] = {ORDINARY: [], EVERYDAY: []}
     for fold in range(FOLDS):
         raw = _fit([e for i, e in enumerate(examples) if i % FOLDS != fold])
-        model = Model(tuple(raw["classes"]), {f: tuple(w) for f, w in raw["weights"].items()},
-                      tuple(raw["bias"]), 0.0)
+        model = Model(
+            tuple(raw["classes"]),
+            {f: tuple(w) for f, w in raw["weights"].items()},
+            tuple(raw["bias"]),
+            0.0,
+        )
         for i, (features, label) in enumerate(examples):
             if i % FOLDS == fold and label in unseen:
                 unseen[label].append(model.read(features)[1])
-    lowest = max(_above(unseen[ORDINARY], FALSE_ALARM_BUDGET),
-                 _above(unseen[EVERYDAY], EVERYDAY_BUDGET))
-    return round(max(0.5, lowest + 10 ** -DIGITS), DIGITS)
+    lowest = max(
+        _above(unseen[ORDINARY], FALSE_ALARM_BUDGET), _above(unseen[EVERYDAY], EVERYDAY_BUDGET)
+    )
+    return round(max(0.5, lowest + 10**-DIGITS), DIGITS)
 
 
 def _above(scores: list[float], budget: float) -> float:
@@ -224,8 +240,12 @@ def training_examples(files: Sequence[Path], locale: str) -> list[tuple[set[str]
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         ordinary = EVERYDAY if path.name.startswith(EVERYDAY_FILES) else ORDINARY
         labelled += [(str(text), ordinary) for text in raw.pop(ORDINARY)]
-        labelled += [(str(text), category) for category, levels in raw.items()
-                     for texts in levels.values() for text in texts or ()]
+        labelled += [
+            (str(text), category)
+            for category, levels in raw.items()
+            for texts in levels.values()
+            for text in texts or ()
+        ]
     return [(features_of(read_words(text, locale)), label) for text, label in labelled]
 
 
@@ -237,8 +257,12 @@ def training_digest(files: Sequence[Path], locale: str) -> str:
 
     from content.detector import DETECTOR_DIR
 
-    made_from = [*files, DETECTOR_DIR / f"{locale}.yaml", Path(__file__),
-                 Path(__file__).with_name("crisis.py")]
+    made_from = [
+        *files,
+        DETECTOR_DIR / f"{locale}.yaml",
+        Path(__file__),
+        Path(__file__).with_name("crisis.py"),
+    ]
     digest = hashlib.sha256()
     for path in made_from:
         digest.update(path.name.encode() + b"\0" + _meaning(path) + b"\0")

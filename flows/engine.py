@@ -219,8 +219,7 @@ class Flow:
         return self.states[name]
 
 
-def flow(name: str, start: str, *states: State, description: str = "",
-         parks: bool = True) -> Flow:
+def flow(name: str, start: str, *states: State, description: str = "", parks: bool = True) -> Flow:
     by_name = {state.name: state for state in states}
     if len(by_name) != len(states):
         raise ValueError(f"flow {name}: duplicate state names")
@@ -360,8 +359,9 @@ def item_data(kind: str, item_id: int, action: str) -> str:
 
 
 def parse_item(data: str) -> tuple[str, int, str] | None:
-    kind, _, rest = data[len(ITEM_PREFIX):].partition(":") if data.startswith(
-        ITEM_PREFIX) else ("", "", "")
+    kind, _, rest = (
+        data[len(ITEM_PREFIX) :].partition(":") if data.startswith(ITEM_PREFIX) else ("", "", "")
+    )
     item_id, _, action = rest.partition(":")
     if not kind or not item_id.isdigit() or not action:
         return None
@@ -372,7 +372,7 @@ def parse_callback(data: str) -> tuple[int, str] | None:
     """``(seq, value)`` from our own callback data, or None for anything else."""
     if not data.startswith(CALLBACK_PREFIX):
         return None
-    seq, sep, value = data[len(CALLBACK_PREFIX):].partition(":")
+    seq, sep, value = data[len(CALLBACK_PREFIX) :].partition(":")
     if not sep or not seq.isdigit() or not value:
         return None
     return int(seq), value

@@ -29,12 +29,18 @@ def _current(_data: Mapping[str, Any], ctx: Context) -> Mapping[str, Any]:
 
 
 LANGUAGE = flow(
-    "language", "choose",
-    State("choose", ("language.choose",), answer=LOCALE, params=_current, columns=2,
-          options=tuple(Option(code, f"language.names.{code}", goto="chosen")
-                        for code in locales())),
+    "language",
+    "choose",
+    State(
+        "choose",
+        ("language.choose",),
+        answer=LOCALE,
+        params=_current,
+        columns=2,
+        options=tuple(Option(code, f"language.names.{code}", goto="chosen") for code in locales()),
+    ),
     State("chosen", ("language.chosen",), on_enter={LOCALE_CHOSEN: True}, ends=True),
     description="/language: the language I speak with you in; yours from Telegram "
-                "until you choose one here.",
+    "until you choose one here.",
     parks=False,
 )

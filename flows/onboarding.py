@@ -13,7 +13,8 @@ ONBOARDING = flow(
     "onboarding",
     "welcome",
     State(
-        "welcome", ("onboarding.welcome",),
+        "welcome",
+        ("onboarding.welcome",),
         options=(
             Option("begin", "onboarding.begin", goto="consent"),
             Option("later", "onboarding.later", goto="later"),
@@ -21,11 +22,18 @@ ONBOARDING = flow(
     ),
     State("later", ("onboarding.later_reply",), ends=True),
     State(
-        "consent", ("onboarding.consent",), answer="consent",
+        "consent",
+        ("onboarding.consent",),
+        answer="consent",
         options=(
             Option("yes", "onboarding.consent_yes", goto="role"),
-            Option("privacy", "onboarding.consent_privacy", goto="consent", also_say="privacy",
-                   records=False),
+            Option(
+                "privacy",
+                "onboarding.consent_privacy",
+                goto="consent",
+                also_say="privacy",
+                records=False,
+            ),
             Option("no", "onboarding.consent_no", goto="declined"),
         ),
     ),

@@ -16,9 +16,19 @@ from flows.engine import DONE, Context, FreeText, Label, Option, Parsed, Place, 
 
 ROLES = ("broke", "hurt", "both", "private")
 CAUSES = (
-    "emotional_affair", "physical_infidelity", "dishonesty", "broken_promises", "financial",
-    "withdrawal", "conflict", "disloyalty", "boundaries", "substance", "jealousy",
-    "old_wounds", "control",
+    "emotional_affair",
+    "physical_infidelity",
+    "dishonesty",
+    "broken_promises",
+    "financial",
+    "withdrawal",
+    "conflict",
+    "disloyalty",
+    "boundaries",
+    "substance",
+    "jealousy",
+    "old_wounds",
+    "control",
 )
 OTHER_CAUSE = "other"
 HOPES = ("rebuild", "understand", "clarity", "skip")
@@ -34,7 +44,9 @@ MAX_PLACE_CHARS = 100
 
 def role(goto: str) -> State:
     return State(
-        "role", ("onboarding.role",), answer="role",
+        "role",
+        ("onboarding.role",),
+        answer="role",
         options=tuple(Option(r, f"onboarding.role_{r}", goto=goto) for r in ROLES),
     )
 
@@ -42,7 +54,10 @@ def role(goto: str) -> State:
 def causes(goto: str) -> State:
     named = tuple(Option(cause, f"causes.{cause}") for cause in CAUSES)
     return State(
-        "causes", ("onboarding.causes",), answer="causes", pick_many=True,
+        "causes",
+        ("onboarding.causes",),
+        answer="causes",
+        pick_many=True,
         options=(
             *named,
             Option(OTHER_CAUSE, "causes.other", goto="cause_other"),
@@ -53,14 +68,18 @@ def causes(goto: str) -> State:
 
 def cause_other() -> State:
     return State(
-        "cause_other", ("onboarding.cause_other_prompt",), answer="cause_other",
+        "cause_other",
+        ("onboarding.cause_other_prompt",),
+        answer="cause_other",
         text=FreeText(goto="causes", max_chars=MAX_CAUSE_CHARS),
     )
 
 
 def hopes(goto: str) -> State:
     return State(
-        "hopes", ("onboarding.hopes",), answer="hopes",
+        "hopes",
+        ("onboarding.hopes",),
+        answer="hopes",
         options=tuple(Option(h, f"onboarding.hope_{h}", goto=goto) for h in HOPES),
         text=FreeText(goto=goto, max_chars=MAX_HOPE_CHARS),
     )
@@ -71,7 +90,9 @@ def safety(goto: str) -> tuple[State, ...]:
     go_on = (Option("continue", "onboarding.continue", goto=goto),)
     return (
         State(
-            "safety", ("onboarding.safety",), answer="safety",
+            "safety",
+            ("onboarding.safety",),
+            answer="safety",
             options=(
                 Option("yes", "onboarding.safety_yes", goto="safety_support"),
                 Option("no", "onboarding.safety_no", goto=goto),
@@ -85,21 +106,27 @@ def safety(goto: str) -> tuple[State, ...]:
 
 def zone(goto: str) -> tuple[State, ...]:
     """Where the user lives, confirmed by showing their local time."""
-    picks = tuple(
-        Option(name, f"zones.{name}", goto="zone_confirm") for name in COMMON_ZONES
-    )
+    picks = tuple(Option(name, f"zones.{name}", goto="zone_confirm") for name in COMMON_ZONES)
     return (
         State(
-            "zone", ("onboarding.zone",), answer="_zone", options=picks, columns=2,
+            "zone",
+            ("onboarding.zone",),
+            answer="_zone",
+            options=picks,
+            columns=2,
             text=FreeText(goto="zone_confirm", max_chars=MAX_PLACE_CHARS, parse=_zone_by_name),
-            place=Place(goto="zone_confirm", parse=_zone_at,
-                        button="onboarding.zone_share_location"),
+            place=Place(
+                goto="zone_confirm", parse=_zone_at, button="onboarding.zone_share_location"
+            ),
         ),
         State(
-            "zone_confirm", ("onboarding.zone_confirm",), params=_local_time,
+            "zone_confirm",
+            ("onboarding.zone_confirm",),
+            params=_local_time,
             options=(
-                Option("yes", "onboarding.zone_confirm_yes", goto=goto,
-                       copy=(("time_zone", "_zone"),)),
+                Option(
+                    "yes", "onboarding.zone_confirm_yes", goto=goto, copy=(("time_zone", "_zone"),)
+                ),
                 Option("no", "onboarding.zone_confirm_no", goto="zone"),
             ),
         ),
@@ -113,16 +140,21 @@ def reminder(goto: str) -> tuple[State, ...]:
     )
     return (
         State(
-            "reminder", ("onboarding.reminder",), answer="reminder_time",
+            "reminder",
+            ("onboarding.reminder",),
+            answer="reminder_time",
             options=(
                 *presets,
-                Option("custom", "onboarding.reminder_custom", goto="reminder_custom",
-                       records=False),
+                Option(
+                    "custom", "onboarding.reminder_custom", goto="reminder_custom", records=False
+                ),
                 Option(REMINDERS_OFF, "onboarding.reminder_none", goto=goto),
             ),
         ),
         State(
-            "reminder_custom", ("onboarding.reminder_custom_prompt",), answer="reminder_time",
+            "reminder_custom",
+            ("onboarding.reminder_custom_prompt",),
+            answer="reminder_time",
             text=FreeText(goto=goto, max_chars=MAX_TIME_CHARS, parse=_clock_time),
         ),
     )
@@ -158,24 +190,49 @@ def _local_time(data: Mapping[str, Any], ctx: Context) -> Mapping[str, Any]:
 MAX_TIME_CHARS = 60  # "a quarter past nine in the evening" and the like
 
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
 }
 _NUMBER = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
 # Spoken times: "quarter to eight", "half past nine", "ten past 7", "half nine" (9:30).
 _SPOKEN = re.compile(
     r"^(?:(?P<minutes>half|quarter|\d{1,2})(?: minutes?)? (?P<way>past|after|to|before|till) "
-    r"|(?P<british>half) )(?P<hour>\d{1,2})$")
+    r"|(?P<british>half) )(?P<hour>\d{1,2})$"
+)
 _NUMERIC = re.compile(r"^(?P<hour>\d{1,2})(?:(?:\s*[:.h]\s*|\s+)(?P<minute>\d{2}))?\s*h?$")
 _FOUR_DIGITS = re.compile(r"^(?P<hour>\d{1,2})(?P<minute>\d{2})$")  # "2130", "930"
 _PERIODS = (  # how the part of the day is said, and whether it means after noon
     (re.compile(r"\b(?:am|in the morning|this morning|morning)$"), "am"),
     (re.compile(r"\b(?:at night|tonight|night)$"), "night"),
-    (re.compile(r"\b(?:pm|in the (?:afternoon|evening)|this (?:afternoon|evening)"
-                r"|afternoon|evening)$"), "pm"),
+    (
+        re.compile(
+            r"\b(?:pm|in the (?:afternoon|evening)|this (?:afternoon|evening)"
+            r"|afternoon|evening)$"
+        ),
+        "pm",
+    ),
 )
 _NAMED = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
 
@@ -217,7 +274,7 @@ def _period(said: str) -> tuple[str, str | None]:
     for pattern, period in _PERIODS:
         found = pattern.search(said)
         if found:
-            return said[:found.start()].strip(), period
+            return said[: found.start()].strip(), period
     return said, None
 
 

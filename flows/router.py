@@ -81,9 +81,21 @@ class ItemPress:
 # notice, a commitment, a nudge to snooze, a listening exercise, a new vision to
 # reveal, a partner's request for reassurance; a partner's share to answer, or (a
 # request) to turn into an agreement or a commitment.
-ITEM_FLOWS = {"v": "respond", "a": "item", "r": "retire_answer", "k": "checkin", "n": "notice",
-              "m": "commitment", "z": "snooze", "l": "listen", "w": "reveal", "q": "reassure",
-              "s": "answer", "p": "request_agreement", "c": "request_commitment"}
+ITEM_FLOWS = {
+    "v": "respond",
+    "a": "item",
+    "r": "retire_answer",
+    "k": "checkin",
+    "n": "notice",
+    "m": "commitment",
+    "z": "snooze",
+    "l": "listen",
+    "w": "reveal",
+    "q": "reassure",
+    "s": "answer",
+    "p": "request_agreement",
+    "c": "request_commitment",
+}
 
 
 @dataclass(frozen=True)
@@ -113,7 +125,7 @@ def route(session: Session | None, event: Any, ctx: Context) -> Outcome:
         if event.action == PRIVATE:
             return _finish(turn_on_private_mode(session), ctx)
         if event.action.startswith(COUNTRY):
-            return _finish(choose_country(session, event.action[len(COUNTRY):]), ctx)
+            return _finish(choose_country(session, event.action[len(COUNTRY) :]), ctx)
         if event.action not in COMMANDS:
             return _keep(session, Toast("common.unknown_button"))
         return _command(session, Command(event.action), ctx)
@@ -134,8 +146,9 @@ def route(session: Session | None, event: Any, ctx: Context) -> Outcome:
 def _command(session: Session | None, command: Command, ctx: Context) -> Outcome:
     name = command.name
     if name == "sos":
-        return _keep(session, Say(("sos",), buttons=(*country_buttons(ctx),
-                                                      *safety_buttons(session))))
+        return _keep(
+            session, Say(("sos",), buttons=(*country_buttons(ctx), *safety_buttons(session)))
+        )
     if name == "grounding":
         return _keep(session, Say(("safety.grounding",), buttons=carry_on(_under_way(session))))
     if name in ("help", "privacy"):
@@ -154,8 +167,9 @@ def _command(session: Session | None, command: Command, ctx: Context) -> Outcome
         if spec.needs_onboarding and not _onboarded(ctx):
             return _keep(session, Say(("common.needs_onboarding",)))
         return _finish(_open(session, name, ctx), ctx)
-    return _keep(session, Say(("common.unknown_command", "help"), {"command": name}),
-                 *_resume(session, ctx))
+    return _keep(
+        session, Say(("common.unknown_command", "help"), {"command": name}), *_resume(session, ctx)
+    )
 
 
 def _item(session: Session | None, press: ItemPress, ctx: Context) -> Outcome:
@@ -167,8 +181,9 @@ def _item(session: Session | None, press: ItemPress, ctx: Context) -> Outcome:
     return _finish(_open(session, flow_name, ctx, data), ctx)
 
 
-def _open(session: Session | None, name: str, ctx: Context,
-          data: Mapping[str, Any] | None = None) -> Outcome:
+def _open(
+    session: Session | None, name: str, ctx: Context, data: Mapping[str, Any] | None = None
+) -> Outcome:
     """Begins flow *name*. The flow it interrupts is parked with every word typed so far,
     and a parked flow opened again by its command picks up where it was left."""
     if name in SAFETY_FLOWS and session is not None:
@@ -183,16 +198,16 @@ def _open(session: Session | None, name: str, ctx: Context,
         outcome = _keep(resumed, Say(("common.picked_up",)), prompt(FLOWS[name], resumed, ctx))
     else:
         outcome = begin(FLOWS[name], ctx, data)
-    outcome = _told_put_aside(outcome, session, name, session is not None and (
-        session.flow in parked))
+    outcome = _told_put_aside(
+        outcome, session, name, session is not None and (session.flow in parked)
+    )
     if parked == (ctx.profile.get(PARKED) or {}):
         return outcome
     newest = dict(list(parked.items())[-MAX_PARKED:])
     return replace(outcome, remember={**outcome.remember, PARKED: newest})
 
 
-def _told_put_aside(outcome: Outcome, session: Session | None, name: str,
-                    parked: bool) -> Outcome:
+def _told_put_aside(outcome: Outcome, session: Session | None, name: str, parked: bool) -> Outcome:
     """Says once, before the new flow speaks, what became of the question it replaced
     and how to get back to it, so leaving a flow is never silent."""
     if session is None or session.flow == name or not _awaits_answer(session):
@@ -222,7 +237,8 @@ def _holds_words(session: Session) -> bool:
         return False
     return bool(session.data.get(CUT)) or any(
         state.text and session.data.get(state.answer or "")
-        for state in FLOWS[session.flow].states.values())
+        for state in FLOWS[session.flow].states.values()
+    )
 
 
 def _start(session: Session | None, ctx: Context) -> Outcome:
@@ -256,12 +272,18 @@ def _outside_flow(event: Any, ctx: Context) -> Outcome:
 def _met_warmly(ctx: Context) -> Say:
     """Strong feeling outside any flow: a kind word and where to take it, words not kept."""
     if not _onboarded(ctx):
-        return Say(("common.feeling_outside_new",),
-                   buttons=((Button("menu.button_sos", menu_data("sos")),),))
-    return Say(("common.feeling_outside",), buttons=(
-        (Button("common.feeling_triggered", menu_data("triggered")),),
-        (Button("common.feeling_underneath", menu_data("underneath")),),
-        (Button("menu.button_sos", menu_data("sos")),)))
+        return Say(
+            ("common.feeling_outside_new",),
+            buttons=((Button("menu.button_sos", menu_data("sos")),),),
+        )
+    return Say(
+        ("common.feeling_outside",),
+        buttons=(
+            (Button("common.feeling_triggered", menu_data("triggered")),),
+            (Button("common.feeling_underneath", menu_data("underneath")),),
+            (Button("menu.button_sos", menu_data("sos")),),
+        ),
+    )
 
 
 # ---------------------------------------------------------------- menu
@@ -278,20 +300,31 @@ def _menu(ctx: Context) -> Say:
         "zone": (ctx.profile.get("time_zone") or "UTC").replace("_", " "),
         "reminder": (
             Label("menu.reminder_at", {"time": reminder})
-            if reminder and reminder != REMINDERS_OFF else Label("menu.reminder_off")
+            if reminder and reminder != REMINDERS_OFF
+            else Label("menu.reminder_off")
         ),
     }
     buttons = (
-        (Button("menu.button_steps", menu_data("steps")),
-         Button("menu.button_practices", menu_data("practices"))),
-        (Button("menu.button_commitments", menu_data("commitments")),
-         Button("menu.button_progress", menu_data("progress"))),
-        (Button("menu.button_agreements", menu_data("agreements")),
-         Button("menu.button_link", menu_data("link"))),
-        (Button("menu.button_reminders", menu_data("reminders")),
-         Button("menu.button_settings", menu_data("settings"))),
-        (Button("menu.button_help", menu_data("help")),
-         Button("menu.button_privacy", menu_data("privacy"))),
+        (
+            Button("menu.button_steps", menu_data("steps")),
+            Button("menu.button_practices", menu_data("practices")),
+        ),
+        (
+            Button("menu.button_commitments", menu_data("commitments")),
+            Button("menu.button_progress", menu_data("progress")),
+        ),
+        (
+            Button("menu.button_agreements", menu_data("agreements")),
+            Button("menu.button_link", menu_data("link")),
+        ),
+        (
+            Button("menu.button_reminders", menu_data("reminders")),
+            Button("menu.button_settings", menu_data("settings")),
+        ),
+        (
+            Button("menu.button_help", menu_data("help")),
+            Button("menu.button_privacy", menu_data("privacy")),
+        ),
         (Button("menu.button_sos", menu_data("sos")),),
     )
     return Say(keys, params, buttons)
@@ -304,11 +337,11 @@ def _onboarded(ctx: Context) -> bool:
 # ---------------------------------------------------------------- helpers
 
 
-def after_effect(session: Session, result: str, data: Mapping[str, Any],
-                 ctx: Context) -> Outcome:
+def after_effect(session: Session, result: str, data: Mapping[str, Any], ctx: Context) -> Outcome:
     """The flow goes on once the runtime has done the work its effect state asked for."""
-    return _finish(_returning(session, settle(FLOWS[session.flow], session, result, data, ctx),
-                              ctx), ctx)
+    return _finish(
+        _returning(session, settle(FLOWS[session.flow], session, result, data, ctx), ctx), ctx
+    )
 
 
 def _returning(session: Session, outcome: Outcome, ctx: Context) -> Outcome:
@@ -338,14 +371,18 @@ def _restorable(raw: Mapping[str, Any] | None) -> Session | None:
     return back if known is not None and back.state in known.states else None
 
 
-def _with_buttons(actions: tuple[Action, ...], rows: tuple[tuple[Button, ...], ...]
-                  ) -> tuple[Action, ...]:
+def _with_buttons(
+    actions: tuple[Action, ...], rows: tuple[tuple[Button, ...], ...]
+) -> tuple[Action, ...]:
     """*rows* added under the last message of *actions*."""
     for index in range(len(actions) - 1, -1, -1):
         last = actions[index]
         if isinstance(last, Say):
-            return (*actions[:index], replace(last, buttons=(*last.buttons, *rows)),
-                    *actions[index + 1:])
+            return (
+                *actions[:index],
+                replace(last, buttons=(*last.buttons, *rows)),
+                *actions[index + 1 :],
+            )
     return actions
 
 
@@ -380,8 +417,14 @@ def _finish(outcome: Outcome, ctx: Context) -> Outcome:
     if answers.get("consent") != "yes":
         # Before consent nothing is kept, but the language they chose to be spoken to in
         # (what Telegram already tells us, only made firm).
-        outcome = replace(outcome, remember={
-            name: value for name, value in outcome.remember.items() if name in KEPT_BEFORE_CONSENT})
+        outcome = replace(
+            outcome,
+            remember={
+                name: value
+                for name, value in outcome.remember.items()
+                if name in KEPT_BEFORE_CONSENT
+            },
+        )
     if outcome.remember.get("onboarded"):
         menu_ctx = replace(ctx, profile=answers)
         outcome = replace(outcome, actions=(*outcome.actions, _menu(menu_ctx)))

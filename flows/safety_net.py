@@ -35,12 +35,14 @@ MAX_COUNTRY_BUTTONS = 6
 
 def answer_danger(session: Session | None, finding: Finding, ctx: Context) -> Outcome:
     if finding.category == URGE:
-        return Outcome(session, (Say(("crisis.urge", "crisis.behaviour"),
-                                     buttons=_grounding(session)),))
+        return Outcome(
+            session, (Say(("crisis.urge", "crisis.behaviour"), buttons=_grounding(session)),)
+        )
     if finding.acute or finding.category not in QUESTION_FOR:
         return Outcome(session, (_acute(session, finding, ctx),))
-    return begin_at(SAFETY_CHECK, QUESTION_FOR[finding.category], ctx,
-                    {RETURN_TO: interrupted(session)})
+    return begin_at(
+        SAFETY_CHECK, QUESTION_FOR[finding.category], ctx, {RETURN_TO: interrupted(session)}
+    )
 
 
 def interrupted(session: Session | None) -> dict[str, Any] | None:
@@ -60,15 +62,21 @@ def _acute(session: Session | None, finding: Finding, ctx: Context) -> Say:
     if session is not None:
         keys += ("crisis.paused",)
     # The router adds the one-tap country where the numbers show (flows/router._finish).
-    return Say(keys, buttons=safety_buttons(session, private=partner_danger
-                                            and not private_mode(ctx.profile)))
+    return Say(
+        keys,
+        buttons=safety_buttons(session, private=partner_danger and not private_mode(ctx.profile)),
+    )
 
 
-def safety_buttons(session: Session | None, private: bool = False
-                   ) -> tuple[tuple[Button, ...], ...]:
+def safety_buttons(
+    session: Session | None, private: bool = False
+) -> tuple[tuple[Button, ...], ...]:
     rows: list[tuple[Button, ...]] = [
-        (Button("safety.grounding_button", menu_data("grounding")),
-         Button("safety.plan_button", menu_data("safetyplan")))]
+        (
+            Button("safety.grounding_button", menu_data("grounding")),
+            Button("safety.plan_button", menu_data("safetyplan")),
+        )
+    ]
     if private:
         rows.append((Button("crisis.private_mode_button", menu_data(PRIVATE)),))
     return (*rows, *carry_on(session))
@@ -87,19 +95,27 @@ def country_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
     if ctx.profile.get("time_zone") or ctx.profile.get("country"):
         return ()
     choices = directory().country_choices(ctx.locale)[:MAX_COUNTRY_BUTTONS]
-    buttons = [Button("", menu_data(COUNTRY + code), text=name[:1].upper() + name[1:])
-               for code, name in choices]
-    return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
+    buttons = [
+        Button("", menu_data(COUNTRY + code), text=name[:1].upper() + name[1:])
+        for code, name in choices
+    ]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
 def choose_country(session: Session | None, code: str) -> Outcome:
     """Their country, picked in one tap: its numbers now, and from now on."""
     if code not in directory().countries:
         return Outcome(session, (Say(("crisis.numbers",), buttons=carry_on(session)),))
-    return Outcome(session, (Say(("crisis.numbers_here",), {"country_code": code},
-                                 buttons=_grounding(session)),), remember={"country": code})
+    return Outcome(
+        session,
+        (Say(("crisis.numbers_here",), {"country_code": code}, buttons=_grounding(session)),),
+        remember={"country": code},
+    )
 
 
 def turn_on_private_mode(session: Session | None) -> Outcome:
-    return Outcome(session, (Say(("crisis.private_mode_on",), buttons=carry_on(session)),),
-                   remember=dict(PRIVATE_MODE))
+    return Outcome(
+        session,
+        (Say(("crisis.private_mode_on",), buttons=carry_on(session)),),
+        remember=dict(PRIVATE_MODE),
+    )

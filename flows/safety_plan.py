@@ -25,26 +25,48 @@ def _plan(data: Mapping[str, Any], _ctx: Context) -> Mapping[str, Any]:
 
 
 def _question(name: str, goto: str) -> State:
-    return State(name, (f"safety.plan_{name}",), answer=f"_{name}",
-                 text=FreeText(goto=goto, max_chars=MAX_ANSWER_CHARS),
-                 options=(Option("skip", "safety.plan_skip", goto=goto, records=False),))
+    return State(
+        name,
+        (f"safety.plan_{name}",),
+        answer=f"_{name}",
+        text=FreeText(goto=goto, max_chars=MAX_ANSWER_CHARS),
+        options=(Option("skip", "safety.plan_skip", goto=goto, records=False),),
+    )
 
 
 SAFETY_PLAN = flow(
-    "safetyplan", "load",
+    "safetyplan",
+    "load",
     State("load", (), effect="load_safety_plan", on_result={"none": "intro", "found": "show"}),
-    State("intro", ("safety.plan_intro",), options=(
-        Option("begin", "safety.plan_begin", goto="signs"),
-        Option("later", "safety.plan_later", goto="later"))),
-    State("show", ("safety.plan_show",), params=_plan, options=(
-        Option("change", "safety.plan_change", goto="signs"),
-        Option("done", "safety.plan_done", goto="done"))),
+    State(
+        "intro",
+        ("safety.plan_intro",),
+        options=(
+            Option("begin", "safety.plan_begin", goto="signs"),
+            Option("later", "safety.plan_later", goto="later"),
+        ),
+    ),
+    State(
+        "show",
+        ("safety.plan_show",),
+        params=_plan,
+        options=(
+            Option("change", "safety.plan_change", goto="signs"),
+            Option("done", "safety.plan_done", goto="done"),
+        ),
+    ),
     _question("signs", "helps"),
     _question("helps", "people"),
     _question("people", "review"),
-    State("review", ("safety.plan_review",), params=_plan, options=(
-        Option("keep", "safety.plan_keep", goto="save"),
-        Option("again", "safety.plan_again", goto="signs"))),
+    State(
+        "review",
+        ("safety.plan_review",),
+        params=_plan,
+        options=(
+            Option("keep", "safety.plan_keep", goto="save"),
+            Option("again", "safety.plan_again", goto="signs"),
+        ),
+    ),
     State("save", (), effect="save_safety_plan", on_result={"ok": "saved"}),
     State("saved", ("safety.plan_saved",), ends=True),
     State("later", ("safety.plan_whenever",), ends=True),

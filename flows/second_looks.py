@@ -20,8 +20,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_YOU_DID = (r"had|hadn't|hadnt|did|didn't|didnt|were|weren't|werent|would|wouldn't|wouldnt|"
-            r"could|couldn't|couldnt|paid|listened|cared|gave|showed|spent|was|wasn't")
+_YOU_DID = (
+    r"had|hadn't|hadnt|did|didn't|didnt|were|weren't|werent|would|wouldn't|wouldnt|"
+    r"could|couldn't|couldnt|paid|listened|cared|gave|showed|spent|was|wasn't"
+)
 
 # What an excuse means, and the words that carry each meaning, the plainest meaning first:
 # in "but only because you were never home" it is the blame that a partner hears.

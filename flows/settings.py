@@ -20,7 +20,8 @@ def _summary(data: Mapping[str, Any], ctx: Context) -> Mapping[str, Any]:
         "role": Label(f"answers.role.{role}") if role else Label("settings.not_set"),
         "zone": answers.get("time_zone") or Label("settings.not_set"),
         "reminder": (
-            reminder if reminder and reminder != questions.REMINDERS_OFF
+            reminder
+            if reminder and reminder != questions.REMINDERS_OFF
             else Label("settings.reminder_off")
         ),
         "language": language_label(ctx.locale),
@@ -31,7 +32,10 @@ SETTINGS = flow(
     "settings",
     "menu",
     State(
-        "menu", ("settings.menu",), params=_summary, columns=2,
+        "menu",
+        ("settings.menu",),
+        params=_summary,
+        columns=2,
         options=(
             *(Option(choice, f"settings.change_{choice}", goto=choice) for choice in CHOICES),
             Option("done", "settings.done", goto="closed"),
@@ -47,5 +51,5 @@ SETTINGS = flow(
     *questions.zone(goto="menu"),
     *questions.reminder(goto="menu"),
     description="Change role, causes, hopes, the private safety answer, zone or reminder "
-                "time; the language button opens /language.",
+    "time; the language button opens /language.",
 )

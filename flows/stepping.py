@@ -51,8 +51,9 @@ def begin_at(flow: Flow, state: str, ctx: Context, data: Mapping[str, Any]) -> O
     return _enter(flow, session, state, ctx, remember={}, before=())
 
 
-def settle(flow: Flow, session: Session, result: str, data: Mapping[str, Any],
-           ctx: Context) -> Outcome:
+def settle(
+    flow: Flow, session: Session, result: str, data: Mapping[str, Any], ctx: Context
+) -> Outcome:
     """Go on after the current state's effect returned *result* (and *data*)."""
     state = flow.state(session.state)
     if result not in state.on_result:
@@ -82,8 +83,9 @@ def step(flow: Flow, session: Session, event: Any, ctx: Context) -> Outcome:
 # ---------------------------------------------------------------- buttons
 
 
-def _on_press(flow: Flow, session: Session, state: State, press: ButtonPress,
-              ctx: Context) -> Outcome:
+def _on_press(
+    flow: Flow, session: Session, state: State, press: ButtonPress, ctx: Context
+) -> Outcome:
     if press.seq != session.seq:
         return _stay(session, Toast("common.stale_button"), prompt(flow, session, ctx))
     if press.value == KEEP_CUT and state.text and session.data.get(CUT):
@@ -100,12 +102,14 @@ def _on_press(flow: Flow, session: Session, state: State, press: ButtonPress,
         return _stay(session, Toast("common.pick_one"))
     closing = _close(state, session, ctx, press, _answer_labels(state, option, value))
     before = (*closing, Say((option.also_say,))) if option.also_say else closing
-    return _advance(flow, session, state, value, option.goto or state.name, option.copy, ctx,
-                    before)
+    return _advance(
+        flow, session, state, value, option.goto or state.name, option.copy, ctx, before
+    )
 
 
-def _toggle(flow: Flow, session: Session, state: State, option: Option, press: ButtonPress,
-            ctx: Context) -> Outcome:
+def _toggle(
+    flow: Flow, session: Session, state: State, option: Option, press: ButtonPress, ctx: Context
+) -> Outcome:
     picked = list(_picked(session, state))
     turning_on = option.value not in picked
     picked = [*picked, option.value] if turning_on else [v for v in picked if v != option.value]
@@ -135,8 +139,9 @@ def _answer_labels(state: State, option: Option, value: Any) -> tuple[str, ...]:
     return (option.label,)
 
 
-def _close(state: State, session: Session, ctx: Context, press: ButtonPress,
-           labels: tuple[str, ...]) -> tuple[Action, ...]:
+def _close(
+    state: State, session: Session, ctx: Context, press: ButtonPress, labels: tuple[str, ...]
+) -> tuple[Action, ...]:
     if press.message_id is None:
         return ()
     params = state.params(session.data, ctx) if state.params else {}
@@ -146,8 +151,7 @@ def _close(state: State, session: Session, ctx: Context, press: ButtonPress,
 # ---------------------------------------------------------------- text and places
 
 
-def _on_text(flow: Flow, session: Session, state: State, event: TextInput,
-             ctx: Context) -> Outcome:
+def _on_text(flow: Flow, session: Session, state: State, event: TextInput, ctx: Context) -> Outcome:
     if state.text is None:
         return _typed_at_buttons(flow, session, ctx)
     text = event.text.strip()
@@ -162,8 +166,9 @@ def _on_text(flow: Flow, session: Session, state: State, event: TextInput,
     return _accept(flow, session, state, parsed, goto, ctx)
 
 
-def _second_look(session: Session, state: State, answer: FreeText, text: str
-                 ) -> tuple[Session, str]:
+def _second_look(
+    session: Session, state: State, answer: FreeText, text: str
+) -> tuple[Session, str]:
     """Where an answer leads: to its second look, the first time that finds something."""
     look, looked = answer.second_look, list(session.data.get(LOOKED) or ())
     found = look.find(text) if look and state.name not in looked else None
@@ -178,8 +183,9 @@ def _typed_at_buttons(flow: Flow, session: Session, ctx: Context) -> Outcome:
     with its buttons close at hand, then a short line, varied; never the same twice running."""
     seq, count = session.data.get(TYPED_AT) or (None, 0)
     count = count + 1 if seq == session.seq else 1
-    counted = Session(session.flow, session.state, session.seq,
-                      {**session.data, TYPED_AT: [session.seq, count]})
+    counted = Session(
+        session.flow, session.state, session.seq, {**session.data, TYPED_AT: [session.seq, count]}
+    )
     if count == 1:
         return _stay(counted, Say(("common.use_buttons",)))
     if count % 2 == 0:
@@ -196,8 +202,9 @@ def _too_long(session: Session, answer: FreeText, text: str) -> Outcome:
     kept = fitting_part(text, answer.max_chars)
     offered = Session(session.flow, session.state, session.seq, {**session.data, CUT: kept})
     keep = Button("common.keep_cut", callback_data(session.seq, KEEP_CUT))
-    return _stay(offered, Say(("common.too_long_cut",), {**params, "kept": kept},
-                              buttons=((keep,),)))
+    return _stay(
+        offered, Say(("common.too_long_cut",), {**params, "kept": kept}, buttons=((keep,),))
+    )
 
 
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s")
@@ -208,36 +215,40 @@ def fitting_part(text: str, limit: int) -> str:
     between words (only a run with no space at all is cut mid-word)."""
     if len(text) <= limit:
         return text
-    head = text[:limit + 1]  # a space just past the limit still ends a whole word
+    head = text[: limit + 1]  # a space just past the limit still ends a whole word
     ends = [m.end() for m in _SENTENCE_END.finditer(head)]
     if ends and ends[-1] >= limit // 2:
-        return head[:ends[-1]].rstrip()
+        return head[: ends[-1]].rstrip()
     space = head.rfind(" ")
     return (head[:space] if space >= limit // 2 else text[:limit]).rstrip()
 
 
-def _keep_cut(flow: Flow, session: Session, state: State, press: ButtonPress,
-              ctx: Context) -> Outcome:
+def _keep_cut(
+    flow: Flow, session: Session, state: State, press: ButtonPress, ctx: Context
+) -> Outcome:
     """The part that fitted is taken as if it had been typed that way."""
     data = {k: v for k, v in session.data.items() if k != CUT}
     kept = str(session.data[CUT])
-    outcome = _on_text(flow, Session(session.flow, session.state, session.seq, data), state,
-                       TextInput(kept), ctx)
+    outcome = _on_text(
+        flow, Session(session.flow, session.state, session.seq, data), state, TextInput(kept), ctx
+    )
     if press.message_id is None:
         return outcome
     return replace(outcome, actions=(EditButtons(press.message_id, ()), *outcome.actions))
 
 
-def _on_location(flow: Flow, session: Session, state: State, event: LocationInput,
-                 ctx: Context) -> Outcome:
+def _on_location(
+    flow: Flow, session: Session, state: State, event: LocationInput, ctx: Context
+) -> Outcome:
     if state.place is None:
         return _stay(session, Say(("common.unsupported_input",)))
     parsed = state.place.parse(event.latitude, event.longitude, ctx)
     return _accept(flow, session, state, parsed, state.place.goto, ctx)
 
 
-def _accept(flow: Flow, session: Session, state: State, parsed: Parsed, goto: str,
-            ctx: Context) -> Outcome:
+def _accept(
+    flow: Flow, session: Session, state: State, parsed: Parsed, goto: str, ctx: Context
+) -> Outcome:
     if parsed.error:
         return _stay(session, Say((parsed.error,), parsed.error_params))
     return _advance(flow, session, state, parsed.value, goto, (), ctx, before=())
@@ -246,9 +257,16 @@ def _accept(flow: Flow, session: Session, state: State, parsed: Parsed, goto: st
 # ---------------------------------------------------------------- moving on
 
 
-def _advance(flow: Flow, session: Session, state: State, value: Any, goto: str,
-             copies: tuple[tuple[str, str], ...], ctx: Context,
-             before: tuple[Action, ...]) -> Outcome:
+def _advance(
+    flow: Flow,
+    session: Session,
+    state: State,
+    value: Any,
+    goto: str,
+    copies: tuple[tuple[str, str], ...],
+    ctx: Context,
+    before: tuple[Action, ...],
+) -> Outcome:
     data = dict(session.data)
     remember: dict[str, Any] = {}
     if state.answer and value is not _NOTHING:
@@ -261,11 +279,16 @@ def _advance(flow: Flow, session: Session, state: State, value: Any, goto: str,
     return _enter(flow, moved, goto, ctx, remember, before)
 
 
-def _enter(flow: Flow, session: Session, name: str, ctx: Context, remember: dict[str, Any],
-           before: tuple[Action, ...]) -> Outcome:
+def _enter(
+    flow: Flow,
+    session: Session,
+    name: str,
+    ctx: Context,
+    remember: dict[str, Any],
+    before: tuple[Action, ...],
+) -> Outcome:
     state = flow.state(name)
-    data = {**{k: v for k, v in session.data.items() if k not in (CUT, TYPED_AT)},
-            **state.on_enter}
+    data = {**{k: v for k, v in session.data.items() if k not in (CUT, TYPED_AT)}, **state.on_enter}
     for field_name, value in state.on_enter.items():
         _remember(remember, field_name, value)
     left_place = flow.state(session.state).place is not None and name != session.state
@@ -290,29 +313,48 @@ def _stay(session: Session, *actions: Action) -> Outcome:
 # ---------------------------------------------------------------- rendering a question
 
 
-def _question(state: State, session: Session, ctx: Context,
-              clear_reply_keyboard: bool = False) -> Say:
+def _question(
+    state: State, session: Session, ctx: Context, clear_reply_keyboard: bool = False
+) -> Say:
     params = state.params(session.data, ctx) if state.params else {}
     ask_location = state.place.button if state.place else None
     photo = session.data.get(state.photo) if state.photo else None
     document = session.data.get(state.document) if state.document else None
     deletes = tuple(session.data.get(state.deletes) or ()) if state.deletes else ()
-    return Say(state.prompt, params, _buttons(state, session), ask_location,
-               clear_reply_keyboard, photo, document, deletes)
+    return Say(
+        state.prompt,
+        params,
+        _buttons(state, session),
+        ask_location,
+        clear_reply_keyboard,
+        photo,
+        document,
+        deletes,
+    )
 
 
 def _buttons(state: State, session: Session) -> tuple[tuple[Button, ...], ...]:
     picked = set(_picked(session, state)) if state.pick_many else set()
     buttons = [
-        Button(option.label, callback_data(session.seq, option.value),
-               checked=option.value in picked)
+        Button(
+            option.label, callback_data(session.seq, option.value), checked=option.value in picked
+        )
         for option in state.options
     ]
     width = max(state.columns, 1)
-    rows = [tuple(buttons[i:i + width]) for i in range(0, len(buttons), width)]
-    links = [(Button(label, url=session.data[field]),) for label, field in state.links
-             if session.data.get(field)]
-    items = [(Button("", data=item["data"], text=item["text"]),)
-             for item in session.data.get(state.item_buttons, ())] if state.item_buttons else []
+    rows = [tuple(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+    links = [
+        (Button(label, url=session.data[field]),)
+        for label, field in state.links
+        if session.data.get(field)
+    ]
+    items = (
+        [
+            (Button("", data=item["data"], text=item["text"]),)
+            for item in session.data.get(state.item_buttons, ())
+        ]
+        if state.item_buttons
+        else []
+    )
     jumps = [(Button(label, menu_data(command)),) for label, command in state.jumps]
     return tuple([*links, *items, *rows, *jumps])

@@ -70,10 +70,18 @@ def build(noto: Path, out: Path = FONT) -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m playground.emoji_font", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("noto", nargs="?", type=Path, default=INSTALLED,
-                        help="NotoColorEmoji.ttf (default: where Debian installs it)")
+    parser = argparse.ArgumentParser(
+        prog="python -m playground.emoji_font",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "noto",
+        nargs="?",
+        type=Path,
+        default=INSTALLED,
+        help="NotoColorEmoji.ttf (default: where Debian installs it)",
+    )
     missing = build(parser.parse_args(argv).noto)
     print(f"wrote {FONT} ({FONT.stat().st_size // 1024} KB)")
     if missing - TEXT_SYMBOLS:

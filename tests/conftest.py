@@ -45,8 +45,9 @@ async def _fresh_postgres_database() -> tuple[str, str]:
 
 
 async def _drop_postgres_database(name: str) -> None:
-    connection = await asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg://",
-                                                            "postgresql://"))
+    connection = await asyncpg.connect(
+        POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
+    )
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

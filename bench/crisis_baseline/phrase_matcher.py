@@ -120,13 +120,14 @@ class _Matcher:
         return any(words[i] & self.negations for i in nearby if i not in matched)
 
 
-def _match_from(words: list[frozenset[str]], start: int,
-                wanted: tuple[str, ...]) -> list[int] | None:
+def _match_from(
+    words: list[frozenset[str]], start: int, wanted: tuple[str, ...]
+) -> list[int] | None:
     """Where each word of *wanted* sits, matched from *start* with small gaps, else None."""
     matched = [start]
     for word in wanted[1:]:
         after = matched[-1] + 1
-        window = words[after:after + MAX_GAP + 1]
+        window = words[after : after + MAX_GAP + 1]
         hit = next((i for i, readings in enumerate(window) if word in readings), None)
         if hit is None:
             return None

@@ -51,16 +51,24 @@ class Couples:
 
     # ------------------------------------------------------------ invitations
 
-    async def add_invite(self, inviter_id: int, token_hash: str, code_hash: str,
-                         now: datetime, expires_at: datetime) -> None:
-        await self._db.execute(INVITES.insert().values(
-            inviter_id=inviter_id, token_hash=token_hash, code_hash=code_hash,
-            created_at=now, expires_at=expires_at))
+    async def add_invite(
+        self, inviter_id: int, token_hash: str, code_hash: str, now: datetime, expires_at: datetime
+    ) -> None:
+        await self._db.execute(
+            INVITES.insert().values(
+                inviter_id=inviter_id,
+                token_hash=token_hash,
+                code_hash=code_hash,
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
 
     async def find_invite(self, secret_hash: str) -> InviteRecord | None:
         """The invitation whose link or code hashes to *secret_hash*, locked."""
         query = select(INVITES).where(
-            or_(INVITES.c.token_hash == secret_hash, INVITES.c.code_hash == secret_hash))
+            or_(INVITES.c.token_hash == secret_hash, INVITES.c.code_hash == secret_hash)
+        )
         row = (await self._db.execute(_locked(self._db, query))).first()
         return None if row is None else _invite(row)
 
@@ -76,10 +84,15 @@ class Couples:
 
     async def revoke_open_invites(self, inviter_id: int, now: datetime) -> int:
         result = await self._db.execute(
-            update(INVITES).where(INVITES.c.inviter_id == inviter_id,
-                                  INVITES.c.used_at.is_(None), INVITES.c.revoked_at.is_(None),
-                                  INVITES.c.expires_at > now)
-            .values(revoked_at=now))
+            update(INVITES)
+            .where(
+                INVITES.c.inviter_id == inviter_id,
+                INVITES.c.used_at.is_(None),
+                INVITES.c.revoked_at.is_(None),
+                INVITES.c.expires_at > now,
+            )
+            .values(revoked_at=now)
+        )
         return result.rowcount or 0
 
     # ------------------------------------------------------------ couples
@@ -87,34 +100,46 @@ class Couples:
     async def active_for(self, user_id: int) -> CoupleRecord | None:
         query = select(COUPLES).where(
             COUPLES.c.unlinked_at.is_(None),
-            or_(COUPLES.c.first_id == user_id, COUPLES.c.second_id == user_id))
+            or_(COUPLES.c.first_id == user_id, COUPLES.c.second_id == user_id),
+        )
         row = (await self._db.execute(_locked(self._db, query))).first()
         return None if row is None else _couple(row)
 
     async def all_for(self, user_id: int) -> list[CoupleRecord]:
         query = select(COUPLES).where(
-            or_(COUPLES.c.first_id == user_id, COUPLES.c.second_id == user_id))
+            or_(COUPLES.c.first_id == user_id, COUPLES.c.second_id == user_id)
+        )
         return [_couple(row) for row in await self._db.execute(query)]
 
     async def latest_between(self, one: int, other: int) -> CoupleRecord | None:
-        query = select(COUPLES).where(or_(
-            (COUPLES.c.first_id == one) & (COUPLES.c.second_id == other),
-            (COUPLES.c.first_id == other) & (COUPLES.c.second_id == one),
-        )).order_by(COUPLES.c.linked_at.desc()).limit(1)
+        query = (
+            select(COUPLES)
+            .where(
+                or_(
+                    (COUPLES.c.first_id == one) & (COUPLES.c.second_id == other),
+                    (COUPLES.c.first_id == other) & (COUPLES.c.second_id == one),
+                )
+            )
+            .order_by(COUPLES.c.linked_at.desc())
+            .limit(1)
+        )
         row = (await self._db.execute(query)).first()
         return None if row is None else _couple(row)
 
     async def link(self, inviter_id: int, partner_id: int, now: datetime) -> None:
-        await self._db.execute(COUPLES.insert().values(
-            first_id=inviter_id, second_id=partner_id, linked_at=now))
+        await self._db.execute(
+            COUPLES.insert().values(first_id=inviter_id, second_id=partner_id, linked_at=now)
+        )
 
     async def restore(self, couple_id: int) -> None:
         await self._db.execute(
-            update(COUPLES).where(COUPLES.c.id == couple_id).values(unlinked_at=None))
+            update(COUPLES).where(COUPLES.c.id == couple_id).values(unlinked_at=None)
+        )
 
     async def unlink(self, couple_id: int, now: datetime) -> None:
         await self._db.execute(
-            update(COUPLES).where(COUPLES.c.id == couple_id).values(unlinked_at=now))
+            update(COUPLES).where(COUPLES.c.id == couple_id).values(unlinked_at=now)
+        )
 
     # ------------------------------------------------------------ guessing
 
@@ -122,8 +147,11 @@ class Couples:
         await self._db.execute(ATTEMPTS.insert().values(user_id=user_id, at=now))
 
     async def wrong_codes_since(self, user_id: int, since: datetime) -> int:
-        query = select(func.count()).select_from(ATTEMPTS).where(
-            ATTEMPTS.c.user_id == user_id, ATTEMPTS.c.at >= since)
+        query = (
+            select(func.count())
+            .select_from(ATTEMPTS)
+            .where(ATTEMPTS.c.user_id == user_id, ATTEMPTS.c.at >= since)
+        )
         return (await self._db.execute(query)).scalar_one()
 
 

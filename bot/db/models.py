@@ -86,12 +86,13 @@ class InboxUpdate(SQLModel, table=True):
     """
 
     __tablename__ = "inbox"
-    __table_args__ = (Index("ix_inbox_pending", "user_id", "handled_at", "update_id"),
-                      Index("ix_inbox_written", "user_id", "written_at"),
-                      # Only the waiting rows: what a start or the sweep for stranded
-                      # updates looks for, among two days of handled ones.
-                      Index("ix_inbox_waiting", "received_at", postgresql_where=_WAITING,
-                            sqlite_where=_WAITING))
+    __table_args__ = (
+        Index("ix_inbox_pending", "user_id", "handled_at", "update_id"),
+        Index("ix_inbox_written", "user_id", "written_at"),
+        # Only the waiting rows: what a start or the sweep for stranded
+        # updates looks for, among two days of handled ones.
+        Index("ix_inbox_waiting", "received_at", postgresql_where=_WAITING, sqlite_where=_WAITING),
+    )
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
@@ -102,8 +103,9 @@ class InboxUpdate(SQLModel, table=True):
     # When the person wrote it (Telegram's date; the arrival time when Telegram gives
     # none), and whether it was set aside as part of a flood: see bot/turn/flood.py.
     written_at: datetime = Field(sa_column=_when(nullable=False))
-    absorbed: bool = Field(default=False, sa_column=Column(Boolean, nullable=False,
-                                                           server_default=false()))
+    absorbed: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -215,10 +217,12 @@ class Nudge(SQLModel, table=True):
     """
 
     __tablename__ = "nudges"
-    __table_args__ = (UniqueConstraint("user_id", "kind", "ref", name="uq_nudges_user_kind_ref"),
-                      # The claim's order: a batch is read off it, whatever the crowd
-                      # due in the same minute (due_at alone left every due row to sort).
-                      Index("ix_nudges_due_order", "due_at", "id"))
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "ref", name="uq_nudges_user_kind_ref"),
+        # The claim's order: a batch is read off it, whatever the crowd
+        # due in the same minute (due_at alone left every due row to sort).
+        Index("ix_nudges_due_order", "due_at", "id"),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
     user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
@@ -235,8 +239,9 @@ class NudgeSent(SQLModel, table=True):
     """One occurrence of a nudge, recorded in the transaction that queues it: never twice."""
 
     __tablename__ = "nudges_sent"
-    __table_args__ = (UniqueConstraint("user_id", "kind", "occurrence",
-                                       name="uq_nudges_sent_occurrence"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "occurrence", name="uq_nudges_sent_occurrence"),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(AUTO_ID, primary_key=True))
     user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))

@@ -35,16 +35,24 @@ def _claimable_query():
     earlier = OUTBOX.alias("earlier")
     blocked = (
         select(earlier.c.id)
-        .where(earlier.c.chat_id == OUTBOX.c.chat_id, earlier.c.status == PENDING,
-               earlier.c.id < OUTBOX.c.id)
+        .where(
+            earlier.c.chat_id == OUTBOX.c.chat_id,
+            earlier.c.status == PENDING,
+            earlier.c.id < OUTBOX.c.id,
+        )
         .exists()
     )
     now = bindparam("now", type_=OUTBOX.c.due_at.type)
     return (
         select(OUTBOX)
-        .where(OUTBOX.c.status == PENDING, OUTBOX.c.due_at <= now,
-               (OUTBOX.c.lease_until.is_(None)) | (OUTBOX.c.lease_until < now), ~blocked)
-        .order_by(OUTBOX.c.id).limit(bindparam("limit"))
+        .where(
+            OUTBOX.c.status == PENDING,
+            OUTBOX.c.due_at <= now,
+            (OUTBOX.c.lease_until.is_(None)) | (OUTBOX.c.lease_until < now),
+            ~blocked,
+        )
+        .order_by(OUTBOX.c.id)
+        .limit(bindparam("limit"))
     )
 
 
@@ -56,18 +64,31 @@ class Outbox:
         self._db = connection
         self._vault = vault
 
-    async def add(self, chat_id: int, method: str, payload: Mapping[str, Any],
-                  now: datetime) -> None:
+    async def add(
+        self, chat_id: int, method: str, payload: Mapping[str, Any], now: datetime
+    ) -> None:
         await self.add_many([(chat_id, method, payload)], now)
 
-    async def add_many(self, calls: Sequence[tuple[int, str, Mapping[str, Any]]],
-                       now: datetime) -> None:
+    async def add_many(
+        self, calls: Sequence[tuple[int, str, Mapping[str, Any]]], now: datetime
+    ) -> None:
         """(chat, method, parameters) in one insert; id order is the send order in a chat."""
         if calls:
-            await self._db.execute(OUTBOX.insert(), [
-                {"chat_id": chat_id, "method": method, "payload_sealed": self._vault.seal(payload),
-                 "status": PENDING, "attempts": 0, "created_at": now, "due_at": now}
-                for chat_id, method, payload in calls])
+            await self._db.execute(
+                OUTBOX.insert(),
+                [
+                    {
+                        "chat_id": chat_id,
+                        "method": method,
+                        "payload_sealed": self._vault.seal(payload),
+                        "status": PENDING,
+                        "attempts": 0,
+                        "created_at": now,
+                        "due_at": now,
+                    }
+                    for chat_id, method, payload in calls
+                ],
+            )
 
     async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[OutgoingCall]:
         """Due calls that head their chat's queue, leased to this worker.
@@ -79,12 +100,20 @@ class Outbox:
         rows = (await self._db.execute(query, {"now": now, "limit": limit})).all()
         if rows:
             await self._db.execute(
-                update(OUTBOX).where(OUTBOX.c.id.in_([row.id for row in rows]))
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_([row.id for row in rows]))
                 .values(lease_until=now + lease)
             )
         return [
-            OutgoingCall(row.id, row.chat_id, row.method, self._vault.open(row.payload_sealed),
-                         row.attempts, row.created_at, now + lease)
+            OutgoingCall(
+                row.id,
+                row.chat_id,
+                row.method,
+                self._vault.open(row.payload_sealed),
+                row.attempts,
+                row.created_at,
+                now + lease,
+            )
             for row in rows
         ]
 
@@ -92,22 +121,32 @@ class Outbox:
         """Give back a claimed call unsent, so it can be claimed again at once; a no-op
         if the lease already ran out and another worker holds it now."""
         await self._db.execute(
-            update(OUTBOX).where(OUTBOX.c.id == call.id, OUTBOX.c.status == PENDING,
-                                 OUTBOX.c.lease_until == call.lease_until)
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.id == call.id,
+                OUTBOX.c.status == PENDING,
+                OUTBOX.c.lease_until == call.lease_until,
+            )
             .values(lease_until=None)
         )
 
-    async def mark_sent(self, call_id: int, now: datetime,
-                        message_id: int | None = None) -> None:
+    async def mark_sent(self, call_id: int, now: datetime, message_id: int | None = None) -> None:
         """Telegram has it: the words leave the database; the message's id stays (for /erase)."""
         await self._db.execute(
-            update(OUTBOX).where(OUTBOX.c.id == call_id)
-            .values(status=SENT, sent_at=now, lease_until=None, payload_sealed=None,
-                    message_id=message_id)
+            update(OUTBOX)
+            .where(OUTBOX.c.id == call_id)
+            .values(
+                status=SENT,
+                sent_at=now,
+                lease_until=None,
+                payload_sealed=None,
+                message_id=message_id,
+            )
         )
 
-    async def retry_later(self, call_id: int, due: datetime, error: str,
-                          count_attempt: bool = True) -> None:
+    async def retry_later(
+        self, call_id: int, due: datetime, error: str, count_attempt: bool = True
+    ) -> None:
         values: dict[str, Any] = {"due_at": due, "lease_until": None, "last_error": error[:200]}
         if count_attempt:
             values["attempts"] = OUTBOX.c.attempts + 1
@@ -115,62 +154,88 @@ class Outbox:
 
     async def give_up(self, call_id: int, error: str) -> None:
         await self._db.execute(
-            update(OUTBOX).where(OUTBOX.c.id == call_id)
+            update(OUTBOX)
+            .where(OUTBOX.c.id == call_id)
             .values(status=DEAD, lease_until=None, last_error=error[:200], payload_sealed=None)
         )
 
     async def give_up_chat(self, chat_id: int, error: str) -> None:
         """Nothing more reaches a chat that blocked us; its queue is closed."""
         await self._db.execute(
-            update(OUTBOX).where(and_(OUTBOX.c.chat_id == chat_id, OUTBOX.c.status == PENDING))
+            update(OUTBOX)
+            .where(and_(OUTBOX.c.chat_id == chat_id, OUTBOX.c.status == PENDING))
             .values(status=DEAD, lease_until=None, last_error=error[:200], payload_sealed=None)
         )
 
     async def pending_of(self, chat_id: int) -> list[OutgoingCall]:
         """A chat's calls still waiting to be sent, oldest first."""
-        rows = await self._db.execute(select(OUTBOX).where(
-            OUTBOX.c.chat_id == chat_id, OUTBOX.c.status == PENDING).order_by(OUTBOX.c.id))
-        return [OutgoingCall(row.id, row.chat_id, row.method,
-                             self._vault.open(row.payload_sealed), row.attempts, row.created_at)
-                for row in rows.all()]
+        rows = await self._db.execute(
+            select(OUTBOX)
+            .where(OUTBOX.c.chat_id == chat_id, OUTBOX.c.status == PENDING)
+            .order_by(OUTBOX.c.id)
+        )
+        return [
+            OutgoingCall(
+                row.id,
+                row.chat_id,
+                row.method,
+                self._vault.open(row.payload_sealed),
+                row.attempts,
+                row.created_at,
+            )
+            for row in rows.all()
+        ]
 
     async def hold(self, call_ids: Sequence[int], error: str) -> None:
         """Kept, not given up: words a partner chose to send wait for a chat that blocked us."""
         if call_ids:
             await self._db.execute(
-                update(OUTBOX).where(OUTBOX.c.id.in_(list(call_ids)), OUTBOX.c.status == PENDING)
-                .values(status=HELD, lease_until=None, last_error=error[:200]))
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(list(call_ids)), OUTBOX.c.status == PENDING)
+                .values(status=HELD, lease_until=None, last_error=error[:200])
+            )
 
     async def release_held(self, chat_id: int, now: datetime) -> int:
         """The chat came back: what was held for it goes out now, in its first order."""
         result = await self._db.execute(
-            update(OUTBOX).where(OUTBOX.c.chat_id == chat_id, OUTBOX.c.status == HELD)
-            .values(status=PENDING, due_at=now, created_at=now, attempts=0, lease_until=None))
+            update(OUTBOX)
+            .where(OUTBOX.c.chat_id == chat_id, OUTBOX.c.status == HELD)
+            .values(status=PENDING, due_at=now, created_at=now, attempts=0, lease_until=None)
+        )
         return result.rowcount or 0
 
     async def release_leases(self) -> int:
         """Free every lease: only for a single-process deployment (SQLite) at start,
         where any lease left behind belonged to a process that is gone."""
         result = await self._db.execute(
-            update(OUTBOX).where(OUTBOX.c.status == PENDING, OUTBOX.c.lease_until.is_not(None))
+            update(OUTBOX)
+            .where(OUTBOX.c.status == PENDING, OUTBOX.c.lease_until.is_not(None))
             .values(lease_until=None)
         )
         return result.rowcount or 0
 
     async def count(self, status: str = PENDING) -> int:
-        return (await self._db.execute(
-            select(func.count()).select_from(OUTBOX).where(OUTBOX.c.status == status)
-        )).scalar_one()
+        return (
+            await self._db.execute(
+                select(func.count()).select_from(OUTBOX).where(OUTBOX.c.status == status)
+            )
+        ).scalar_one()
 
     async def next_due(self) -> datetime | None:
-        return (await self._db.execute(
-            select(func.min(OUTBOX.c.due_at)).where(OUTBOX.c.status == PENDING)
-        )).scalar_one()
+        return (
+            await self._db.execute(
+                select(func.min(OUTBOX.c.due_at)).where(OUTBOX.c.status == PENDING)
+            )
+        ).scalar_one()
 
     async def forget_sent(self, before: datetime) -> int:
         """Drop settled calls: sent before *before*, or given up on and created before it."""
         result = await self._db.execute(
-            delete(OUTBOX).where(or_(and_(OUTBOX.c.status == SENT, OUTBOX.c.sent_at < before),
-                                     and_(OUTBOX.c.status == DEAD, OUTBOX.c.created_at < before)))
+            delete(OUTBOX).where(
+                or_(
+                    and_(OUTBOX.c.status == SENT, OUTBOX.c.sent_at < before),
+                    and_(OUTBOX.c.status == DEAD, OUTBOX.c.created_at < before),
+                )
+            )
         )
         return result.rowcount or 0

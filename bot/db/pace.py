@@ -22,15 +22,17 @@ class Pace:
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
 
-    async def reserve(self, count: int, interval: float, not_before: float,
-                      name: str = GLOBAL) -> float:
+    async def reserve(
+        self, count: int, interval: float, not_before: float, name: str = GLOBAL
+    ) -> float:
         """Reserve *count* slots *interval* seconds apart, none before *not_before*
         (epoch seconds); returns the first one's moment."""
         span = count * interval
         statement = insert(self._db, PACE).values(name=name, next_at=not_before + span)
         later = case((PACE.c.next_at > not_before, PACE.c.next_at), else_=not_before)
         statement = statement.on_conflict_do_update(
-            index_elements=["name"], set_={"next_at": later + span},
+            index_elements=["name"],
+            set_={"next_at": later + span},
         ).returning(PACE.c.next_at)
         next_at = (await self._db.execute(statement)).scalar_one()
         return next_at - span

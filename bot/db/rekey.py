@@ -53,8 +53,10 @@ async def _rotate_column(db: Database, table: Table, key: str, column: str) -> i
                 # Only if unchanged since read: workers keep running during a rotation,
                 # and what one wrote meanwhile is already sealed with the new key.
                 await connection.execute(
-                    update(table).where(table.c[key] == row_key, table.c[column] == sealed)
-                    .values({column: db.vault.rotate(sealed)}))
+                    update(table)
+                    .where(table.c[key] == row_key, table.c[column] == sealed)
+                    .values({column: db.vault.rotate(sealed)})
+                )
         if not rows:
             return done
         done += len(rows)

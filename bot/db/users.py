@@ -44,13 +44,19 @@ class Users:
         """The user's row, created if new, locked until the transaction ends."""
         await self._db.execute(
             insert(self._db, USERS)
-            .values(id=user_id, chat_id=chat_id, locale=locale, is_active=True,
-                    created_at=now, updated_at=now)
+            .values(
+                id=user_id,
+                chat_id=chat_id,
+                locale=locale,
+                is_active=True,
+                created_at=now,
+                updated_at=now,
+            )
             .on_conflict_do_nothing(index_elements=["id"])
         )
-        row = (await self._db.execute(
-            for_update(self._db, select(USERS).where(USERS.c.id == user_id))
-        )).one()
+        row = (
+            await self._db.execute(for_update(self._db, select(USERS).where(USERS.c.id == user_id)))
+        ).one()
         return self._record(row)
 
     async def lock_existing(self, user_id: int) -> UserRecord | None:
@@ -67,11 +73,18 @@ class Users:
         session = None if record.session is None else self._vault.seal(record.session)
         profile = self._vault.seal(record.profile) if record.profile else None
         await self._db.execute(
-            update(USERS).where(USERS.c.id == record.id).values(
-                chat_id=record.chat_id, locale=record.locale, time_zone=record.time_zone,
-                reminder_time=record.reminder_time, is_active=record.is_active,
-                onboarded_at=record.onboarded_at, profile_sealed=profile,
-                session_sealed=session, keyboard_message_id=record.keyboard_message_id,
+            update(USERS)
+            .where(USERS.c.id == record.id)
+            .values(
+                chat_id=record.chat_id,
+                locale=record.locale,
+                time_zone=record.time_zone,
+                reminder_time=record.reminder_time,
+                is_active=record.is_active,
+                onboarded_at=record.onboarded_at,
+                profile_sealed=profile,
+                session_sealed=session,
+                keyboard_message_id=record.keyboard_message_id,
                 name_sealed=self._vault.seal(record.name) if record.name else None,
                 updated_at=now,
             )
@@ -90,21 +103,29 @@ class Users:
 
     def from_columns(self, columns: Mapping[str, Any]) -> UserRecord:
         """A user from their row's columns; without ``session_sealed``, no session."""
-        opened = {name: self._vault.open(columns[f"{name}_sealed"])
-                  if columns.get(f"{name}_sealed") else None
-                  for name in ("profile", "session", "name")}
+        opened = {
+            name: self._vault.open(columns[f"{name}_sealed"])
+            if columns.get(f"{name}_sealed")
+            else None
+            for name in ("profile", "session", "name")
+        }
         return UserRecord(
-            id=columns["id"], chat_id=columns["chat_id"], locale=columns["locale"],
-            time_zone=columns["time_zone"], reminder_time=columns["reminder_time"],
-            is_active=columns["is_active"], onboarded_at=columns["onboarded_at"],
-            profile=opened["profile"] or {}, session=opened["session"],
-            keyboard_message_id=columns["keyboard_message_id"], name=opened["name"] or "",
+            id=columns["id"],
+            chat_id=columns["chat_id"],
+            locale=columns["locale"],
+            time_zone=columns["time_zone"],
+            reminder_time=columns["reminder_time"],
+            is_active=columns["is_active"],
+            onboarded_at=columns["onboarded_at"],
+            profile=opened["profile"] or {},
+            session=opened["session"],
+            keyboard_message_id=columns["keyboard_message_id"],
+            name=opened["name"] or "",
             created_at=columns.get("created_at"),
         )
 
     async def note_keyboard(self, chat_id: int, message_id: int) -> None:
         """The newest message with question buttons in this chat."""
         await self._db.execute(
-            update(USERS).where(USERS.c.chat_id == chat_id)
-            .values(keyboard_message_id=message_id)
+            update(USERS).where(USERS.c.chat_id == chat_id).values(keyboard_message_id=message_id)
         )

@@ -87,10 +87,15 @@ class Bucket:
 
 
 class RateLimiter:
-    def __init__(self, global_rate: float, chat_rate: float, chat_burst: int,
-                 pace: Pace | None = None,
-                 monotonic: Callable[[], float] = time.monotonic,
-                 wall: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        global_rate: float,
+        chat_rate: float,
+        chat_burst: int,
+        pace: Pace | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
         self._now = monotonic
         self._wall = wall
         self._pace = pace or LocalPace()
@@ -173,7 +178,8 @@ class RateLimiter:
             if len(self._chats) > 10_000:
                 self._forget_idle(now)
             bucket = self._chats[chat_id] = Bucket(
-                self._chat_rate, self._chat_burst, self._chat_burst, now)
+                self._chat_rate, self._chat_burst, self._chat_burst, now
+            )
         return bucket
 
     def _forget_idle(self, now: float) -> None:

@@ -52,8 +52,9 @@ async def delivered(repos: Repositories, call: OutgoingCall, now: datetime) -> N
     await _tell_writer(repos, call, DELIVERED, now)
 
 
-async def held(repos: Repositories, calls: list[OutgoingCall], error: str,
-               now: datetime) -> list[OutgoingCall]:
+async def held(
+    repos: Repositories, calls: list[OutgoingCall], error: str, now: datetime
+) -> list[OutgoingCall]:
     """Of a blocked chat's waiting calls, holds the reported ones (and tells each writer);
     returns the rest, which may be given up."""
     kept = [call for call in calls if report_of(call.payload) is not None]
@@ -63,8 +64,7 @@ async def held(repos: Repositories, calls: list[OutgoingCall], error: str,
     return [call for call in calls if report_of(call.payload) is None]
 
 
-async def _tell_writer(repos: Repositories, call: OutgoingCall, key: str,
-                       now: datetime) -> None:
+async def _tell_writer(repos: Repositories, call: OutgoingCall, key: str, now: datetime) -> None:
     report = report_of(call.payload)
     if report is None:
         return

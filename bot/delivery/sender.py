@@ -61,9 +61,12 @@ _ALREADY_DONE = ("message is not modified",)
 def _with_files(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The stored parameters, with files (kept as base64 in the outbox) ready to upload,
     and without what only we read (a share's report)."""
-    return {name: InputFile(base64.b64decode(value[UPLOAD]), filename=value[FILE_NAME])
-            if isinstance(value, Mapping) and UPLOAD in value else value
-            for name, value in delivery.api_params(payload).items()}
+    return {
+        name: InputFile(base64.b64decode(value[UPLOAD]), filename=value[FILE_NAME])
+        if isinstance(value, Mapping) and UPLOAD in value
+        else value
+        for name, value in delivery.api_params(payload).items()
+    }
 
 
 def _message_id(result: object) -> int | None:
@@ -72,7 +75,7 @@ def _message_id(result: object) -> int | None:
 
 
 def backoff(attempts: int) -> float:
-    return min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** attempts)
+    return min(MAX_BACKOFF_SECONDS, 0.5 * 2**attempts)
 
 
 def _seconds(retry_after: int | timedelta) -> float:
@@ -82,8 +85,15 @@ def _seconds(retry_after: int | timedelta) -> float:
 
 
 class Sender:
-    def __init__(self, db: Database, bot: Bot, clock: Clock, limiter: RateLimiter,
-                 max_age: timedelta, receipt: Receipt | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        clock: Clock,
+        limiter: RateLimiter,
+        max_age: timedelta,
+        receipt: Receipt | None = None,
+    ) -> None:
         self._db = db
         self._receipt = receipt
         self._bot = bot
@@ -193,8 +203,9 @@ class Sender:
                 await repos.outbox.release(call)
             return 0
         try:
-            result = await self._bot.do_api_request(call.method,
-                                                    api_kwargs=_with_files(call.payload))
+            result = await self._bot.do_api_request(
+                call.method, api_kwargs=_with_files(call.payload)
+            )
         except RetryAfter as error:
             wait = _seconds(error.retry_after)
             self._limiter.pause(wait)
@@ -252,16 +263,18 @@ class Sender:
                 if self._receipt is not None:
                     await self._receipt(repos, call, result, now)
 
-    async def _later(self, call: OutgoingCall, seconds: float, error: str,
-                     count_attempt: bool = True) -> None:
+    async def _later(
+        self, call: OutgoingCall, seconds: float, error: str, count_attempt: bool = True
+    ) -> None:
         now = self._clock.now()
         async with self._db.transaction() as repos:
             if now - call.created_at > self._max_age:
                 log.warning("outbox call %s expired after %s attempts", call.id, call.attempts)
                 await repos.outbox.give_up(call.id, f"expired: {error}")
                 return
-            await repos.outbox.retry_later(call.id, now + timedelta(seconds=seconds), error,
-                                           count_attempt)
+            await repos.outbox.retry_later(
+                call.id, now + timedelta(seconds=seconds), error, count_attempt
+            )
 
     async def _blocked(self, call: OutgoingCall, error: str) -> None:
         now = self._clock.now()

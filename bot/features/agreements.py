@@ -26,8 +26,11 @@ async def _names(ctx: EffectContext, *user_ids: int) -> dict[int, str]:
     names = {}
     for user_id in user_ids:
         record = ctx.user if user_id == ctx.user.id else await ctx.repos.users.get(user_id)
-        names[user_id] = (record.name if record and record.name
-                          else catalog(ctx.user.locale).plain("link.someone"))
+        names[user_id] = (
+            record.name
+            if record and record.name
+            else catalog(ctx.user.locale).plain("link.someone")
+        )
     return names
 
 
@@ -38,25 +41,40 @@ async def list_agreements(ctx: EffectContext) -> EffectResult:
     versions = await ctx.repos.ledger.visible_to(ctx.user.id, [c.id for c in couples])
     words = catalog(ctx.user.locale)
     names = await _names(ctx, *{c.partner_of(ctx.user.id) for c in couples}, ctx.user.id)
-    lists: dict[str, list] = {name: [] for name in (
-        "_shared", "_waiting_you", "_waiting_partner", "_put_off", "_personal", "_history",
-        "_buttons")}
+    lists: dict[str, list] = {
+        name: []
+        for name in (
+            "_shared",
+            "_waiting_you",
+            "_waiting_partner",
+            "_put_off",
+            "_personal",
+            "_history",
+            "_buttons",
+        )
+    }
     newest = {v.agreement_id: v.number for v in versions}  # ordered by number
     for v in versions:
         section = _section(v, ctx, active.id if active else None, newest[v.agreement_id])
         if section is None:
             continue
         who = names.get(v.proposed_by, words.plain("link.someone"))
-        lists[section].append({"kind": words.plain(f"ledger.kind_{v.kind}"), "text": v.text,
-                               "note": _note(words, v, who)})
+        lists[section].append(
+            {
+                "kind": words.plain(f"ledger.kind_{v.kind}"),
+                "text": v.text,
+                "note": _note(words, v, who),
+            }
+        )
         button = _button(v, section, ctx.user.id)
         if button is not None:
             lists["_buttons"].append(button)
     return EffectResult("ok", {**lists, "_footer": _footer(lists)})
 
 
-def _section(v: L.VersionRecord, ctx: EffectContext, active_couple: int | None,
-             newest: int) -> str | None:
+def _section(
+    v: L.VersionRecord, ctx: EffectContext, active_couple: int | None, newest: int
+) -> str | None:
     if v.state == L.ACCEPTED and v.couple_id is None:
         return "_personal"
     if v.state == L.ACCEPTED:
@@ -91,36 +109,57 @@ def _note(words, v: L.VersionRecord, who: str) -> str:
     if v.couple_id is None:
         return words.plain("ledger.personal_note").format(date=_date(v.created_at))
     key = {L.ACCEPTED: "ledger.since", L.NOT_NOW: "ledger.put_off_note"}.get(
-        v.state, "ledger.proposed")
+        v.state, "ledger.proposed"
+    )
     return words.plain(key).format(date=_date(v.created_at), who=who)
 
 
 @effect("propose")
 async def propose(ctx: EffectContext) -> EffectResult:
     ledger = ctx.repos.ledger
-    kind, text, why = ctx.data.get("_kind") or "agreement", ctx.data["_text"], ctx.data.get(
-        "_why") or ""
+    kind, text, why = (
+        ctx.data.get("_kind") or "agreement",
+        ctx.data["_text"],
+        ctx.data.get("_why") or "",
+    )
     couple = await ctx.repos.couples.active_for(ctx.user.id)
     if couple is None or not ctx.may_tell_partner():
         # Unlinked, or afraid (safety "yes"): kept as their own intention, sent to no one.
         agreement = await ledger.add(ctx.user.id, None, kind, L.PERSONAL, ctx.now)
-        await ledger.add_version(agreement, text, why, ctx.user.id, None, L.ACCEPTED, ctx.now,
-                                 None)
+        await ledger.add_version(agreement, text, why, ctx.user.id, None, L.ACCEPTED, ctx.now, None)
         return EffectResult("personal" if couple is None else "kept_safe")
     partner = couple.partner_of(ctx.user.id)
     agreement = await ledger.add(ctx.user.id, couple.id, kind, L.PROPOSED, ctx.now)
-    version = await ledger.add_version(agreement, text, why, ctx.user.id, partner, L.PENDING,
-                                       ctx.now, ctx.now + ctx.rules.proposal_ttl)
+    version = await ledger.add_version(
+        agreement,
+        text,
+        why,
+        ctx.user.id,
+        partner,
+        L.PENDING,
+        ctx.now,
+        ctx.now + ctx.rules.proposal_ttl,
+    )
     return EffectResult("sent", {}, (await _ask(ctx, partner, version, kind, text, why),))
 
 
-async def _ask(ctx: EffectContext, partner: int, version_id: int, kind: str, text: str,
-               why: str, counter: bool = False) -> Notice:
+async def _ask(
+    ctx: EffectContext,
+    partner: int,
+    version_id: int,
+    kind: str,
+    text: str,
+    why: str,
+    counter: bool = False,
+) -> Notice:
     other = await ctx.repos.users.get(partner)
     words = catalog(other.locale if other else "en")
-    params = {"who": ctx.my_name(), "text": text,
-              "kind_lower": words.plain(f"ledger.kind_{kind}").lower(),
-              "why": words.text("ledger.why_line", why=why) if why else ""}
+    params = {
+        "who": ctx.my_name(),
+        "text": text,
+        "kind_lower": words.plain(f"ledger.kind_{kind}").lower(),
+        "why": words.text("ledger.why_line", why=why) if why else "",
+    }
     key = "ledger.notify_counter" if counter else "ledger.notify"
     await remind_later(ctx.repos, partner, f"v{version_id}", ctx.now)
     return Notice(partner, Say((key,), params, answer_buttons(version_id)))
@@ -130,8 +169,12 @@ async def _answerable(ctx: EffectContext) -> L.VersionRecord | str:
     """The version when this user may answer it now; otherwise the reason they may not."""
     version = await ctx.repos.ledger.version(int(ctx.data.get("_item") or 0))
     couple = await ctx.repos.couples.active_for(ctx.user.id)
-    if (version is None or couple is None or version.couple_id != couple.id
-            or version.awaiting_id != ctx.user.id):
+    if (
+        version is None
+        or couple is None
+        or version.couple_id != couple.id
+        or version.awaiting_id != ctx.user.id
+    ):
         return "refused"
     if not ctx.may_tell_partner():
         return "safety"  # answering would tell the partner; the proposal just waits
@@ -179,9 +222,16 @@ async def counter_proposal(ctx: EffectContext) -> EffectResult:
     ledger = ctx.repos.ledger
     await ledger.decide(version.id, L.COUNTERED, ctx.now)
     text = ctx.data["_text"]
-    new = await ledger.add_version(version.agreement_id, text, version.why, ctx.user.id,
-                                   version.proposed_by, L.PENDING, ctx.now,
-                                   ctx.now + ctx.rules.proposal_ttl)
+    new = await ledger.add_version(
+        version.agreement_id,
+        text,
+        version.why,
+        ctx.user.id,
+        version.proposed_by,
+        L.PENDING,
+        ctx.now,
+        ctx.now + ctx.rules.proposal_ttl,
+    )
     notice = await _ask(ctx, version.proposed_by, new, version.kind, text, "", counter=True)
     return EffectResult("ok", {}, (notice,))
 
@@ -199,19 +249,20 @@ async def decline_proposal(ctx: EffectContext) -> EffectResult:
     return EffectResult("ok", {}, (Notice(version.proposed_by, told),))
 
 
-async def _current(ctx: EffectContext, agreement_id: int
-                   ) -> tuple[L.AgreementRecord, L.VersionRecord, str] | None:
+async def _current(
+    ctx: EffectContext, agreement_id: int
+) -> tuple[L.AgreementRecord, L.VersionRecord, str] | None:
     """The agreement, its accepted wording and how this user relates to it, or None."""
     agreement = await ctx.repos.ledger.agreement(agreement_id)
     if agreement is None:
         return None
-    accepted = [v for v in await ctx.repos.ledger.versions_of(agreement.id)
-                if v.state == L.ACCEPTED]
+    accepted = [
+        v for v in await ctx.repos.ledger.versions_of(agreement.id) if v.state == L.ACCEPTED
+    ]
     if not accepted:
         return None
     if agreement.couple_id is None:
-        return (agreement, accepted[-1], "personal") if agreement.owner_id == ctx.user.id \
-            else None
+        return (agreement, accepted[-1], "personal") if agreement.owner_id == ctx.user.id else None
     couples = {c.id: c for c in await ctx.repos.couples.all_for(ctx.user.id)}
     couple = couples.get(agreement.couple_id)
     if couple is None:
@@ -230,14 +281,18 @@ async def open_item(ctx: EffectContext) -> EffectResult:
     agreement, version, relation = found
     words = catalog(ctx.user.locale)
     names = await _names(ctx, version.proposed_by)
-    return EffectResult(relation, {
-        "_agreement": agreement.id, "_text": version.text,
-        "_kind_label": words.plain(f"ledger.kind_{agreement.kind}"),
-        "_note": _note(words, version, names[version.proposed_by])})
+    return EffectResult(
+        relation,
+        {
+            "_agreement": agreement.id,
+            "_text": version.text,
+            "_kind_label": words.plain(f"ledger.kind_{agreement.kind}"),
+            "_note": _note(words, version, names[version.proposed_by]),
+        },
+    )
 
 
-async def _shared_item(ctx: EffectContext
-                       ) -> tuple[L.AgreementRecord, L.VersionRecord, int] | None:
+async def _shared_item(ctx: EffectContext) -> tuple[L.AgreementRecord, L.VersionRecord, int] | None:
     found = await _current(ctx, int(ctx.data.get("_agreement") or 0))
     if found is None or found[2] != "shared":
         return None
@@ -254,9 +309,16 @@ async def propose_revision(ctx: EffectContext) -> EffectResult:
         return EffectResult("refused")
     agreement, version, partner = found
     text = ctx.data["_text"]
-    new = await ctx.repos.ledger.add_version(agreement.id, text, version.why, ctx.user.id,
-                                             partner, L.PENDING, ctx.now,
-                                             ctx.now + ctx.rules.proposal_ttl)
+    new = await ctx.repos.ledger.add_version(
+        agreement.id,
+        text,
+        version.why,
+        ctx.user.id,
+        partner,
+        L.PENDING,
+        ctx.now,
+        ctx.now + ctx.rules.proposal_ttl,
+    )
     notice = await _ask(ctx, partner, new, agreement.kind, text, "", counter=True)
     return EffectResult("sent", {}, (notice,))
 
@@ -273,9 +335,16 @@ async def share_personal(ctx: EffectContext) -> EffectResult:
     partner = couple.partner_of(ctx.user.id)
     await ctx.repos.ledger.move_to_couple(agreement.id, couple.id)
     await ctx.repos.ledger.decide(version.id, L.SUPERSEDED, ctx.now)
-    new = await ctx.repos.ledger.add_version(agreement.id, version.text, version.why,
-                                             ctx.user.id, partner, L.PENDING, ctx.now,
-                                             ctx.now + ctx.rules.proposal_ttl)
+    new = await ctx.repos.ledger.add_version(
+        agreement.id,
+        version.text,
+        version.why,
+        ctx.user.id,
+        partner,
+        L.PENDING,
+        ctx.now,
+        ctx.now + ctx.rules.proposal_ttl,
+    )
     notice = await _ask(ctx, partner, new, agreement.kind, version.text, version.why)
     return EffectResult("sent", {}, (notice,))
 
@@ -296,8 +365,12 @@ async def request_retire(ctx: EffectContext) -> EffectResult:
         return EffectResult("refused")  # unlinked since the agreement was read as shared
     partner = couple.partner_of(ctx.user.id)
     await ctx.repos.ledger.ask_to_retire(agreement.id, ctx.user.id)
-    buttons = ((Button("ledger.retire_ok", item_data("r", agreement.id, "confirm")),
-                Button("ledger.retire_keep", item_data("r", agreement.id, "keep"))),)
+    buttons = (
+        (
+            Button("ledger.retire_ok", item_data("r", agreement.id, "confirm")),
+            Button("ledger.retire_keep", item_data("r", agreement.id, "keep")),
+        ),
+    )
     ask = Say(("ledger.retire_request",), {"who": ctx.user.name, "text": version.text}, buttons)
     return EffectResult("asked", {}, (Notice(partner, ask),))
 
@@ -330,7 +403,13 @@ async def item_history(ctx: EffectContext) -> EffectResult:
     words = catalog(ctx.user.locale)
     versions = await ctx.repos.ledger.versions_of(found[0].id)
     names = await _names(ctx, *{v.proposed_by for v in versions})
-    rows = [{"number": v.number, "text": v.text,
-             "note": f"{words.plain('ledger.state_' + v.state)}, "
-                     f"{_date(v.created_at)}, {names[v.proposed_by]}"} for v in versions]
+    rows = [
+        {
+            "number": v.number,
+            "text": v.text,
+            "note": f"{words.plain('ledger.state_' + v.state)}, "
+            f"{_date(v.created_at)}, {names[v.proposed_by]}",
+        }
+        for v in versions
+    ]
     return EffectResult("ok", {"_text": found[1].text, "_versions": rows})

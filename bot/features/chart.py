@@ -84,8 +84,17 @@ def _figure(weeks: Sequence[WeekPoint], words: ChartWords) -> Figure:
     if not weeks:
         scores.set_xticks([])
         kept.set_yticks([])
-        scores.text(0.5, 0.5, words.empty, transform=scores.transAxes, ha="center",
-                    va="center", fontsize=13, color=_TEXT, wrap=True)
+        scores.text(
+            0.5,
+            0.5,
+            words.empty,
+            transform=scores.transAxes,
+            ha="center",
+            va="center",
+            fontsize=13,
+            color=_TEXT,
+            wrap=True,
+        )
         return figure
     _draw_weeks(scores, kept, weeks, words)
     return figure
@@ -94,10 +103,18 @@ def _figure(weeks: Sequence[WeekPoint], words: ChartWords) -> Figure:
 def _draw_weeks(scores: Axes, kept: Axes, weeks: Sequence[WeekPoint], words: ChartWords) -> None:
     """Bars behind on the right axis, lines in front on the left, so the feelings stay readable."""
     xs = list(range(len(weeks)))
-    kept.bar(xs, [week.planned for week in weeks], _BAR_WIDTH, facecolor="none",
-             edgecolor=_PLANNED, linewidth=0.8, alpha=0.6)
-    bars = kept.bar(xs, [week.kept for week in weeks], _BAR_WIDTH, color=_KEPT,
-                    label=words.kept_legend)
+    kept.bar(
+        xs,
+        [week.planned for week in weeks],
+        _BAR_WIDTH,
+        facecolor="none",
+        edgecolor=_PLANNED,
+        linewidth=0.8,
+        alpha=0.6,
+    )
+    bars = kept.bar(
+        xs, [week.kept for week in weeks], _BAR_WIDTH, color=_KEPT, label=words.kept_legend
+    )
     top = max(max(week.planned for week in weeks), max(week.kept for week in weeks), 1)
     kept.set_ylim(0, top * 1.15)
     ticks = kept.yaxis.get_major_locator()
@@ -106,22 +123,27 @@ def _draw_weeks(scores: Axes, kept: Axes, weeks: Sequence[WeekPoint], words: Cha
     # The lines must paint over the bars, which live on the twin drawn later by default.
     scores.set_zorder(kept.get_zorder() + 1)
     scores.patch.set_visible(False)
-    legend = {"score": words.score_legend, "safety": words.safety_legend,
-              "hope": words.hope_legend}
+    legend = {"score": words.score_legend, "safety": words.safety_legend, "hope": words.hope_legend}
     lines: list[Artist] = []
     for field, colour in _LINES:
         values = [_nan(getattr(week, field)) for week in weeks]
-        lines += scores.plot(xs, values, marker="o", markersize=4, linewidth=2,
-                             color=colour, label=legend[field])
+        lines += scores.plot(
+            xs, values, marker="o", markersize=4, linewidth=2, color=colour, label=legend[field]
+        )
     step = math.ceil(len(weeks) / _MAX_TICKS)
-    scores.set_xticks(xs[::step], [_short(week.week_start, words.locale)
-                                        for week in weeks[::step]])
+    scores.set_xticks(xs[::step], [_short(week.week_start, words.locale) for week in weeks[::step]])
     # A lone week sits in the middle of a few slots rather than filling the whole width.
     centre, half = (len(weeks) - 1) / 2, max(len(weeks), 3) / 2 + 0.1
     scores.set_xlim(centre - half, centre + half)
     # The bars' legend entry is drawn from the first bar, as matplotlib does for a container.
-    scores.figure.legend([*lines, bars.patches[0]], [*legend.values(), words.kept_legend],
-                         loc="outside lower center", ncols=4, frameon=False, fontsize=9)
+    scores.figure.legend(
+        [*lines, bars.patches[0]],
+        [*legend.values(), words.kept_legend],
+        loc="outside lower center",
+        ncols=4,
+        frameon=False,
+        fontsize=9,
+    )
 
 
 def _nan(value: float | None) -> float:

@@ -42,8 +42,9 @@ async def _own(ctx: EffectContext, key: str = "_commitment") -> C.CommitmentReco
 
 @effect("save_commitment")
 async def save_commitment(ctx: EffectContext) -> EffectResult:
-    commitment_id = await ctx.repos.commitments.add(ctx.user.id, ctx.data["_text"],
-                                                    chosen_days(ctx.data), ctx.now)
+    commitment_id = await ctx.repos.commitments.add(
+        ctx.user.id, ctx.data["_text"], chosen_days(ctx.data), ctx.now
+    )
     asks = rhythm_for(ctx.user, CHECKIN) is not None
     data = {"_commitment": commitment_id, "_reminder": ctx.user.reminder_time if asks else None}
     linked = await ctx.repos.couples.active_for(ctx.user.id)
@@ -55,8 +56,9 @@ async def commitment_visibility(ctx: EffectContext) -> EffectResult:
     commitment = await _own(ctx)
     if commitment is None:
         return EffectResult("refused")
-    await ctx.repos.commitments.change(commitment.id,
-                                       visible_to_partner=ctx.data.get("_visible") == "yes")
+    await ctx.repos.commitments.change(
+        commitment.id, visible_to_partner=ctx.data.get("_visible") == "yes"
+    )
     return EffectResult("ok")
 
 
@@ -68,8 +70,10 @@ async def list_commitments(ctx: EffectContext) -> EffectResult:
     today = _today(ctx)
     first_week = today - timedelta(days=today.weekday() + 7 * (HISTORY_WEEKS - 1))
     commitments = await ctx.repos.commitments.of_user(ctx.user.id)
-    answers = {(c.commitment_id, c.day): c.result
-               for c in await ctx.repos.commitments.history(ctx.user.id, first_week)}
+    answers = {
+        (c.commitment_id, c.day): c.result
+        for c in await ctx.repos.commitments.history(ctx.user.id, first_week)
+    }
     renderer = renderer_for(ctx.user)
     not_yet = today if _before_checkin_time(ctx) else None
     items, buttons = [], []
@@ -78,16 +82,23 @@ async def list_commitments(ctx: EffectContext) -> EffectResult:
         mondays = [first_week + timedelta(weeks=n) for n in range(HISTORY_WEEKS)]
         weeks = [renderer.text(("commitments.history_header",), {})] + [
             _week_line(renderer, commitment, answers, monday, today, began, not_yet)
-            for monday in mondays if monday + timedelta(days=6) >= began]
+            for monday in mondays
+            if monday + timedelta(days=6) >= began
+        ]
         label = days_label(commitment.days)
-        items.append({
-            "text": commitment.text, "days": renderer.text((label.key,), label.params),
-            "status": "" if commitment.status == C.ACTIVE
-            else renderer.text(("commitments.paused_mark",), {}),
-            "history": Markup("\n".join(weeks)),  # already HTML: its lines are monospaced
-        })
-        buttons.append({"text": "✎ " + shorten(commitment.text),
-                        "data": item_data("m", commitment.id, "open")})
+        items.append(
+            {
+                "text": commitment.text,
+                "days": renderer.text((label.key,), label.params),
+                "status": ""
+                if commitment.status == C.ACTIVE
+                else renderer.text(("commitments.paused_mark",), {}),
+                "history": Markup("\n".join(weeks)),  # already HTML: its lines are monospaced
+            }
+        )
+        buttons.append(
+            {"text": "✎ " + shorten(commitment.text), "data": item_data("m", commitment.id, "open")}
+        )
     return EffectResult("ok", {"_items": items, "_buttons": buttons})
 
 
@@ -104,9 +115,15 @@ def _before_checkin_time(ctx: EffectContext) -> bool:
     return not at or ":" not in at or local < at
 
 
-def _week_line(renderer: Renderer, commitment: C.CommitmentRecord,
-               answers: dict[tuple[int, date], str | None], monday: date, today: date,
-               began: date, not_yet: date | None) -> str:
+def _week_line(
+    renderer: Renderer,
+    commitment: C.CommitmentRecord,
+    answers: dict[tuple[int, date], str | None],
+    monday: date,
+    today: date,
+    began: date,
+    not_yet: date | None,
+) -> str:
     marks = []
     for offset in range(7):
         day = monday + timedelta(days=offset)
@@ -119,8 +136,9 @@ def _week_line(renderer: Renderer, commitment: C.CommitmentRecord,
             marks.append(NOT_YET)
         else:
             marks.append(MARKS.get(answered or "", UNANSWERED))
-    return renderer.text(("commitments.history_week",),
-                         {"date": monday.strftime("%d %b"), "marks": " ".join(marks)})
+    return renderer.text(
+        ("commitments.history_week",), {"date": monday.strftime("%d %b"), "marks": " ".join(marks)}
+    )
 
 
 # ---------------------------------------------------------------- one commitment
@@ -131,8 +149,12 @@ async def open_commitment(ctx: EffectContext) -> EffectResult:
     commitment = await _own(ctx, "_item")
     if commitment is None:
         return EffectResult("refused")
-    data = {"_commitment": commitment.id, "_text": commitment.text, "_days": commitment.days,
-            "_visible_now": commitment.visible_to_partner}
+    data = {
+        "_commitment": commitment.id,
+        "_text": commitment.text,
+        "_days": commitment.days,
+        "_visible_now": commitment.visible_to_partner,
+    }
     return EffectResult("active" if commitment.status == C.ACTIVE else "paused", data)
 
 
@@ -189,13 +211,15 @@ async def record_checkin(ctx: EffectContext) -> EffectResult:
         return EffectResult(result, data)
     if result == C.KEPT:
         button = Button("checkin.button_noticed", item_data("n", checkin.id, "noticed"))
-        say = Say(("checkin.partner_kept",), {"who": ctx.my_name(), "text": commitment.text},
-                  ((button,),))
+        say = Say(
+            ("checkin.partner_kept",), {"who": ctx.my_name(), "text": commitment.text}, ((button,),)
+        )
         return EffectResult(result, data, (Notice(partner, say),))
     # The partner read that this day was kept: that line is taken back, plainly.
     say = Say(("checkin.partner_changed",), {"who": ctx.my_name(), "text": commitment.text})
-    return EffectResult(f"{result}_told", {**data, "_partner": await ctx.name_of(partner)},
-                        (Notice(partner, say),))
+    return EffectResult(
+        f"{result}_told", {**data, "_partner": await ctx.name_of(partner)}, (Notice(partner, say),)
+    )
 
 
 async def _partner_watching(ctx: EffectContext, commitment: C.CommitmentRecord) -> int | None:

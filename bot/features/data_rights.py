@@ -26,8 +26,9 @@ EXPORT_FORMAT, EXPORT_VERSION = "kintsugi-export", 1
 DELETABLE_FOR = timedelta(hours=47)
 # Flows that show a partner's words while open (a proposal, a share, a request): a
 # partner who stays is taken out of them when the other deletes, so no words linger.
-SHOWS_PARTNER_WORDS = frozenset({"respond", "retire_answer", "notice", "listen", "reveal",
-                                 "reassure"})
+SHOWS_PARTNER_WORDS = frozenset(
+    {"respond", "retire_answer", "notice", "listen", "reveal", "reassure"}
+)
 
 
 @effect("export_data")
@@ -35,8 +36,7 @@ async def export_data(ctx: EffectContext) -> EffectResult:
     document = await everything_of(ctx)
     raw = json.dumps(document, default=_plain, ensure_ascii=False, indent=2).encode()
     name = f"kintsugi-export-{ctx.now:%Y-%m-%d}.json"
-    return EffectResult("ok", {"_export": {"name": name,
-                                           "base64": base64.b64encode(raw).decode()}})
+    return EffectResult("ok", {"_export": {"name": name, "base64": base64.b64encode(raw).decode()}})
 
 
 @effect("forget_me")
@@ -47,8 +47,9 @@ async def forget_me(ctx: EffectContext) -> EffectResult:
 
 @effect("erase_me")
 async def erase_me(ctx: EffectContext) -> EffectResult:
-    ids = await ctx.repos.privacy.recent_message_ids(ctx.user.id, ctx.user.chat_id,
-                                                     ctx.now - DELETABLE_FOR)
+    ids = await ctx.repos.privacy.recent_message_ids(
+        ctx.user.id, ctx.user.chat_id, ctx.now - DELETABLE_FOR
+    )
     await _forget(ctx)
     return EffectResult("ok", {"_message_ids": ids})
 
@@ -96,29 +97,47 @@ async def everything_of(ctx: EffectContext) -> dict[str, Any]:
         "weekly_checkins": await repos.privacy.weeks(me),
         "reflections": [_reflection(r) for r in await repos.reflections.of_user(me)],
         "listening": await _listening(ctx),
-        "reminders": [{"kind": n.kind, "repeats": n.standing, "next_due_at": n.due_at,
-                       "every_days": n.every_days} for n in await repos.nudges.for_user(me)],
+        "reminders": [
+            {
+                "kind": n.kind,
+                "repeats": n.standing,
+                "next_due_at": n.due_at,
+                "every_days": n.every_days,
+            }
+            for n in await repos.nudges.for_user(me)
+        ],
     }
 
 
 def _you(ctx: EffectContext) -> dict[str, Any]:
     user = ctx.user
-    return {"telegram_user_id": user.id, "first_name": user.name, "language": user.locale,
-            "time_zone": user.time_zone, "reminder_time": user.reminder_time,
-            "receiving_messages": user.is_active, "first_seen_at": user.created_at,
-            "set_up_at": user.onboarded_at}
+    return {
+        "telegram_user_id": user.id,
+        "first_name": user.name,
+        "language": user.locale,
+        "time_zone": user.time_zone,
+        "reminder_time": user.reminder_time,
+        "receiving_messages": user.is_active,
+        "first_seen_at": user.created_at,
+        "set_up_at": user.onboarded_at,
+    }
 
 
 def _unfinished(parked: Mapping[str, Any]) -> dict[str, Any]:
     """Flows left mid-way, with what was typed in them."""
-    return {flow: {"at": session.get("state"), "answers": session.get("data") or {}}
-            for flow, session in parked.items()}
+    return {
+        flow: {"at": session.get("state"), "answers": session.get("data") or {}}
+        for flow, session in parked.items()
+    }
 
 
 def _link(couple: CoupleRecord) -> dict[str, Any]:
     # Only the link itself: the partner's id and name are theirs, not part of this export.
-    return {"linked_at": couple.linked_at, "unlinked_at": couple.unlinked_at,
-            "current": couple.unlinked_at is None}
+    return {
+        "linked_at": couple.linked_at,
+        "unlinked_at": couple.unlinked_at,
+        "current": couple.unlinked_at is None,
+    }
 
 
 async def _agreements(ctx: EffectContext, couple_ids: list[int]) -> list[dict[str, Any]]:
@@ -127,14 +146,29 @@ async def _agreements(ctx: EffectContext, couple_ids: list[int]) -> list[dict[st
     for v in await ctx.repos.ledger.visible_to(me, couple_ids):
         if not (v.proposed_by == me or v.awaiting_id == me or v.state == L.ACCEPTED):
             continue  # a partner's wording never put to this person (e.g. a private draft)
-        agreement = found.setdefault(v.agreement_id, {
-            "kind": v.kind, "with_partner": v.couple_id is not None,
-            "status": v.agreement_status, "retired_at": v.retired_at, "versions": []})
-        agreement["versions"].append({
-            "number": v.number, "text": v.text, "why": v.why or None, "state": v.state,
-            "shared": v.couple_id is not None and v.state == L.ACCEPTED,
-            "proposed_by": _who(v.proposed_by, me), "proposed_to": _who(v.awaiting_id, me),
-            "created_at": v.created_at, "expires_at": v.expires_at})
+        agreement = found.setdefault(
+            v.agreement_id,
+            {
+                "kind": v.kind,
+                "with_partner": v.couple_id is not None,
+                "status": v.agreement_status,
+                "retired_at": v.retired_at,
+                "versions": [],
+            },
+        )
+        agreement["versions"].append(
+            {
+                "number": v.number,
+                "text": v.text,
+                "why": v.why or None,
+                "state": v.state,
+                "shared": v.couple_id is not None and v.state == L.ACCEPTED,
+                "proposed_by": _who(v.proposed_by, me),
+                "proposed_to": _who(v.awaiting_id, me),
+                "created_at": v.created_at,
+                "expires_at": v.expires_at,
+            }
+        )
     return list(found.values())
 
 
@@ -145,20 +179,32 @@ def _who(user_id: int | None, me: int) -> str | None:
 
 
 def _reflection(record) -> dict[str, Any]:
-    return {"kind": record.kind, "answers": record.answers,
-            "about_a_couple": record.couple_id is not None, "reveal": record.reveal,
-            "shared_at": record.shared_at, "created_at": record.created_at,
-            "updated_at": record.updated_at}
+    return {
+        "kind": record.kind,
+        "answers": record.answers,
+        "about_a_couple": record.couple_id is not None,
+        "reveal": record.reveal,
+        "shared_at": record.shared_at,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+    }
 
 
 async def _listening(ctx: EffectContext) -> list[dict[str, Any]]:
     """Each exercise this person was in, with only what they wrote in it."""
     me = ctx.user.id
     written = await ctx.repos.privacy.turns_written_by(me)
-    return [{"you_were": "speaker" if e.speaker_id == me else "listener", "status": e.status,
-             "attempt": e.attempt, "started_at": e.created_at, "updated_at": e.updated_at,
-             "what_you_wrote": written.get(e.id, [])}
-            for e in await ctx.repos.listening.of_user(me)]
+    return [
+        {
+            "you_were": "speaker" if e.speaker_id == me else "listener",
+            "status": e.status,
+            "attempt": e.attempt,
+            "started_at": e.created_at,
+            "updated_at": e.updated_at,
+            "what_you_wrote": written.get(e.id, []),
+        }
+        for e in await ctx.repos.listening.of_user(me)
+    ]
 
 
 def _plain(value: Any) -> str:

@@ -73,12 +73,15 @@ async def create_invite(ctx: EffectContext) -> EffectResult:
     await couples.add_invite(ctx.user.id, _hash(token), _hash(code), ctx.now, expires)
     link = f"https://t.me/{ctx.bot_username}?start={token}"
     share_text = catalog(ctx.user.locale).plain("link.share_text")
-    return EffectResult("ok", {
-        "_link": link,
-        "_code": f"{code[:4]}-{code[4:]}",
-        "_expires": format_date(expires, ctx.user.locale, ctx.user.time_zone, "date_time"),
-        "_share_url": "https://t.me/share/url?" + urlencode({"url": link, "text": share_text}),
-    })
+    return EffectResult(
+        "ok",
+        {
+            "_link": link,
+            "_code": f"{code[:4]}-{code[4:]}",
+            "_expires": format_date(expires, ctx.user.locale, ctx.user.time_zone, "date_time"),
+            "_share_url": "https://t.me/share/url?" + urlencode({"url": link, "text": share_text}),
+        },
+    )
 
 
 @effect("revoke_invite")
@@ -115,8 +118,9 @@ async def inspect_invite(ctx: EffectContext) -> EffectResult:
         return EffectResult("linked")
     inviter = await ctx.repos.users.get(invite.inviter_id)
     onboarded = bool(ctx.user.profile.get("onboarded"))
-    return EffectResult("ok" if onboarded else "ok_new",
-                        {"_invite": invite.id, "_inviter": _name(inviter)})
+    return EffectResult(
+        "ok" if onboarded else "ok_new", {"_invite": invite.id, "_inviter": _name(inviter)}
+    )
 
 
 @effect("accept_invite")
@@ -147,8 +151,9 @@ async def decline_invite(ctx: EffectContext) -> EffectResult:
     if invite is None or not invite.open_at(ctx.now):
         return EffectResult("ok")
     await couples.close_invite(invite.id, ctx.now, used_by=None)
-    return EffectResult("ok", {}, (Notice(invite.inviter_id, Say(("link.invitee_declined",)),
-                                              link_event=True),))
+    return EffectResult(
+        "ok", {}, (Notice(invite.inviter_id, Say(("link.invitee_declined",)), link_event=True),)
+    )
 
 
 @effect("unlink")
@@ -159,8 +164,9 @@ async def unlink(ctx: EffectContext) -> EffectResult:
     await ctx.repos.couples.unlink(couple.id, ctx.now)
     await ctx.repos.listening.end_for_couple(couple.id, ctx.now)  # it needs both of them
     partner = couple.partner_of(ctx.user.id)
-    return EffectResult("ok", {}, (Notice(partner, Say(("link.partner_unlinked",)),
-                                               link_event=True),))
+    return EffectResult(
+        "ok", {}, (Notice(partner, Say(("link.partner_unlinked",)), link_event=True),)
+    )
 
 
 @effect("describe_link")
@@ -169,6 +175,10 @@ async def describe_link(ctx: EffectContext) -> EffectResult:
     if couple is None:
         return EffectResult("none")
     partner = await ctx.repos.users.get(couple.partner_of(ctx.user.id))
-    return EffectResult("linked", {"_partner": _name(partner),
-                                   "_since": format_date(couple.linked_at, ctx.user.locale,
-                                                          ctx.user.time_zone)})
+    return EffectResult(
+        "linked",
+        {
+            "_partner": _name(partner),
+            "_since": format_date(couple.linked_at, ctx.user.locale, ctx.user.time_zone),
+        },
+    )

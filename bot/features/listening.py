@@ -23,15 +23,22 @@ from flows.safety_check import private_mode
 
 DRAFT, SOLO = "listen_draft", "listen_solo"
 # Where an open exercise leaves each partner.
-_SITUATION = {(R.LISTENING, "listener"): "reflect", (R.ANSWERING, "speaker"): "answer",
-              (R.LISTENING, "speaker"): "waiting", (R.ANSWERING, "listener"): "waiting"}
+_SITUATION = {
+    (R.LISTENING, "listener"): "reflect",
+    (R.ANSWERING, "speaker"): "answer",
+    (R.LISTENING, "speaker"): "waiting",
+    (R.ANSWERING, "listener"): "waiting",
+}
 # Which button presses fit which situation; any other press is stale. "paused" is the
 # one who paused; "held" the partner waiting on their pause, whose old Resume button
 # (or a second ask) is answered with why it is not theirs.
-_PRESSES = {"reflect": {"reflect", "pause", "open"},
-            "answer": {"heard", *FEELINGS, "pause", "open"},
-            "waiting": {"pause", "open"}, "paused": {"resume", "open"},
-            "held": {"ask", "resume", "open"}}
+_PRESSES = {
+    "reflect": {"reflect", "pause", "open"},
+    "answer": {"heard", *FEELINGS, "pause", "open"},
+    "waiting": {"pause", "open"},
+    "paused": {"resume", "open"},
+    "held": {"ask", "resume", "open"},
+}
 
 
 def _situation(exercise: ExerciseRecord, user_id: int) -> str:
@@ -56,8 +63,7 @@ async def _draft(ctx: EffectContext) -> ReflectionRecord | None:
     return draft if draft is not None and draft.shared_at is None else None
 
 
-async def _open_exercise(ctx: EffectContext) -> tuple[CoupleRecord | None,
-                                                     ExerciseRecord | None]:
+async def _open_exercise(ctx: EffectContext) -> tuple[CoupleRecord | None, ExerciseRecord | None]:
     """The active couple and its exercise, if one is open and this user is in it."""
     couple = await ctx.repos.couples.active_for(ctx.user.id)
     if couple is None:
@@ -73,10 +79,14 @@ async def _words(ctx: EffectContext, exercise: ExerciseRecord) -> dict[str, str]
     turns = await ctx.repos.listening.turns(exercise.id)
     shared = [t.text for t in turns if t.kind == R.SHARE]
     missed = [t.text for t in turns if t.kind == R.MISSED and t.attempt == exercise.attempt - 1]
-    reflections = [t.text for t in turns
-                   if t.kind == R.REFLECTION and t.attempt == exercise.attempt]
-    return {"_words": "\n\n".join(shared), "_missed": missed[-1] if missed else "",
-            "_reflection": reflections[-1] if reflections else ""}
+    reflections = [
+        t.text for t in turns if t.kind == R.REFLECTION and t.attempt == exercise.attempt
+    ]
+    return {
+        "_words": "\n\n".join(shared),
+        "_missed": missed[-1] if missed else "",
+        "_reflection": reflections[-1] if reflections else "",
+    }
 
 
 # ---------------------------------------------------------------- where it stands
@@ -194,14 +204,21 @@ async def send_listening(ctx: EffectContext) -> EffectResult:
         await ctx.repos.listening.add_turn(exercise_id, ctx.user.id, R.SHARE, 1, part, ctx.now)
     await ctx.repos.reflections.mark_shared(draft.id, ctx.now)
     await remind_later(ctx.repos, listener, f"l{exercise_id}.1.{R.LISTENING}", ctx.now)
-    say = Say(("listening.notify_shared",), {"who": ctx.my_name(), "words": "\n\n".join(parts)},
-              _listener_buttons(exercise_id))
+    say = Say(
+        ("listening.notify_shared",),
+        {"who": ctx.my_name(), "words": "\n\n".join(parts)},
+        _listener_buttons(exercise_id),
+    )
     return EffectResult("sent", {}, await _tell(ctx, listener, say))
 
 
 def _listener_buttons(exercise_id: int) -> tuple[tuple[Button, ...], ...]:
-    return ((Button("listening.reflect", item_data("l", exercise_id, "reflect")),
-             Button("listening.pause", item_data("l", exercise_id, "pause"))),)
+    return (
+        (
+            Button("listening.reflect", item_data("l", exercise_id, "reflect")),
+            Button("listening.pause", item_data("l", exercise_id, "pause")),
+        ),
+    )
 
 
 # ---------------------------------------------------------------- the listener reflects
@@ -212,8 +229,9 @@ def _reflection_text(ctx: EffectContext) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-async def _in(ctx: EffectContext, situation: str) -> tuple[CoupleRecord | None,
-                                                          ExerciseRecord | None]:
+async def _in(
+    ctx: EffectContext, situation: str
+) -> tuple[CoupleRecord | None, ExerciseRecord | None]:
     """The open exercise, only if it still leaves this user in *situation*."""
     couple, exercise = await _open_exercise(ctx)
     if exercise is None or _situation(exercise, ctx.user.id) != situation:
@@ -237,12 +255,15 @@ async def send_reflection(ctx: EffectContext) -> EffectResult:
     await repo.add_turn(exercise.id, ctx.user.id, R.REFLECTION, exercise.attempt, text, ctx.now)
     ref = f"l{exercise.id}.{exercise.attempt}.{R.ANSWERING}"
     await remind_later(ctx.repos, exercise.speaker_id, ref, ctx.now)
-    buttons = ((Button("listening.heard", item_data("l", exercise.id, "heard")),),
-               (Button("listening.partly", item_data("l", exercise.id, "partly")),
-                Button("listening.notyet", item_data("l", exercise.id, "notyet"))),
-               (Button("listening.pause", item_data("l", exercise.id, "pause")),))
-    say = Say(("listening.notify_reflection",), {"who": ctx.my_name(), "reflection": text},
-              buttons)
+    buttons = (
+        (Button("listening.heard", item_data("l", exercise.id, "heard")),),
+        (
+            Button("listening.partly", item_data("l", exercise.id, "partly")),
+            Button("listening.notyet", item_data("l", exercise.id, "notyet")),
+        ),
+        (Button("listening.pause", item_data("l", exercise.id, "pause")),),
+    )
+    say = Say(("listening.notify_reflection",), {"who": ctx.my_name(), "reflection": text}, buttons)
     return EffectResult("sent", {}, await _tell(ctx, exercise.speaker_id, say))
 
 
@@ -254,8 +275,11 @@ async def mark_heard(ctx: EffectContext) -> EffectResult:
     couple, exercise = await _in(ctx, "answer")
     if exercise is None or not await ctx.repos.listening.move(exercise, R.HEARD, ctx.now):
         return _gone(couple)
-    say = Say(("listening.notify_heard",), {"who": ctx.my_name()},
-              ((Button("listening.speak_now", menu_data("listen")),),))
+    say = Say(
+        ("listening.notify_heard",),
+        {"who": ctx.my_name()},
+        ((Button("listening.speak_now", menu_data("listen")),),),
+    )
     return EffectResult("ok", {}, await _tell(ctx, exercise.listener_id, say))
 
 
@@ -270,11 +294,15 @@ async def send_missed(ctx: EffectContext) -> EffectResult:
         return EffectResult("stale")
     missed = ctx.data["_missed"]
     await repo.add_turn(exercise.id, ctx.user.id, R.MISSED, exercise.attempt, missed, ctx.now)
-    await remind_later(ctx.repos, exercise.listener_id,
-                       f"l{exercise.id}.{attempt}.{R.LISTENING}", ctx.now)
+    await remind_later(
+        ctx.repos, exercise.listener_id, f"l{exercise.id}.{attempt}.{R.LISTENING}", ctx.now
+    )
     feeling = ctx.data.get("_feeling") if ctx.data.get("_feeling") in FEELINGS else "partly"
-    say = Say((f"listening.notify_{feeling}",), {"who": ctx.my_name(), "missed": missed},
-              _listener_buttons(exercise.id))
+    say = Say(
+        (f"listening.notify_{feeling}",),
+        {"who": ctx.my_name(), "missed": missed},
+        _listener_buttons(exercise.id),
+    )
     return EffectResult("sent", {}, await _tell(ctx, exercise.listener_id, say))
 
 
@@ -284,8 +312,11 @@ async def offer_swap(ctx: EffectContext) -> EffectResult:
     last = couple and await ctx.repos.listening.current(couple.id)
     if not last or last.status != R.HEARD or last.speaker_id != ctx.user.id:
         return _gone(couple)
-    say = Say(("listening.notify_swap",), {"who": ctx.my_name()},
-              ((Button("listening.speak_now", menu_data("listen")),),))
+    say = Say(
+        ("listening.notify_swap",),
+        {"who": ctx.my_name()},
+        ((Button("listening.speak_now", menu_data("listen")),),),
+    )
     return EffectResult("ok", {}, await _tell(ctx, last.listener_id, say))
 
 
@@ -297,18 +328,26 @@ async def pause_listening(ctx: EffectContext) -> EffectResult:
     couple, exercise = await _open_exercise(ctx)
     if exercise is None or exercise.status == R.PAUSED:
         return _gone(couple)
-    moved = await ctx.repos.listening.move(exercise, R.PAUSED, ctx.now, paused_by=ctx.user.id,
-                                           resume_status=exercise.status)
+    moved = await ctx.repos.listening.move(
+        exercise, R.PAUSED, ctx.now, paused_by=ctx.user.id, resume_status=exercise.status
+    )
     if not moved:
         return EffectResult("stale")
     words = ctx.data.get("_pause_words") or ""
-    await ctx.repos.listening.add_turn(exercise.id, ctx.user.id, R.PAUSE, exercise.attempt,
-                                       words, ctx.now)
-    keys = ("listening.notify_paused", "listening.their_words") if words else (
-        "listening.notify_paused",)
+    await ctx.repos.listening.add_turn(
+        exercise.id, ctx.user.id, R.PAUSE, exercise.attempt, words, ctx.now
+    )
+    keys = (
+        ("listening.notify_paused", "listening.their_words")
+        if words
+        else ("listening.notify_paused",)
+    )
     # The pause is theirs to lift: the partner gets no Resume, only a gentle ask.
-    say = Say((*keys, "listening.notify_paused_theirs"), {"who": ctx.my_name(), "words": words},
-              ((Button("listening.ask_gently", item_data("l", exercise.id, "ask")),),))
+    say = Say(
+        (*keys, "listening.notify_paused_theirs"),
+        {"who": ctx.my_name(), "words": words},
+        ((Button("listening.ask_gently", item_data("l", exercise.id, "ask")),),),
+    )
     other = exercise.other(ctx.user.id)
     notices = await _tell(ctx, other, say) if ctx.may_tell_partner() else ()
     return EffectResult("ok", {}, notices)
@@ -320,13 +359,18 @@ async def resume_listening(ctx: EffectContext) -> EffectResult:
     back = exercise.resume_status if exercise else None
     if exercise is None or back not in R.OPEN_STATUSES:
         return _gone(couple)
-    if not await ctx.repos.listening.move(exercise, back, ctx.now, paused_by=None,
-                                          resume_status=None):
+    if not await ctx.repos.listening.move(
+        exercise, back, ctx.now, paused_by=None, resume_status=None
+    ):
         return EffectResult("stale")
-    say = Say(("listening.notify_resumed",), {"who": ctx.my_name()},
-              ((Button("listening.where_now", menu_data("listen")),),))
-    return EffectResult("ok", {"_item": None, "_action": None},
-                        await _tell(ctx, exercise.other(ctx.user.id), say))
+    say = Say(
+        ("listening.notify_resumed",),
+        {"who": ctx.my_name()},
+        ((Button("listening.where_now", menu_data("listen")),),),
+    )
+    return EffectResult(
+        "ok", {"_item": None, "_action": None}, await _tell(ctx, exercise.other(ctx.user.id), say)
+    )
 
 
 @effect("ask_to_resume")
@@ -337,12 +381,17 @@ async def ask_to_resume(ctx: EffectContext) -> EffectResult:
         return _gone(couple)
     if await _asked(ctx, exercise):
         return EffectResult("already")
-    await ctx.repos.listening.add_turn(exercise.id, ctx.user.id, R.ASK, exercise.attempt, "",
-                                       ctx.now)
-    say = Say(("listening.notify_asked",), {"who": ctx.my_name()},
-              ((Button("listening.resume", item_data("l", exercise.id, "resume")),),))
-    return EffectResult("asked", {"_item": None, "_action": None},
-                        await _tell(ctx, exercise.paused_by, say))
+    await ctx.repos.listening.add_turn(
+        exercise.id, ctx.user.id, R.ASK, exercise.attempt, "", ctx.now
+    )
+    say = Say(
+        ("listening.notify_asked",),
+        {"who": ctx.my_name()},
+        ((Button("listening.resume", item_data("l", exercise.id, "resume")),),),
+    )
+    return EffectResult(
+        "asked", {"_item": None, "_action": None}, await _tell(ctx, exercise.paused_by, say)
+    )
 
 
 # ---------------------------------------------------------------- alone
@@ -350,7 +399,9 @@ async def ask_to_resume(ctx: EffectContext) -> EffectResult:
 
 @effect("save_listening_solo")
 async def save_listening_solo(ctx: EffectContext) -> EffectResult:
-    answers = {"words": ctx.data.get("_solo_words", ""),
-               "reflection": ctx.data.get("_solo_reflection", "")}
+    answers = {
+        "words": ctx.data.get("_solo_words", ""),
+        "reflection": ctx.data.get("_solo_reflection", ""),
+    }
     await ctx.repos.reflections.add(ctx.user.id, SOLO, answers, ctx.now)
     return EffectResult("ok")

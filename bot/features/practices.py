@@ -19,7 +19,11 @@ from flows.safety_check import private_mode
 from flows.shares import answer_buttons
 
 TRIGGERED, UNDERNEATH, ACKNOWLEDGE, REASSURANCE = (
-    "triggered", "underneath", "acknowledge", "reassurance")
+    "triggered",
+    "underneath",
+    "acknowledge",
+    "reassurance",
+)
 
 
 async def _partner_name(ctx: EffectContext) -> str:
@@ -35,10 +39,15 @@ async def save_triggered(ctx: EffectContext) -> EffectResult:
     couple = await ctx.repos.couples.active_for(ctx.user.id)
     asked_couple = couple.id if couple is not None and ctx.may_tell_partner() else None
     may_ask = asked_couple is not None
-    answers = {"when": ctx.data.get("_when"), "first_thought": ctx.data.get("_first_thought"),
-               "others": other_explanations(ctx.data), "plan": ctx.data.get("_plan")}
+    answers = {
+        "when": ctx.data.get("_when"),
+        "first_thought": ctx.data.get("_first_thought"),
+        "others": other_explanations(ctx.data),
+        "plan": ctx.data.get("_plan"),
+    }
     reflection = await ctx.repos.reflections.add(
-        ctx.user.id, TRIGGERED, answers, ctx.now, couple_id=asked_couple)
+        ctx.user.id, TRIGGERED, answers, ctx.now, couple_id=asked_couple
+    )
     data = {"_reflection": reflection, "_partner": await _partner_name(ctx) if may_ask else ""}
     return EffectResult("linked" if may_ask else "private", data)
 
@@ -66,8 +75,11 @@ async def send_reassurance_request(ctx: EffectContext) -> EffectResult:
     if couple is None or reflection.couple_id != couple.id or reflection.shared_at:
         return EffectResult("refused")
     button = Button("practices.reassure_button", item_data("q", reflection.id, Q_REPLY))
-    say = Say(("practices.partner_request",),
-              {"who": ctx.my_name(), "text": ctx.data.get("_request", "")}, ((button,),))
+    say = Say(
+        ("practices.partner_request",),
+        {"who": ctx.my_name(), "text": ctx.data.get("_request", "")},
+        ((button,),),
+    )
     notices = await share_once(ctx, reflection.id, say, "share.what_reassurance_request")
     if not notices:
         return EffectResult("refused")
@@ -89,10 +101,16 @@ async def _answerable(ctx: EffectContext) -> tuple[str, ReflectionRecord | None]
     """("ok", request) when this user may answer it now; otherwise the reason."""
     request = await ctx.repos.reflections.get(int(ctx.data.get("_item") or 0))
     couple = await ctx.repos.couples.active_for(ctx.user.id)
-    if (ctx.data.get("_action") != Q_REPLY or request is None or couple is None
-            or request.kind != TRIGGERED or request.couple_id != couple.id
-            or request.user_id != couple.partner_of(ctx.user.id)
-            or request.shared_at is None or not request.answers.get("request")):
+    if (
+        ctx.data.get("_action") != Q_REPLY
+        or request is None
+        or couple is None
+        or request.kind != TRIGGERED
+        or request.couple_id != couple.id
+        or request.user_id != couple.partner_of(ctx.user.id)
+        or request.shared_at is None
+        or not request.answers.get("request")
+    ):
         return "refused", None
     requester = await ctx.repos.users.get(request.user_id)
     if requester is None or private_mode(requester.profile):
@@ -109,8 +127,9 @@ async def open_reassurance(ctx: EffectContext) -> EffectResult:
         return EffectResult(verdict)
     if not ctx.may_tell_partner():
         return EffectResult("safety")
-    return EffectResult("ok", {"_request": request.answers["request"],
-                               "_who": await ctx.name_of(request.user_id)})
+    return EffectResult(
+        "ok", {"_request": request.answers["request"], "_who": await ctx.name_of(request.user_id)}
+    )
 
 
 @effect("send_reassurance")
@@ -122,12 +141,23 @@ async def send_reassurance(ctx: EffectContext) -> EffectResult:
     if not ctx.may_tell_partner() or await ctx.repos.couples.active_for(ctx.user.id) is None:
         return EffectResult("refused")
     reflections = ctx.repos.reflections
-    await reflections.replace_answers(request.id, {
-        **request.answers, "reassurance": text, "reassured_at": ctx.now.isoformat()}, ctx.now)
-    own = await reflections.add(ctx.user.id, REASSURANCE, {"request": request.id, "text": text},
-                                ctx.now, couple_id=request.couple_id)
-    say = Say(("practices.reassurance_for_requester",), {"who": ctx.my_name(), "text": text},
-              answer_buttons(own))
+    await reflections.replace_answers(
+        request.id,
+        {**request.answers, "reassurance": text, "reassured_at": ctx.now.isoformat()},
+        ctx.now,
+    )
+    own = await reflections.add(
+        ctx.user.id,
+        REASSURANCE,
+        {"request": request.id, "text": text},
+        ctx.now,
+        couple_id=request.couple_id,
+    )
+    say = Say(
+        ("practices.reassurance_for_requester",),
+        {"who": ctx.my_name(), "text": text},
+        answer_buttons(own),
+    )
     notices = await share_once(ctx, own, say, ANSWERABLE[REASSURANCE])
     if not notices:
         return EffectResult("refused")
@@ -140,9 +170,11 @@ async def send_reassurance(ctx: EffectContext) -> EffectResult:
 @effect("save_underneath")
 async def save_underneath(ctx: EffectContext) -> EffectResult:
     picked = ctx.data.get("_feelings") or []
-    answers = {"feelings": [value for value in (*FEELINGS, OTHER) if value in picked],
-               "other": ctx.data.get("_other_feeling") if OTHER in picked else None,
-               "more": ctx.data.get("_more")}
+    answers = {
+        "feelings": [value for value in (*FEELINGS, OTHER) if value in picked],
+        "other": ctx.data.get("_other_feeling") if OTHER in picked else None,
+        "more": ctx.data.get("_more"),
+    }
     await ctx.repos.reflections.add(ctx.user.id, UNDERNEATH, answers, ctx.now)
     return EffectResult("ok")
 
@@ -161,16 +193,23 @@ async def acknowledge_check(ctx: EffectContext) -> EffectResult:
 
 async def _save_acknowledgement(ctx: EffectContext) -> int:
     couple = await ctx.repos.couples.active_for(ctx.user.id)
-    return await ctx.repos.reflections.add(ctx.user.id, ACKNOWLEDGE,
-                                           {"text": ctx.data.get("_text", "")}, ctx.now,
-                                           couple_id=couple.id if couple else None)
+    return await ctx.repos.reflections.add(
+        ctx.user.id,
+        ACKNOWLEDGE,
+        {"text": ctx.data.get("_text", "")},
+        ctx.now,
+        couple_id=couple.id if couple else None,
+    )
 
 
 @effect("send_acknowledgement")
 async def send_acknowledgement(ctx: EffectContext) -> EffectResult:
     reflection = await _save_acknowledgement(ctx)
-    say = Say(("practices.ack_for_partner",),
-              {"who": ctx.my_name(), "text": ctx.data.get("_text", "")}, answer_buttons(reflection))
+    say = Say(
+        ("practices.ack_for_partner",),
+        {"who": ctx.my_name(), "text": ctx.data.get("_text", "")},
+        answer_buttons(reflection),
+    )
     notices = await share_once(ctx, reflection, say, ANSWERABLE[ACKNOWLEDGE])
     return EffectResult("sent", {}, notices) if notices else EffectResult("refused")
 

@@ -66,19 +66,22 @@ async def draw_progress(ctx: EffectContext) -> EffectResult:
 
     this_week = _monday(ctx)
     since = this_week - timedelta(weeks=CHART_WEEKS - 1)
-    weeks = {w.week_start: w.ratings for w in await ctx.repos.commitments.weeks(ctx.user.id,
-                                                                                  since)}
+    weeks = {w.week_start: w.ratings for w in await ctx.repos.commitments.weeks(ctx.user.id, since)}
     history = await ctx.repos.commitments.history(ctx.user.id, since)
     kept, planned = _kept_per_week(history)
     points = _points(weeks, kept, planned, this_week)
     png = await asyncio.to_thread(render_progress, points, _chart_words(ctx.user.locale))
-    return EffectResult("ok", {
-        "_chart": base64.b64encode(png).decode("ascii"),
-        "_trend": _trend([p.score for p in points if p.score is not None]),
-        "_kept": _days(history, C.KEPT), "_partly": _days(history, C.PARTLY),
-        "_weeks": len(weeks),
-        "_steps": await step_standing(ctx),
-    })
+    return EffectResult(
+        "ok",
+        {
+            "_chart": base64.b64encode(png).decode("ascii"),
+            "_trend": _trend([p.score for p in points if p.score is not None]),
+            "_kept": _days(history, C.KEPT),
+            "_partly": _days(history, C.PARTLY),
+            "_weeks": len(weeks),
+            "_steps": await step_standing(ctx),
+        },
+    )
 
 
 def _kept_per_week(history: list[C.CheckInRecord]) -> tuple[dict[date, float], dict[date, int]]:
@@ -91,8 +94,12 @@ def _kept_per_week(history: list[C.CheckInRecord]) -> tuple[dict[date, float], d
     return kept, planned
 
 
-def _points(weeks: dict[date, dict[str, int]], kept: dict[date, float],
-            planned: dict[date, int], this_week: date) -> list:
+def _points(
+    weeks: dict[date, dict[str, int]],
+    kept: dict[date, float],
+    planned: dict[date, int],
+    this_week: date,
+) -> list:
     from bot.features.chart import WeekPoint
 
     known = [*weeks, *planned]
@@ -103,12 +110,16 @@ def _points(weeks: dict[date, dict[str, int]], kept: dict[date, float],
     monday = first
     while monday <= this_week:
         ratings = weeks.get(monday)
-        points.append(WeekPoint(
-            week_start=monday,
-            score=_average(ratings) if ratings else None,
-            safety=ratings.get(FEELINGS[0]) if ratings else None,
-            hope=ratings.get(FEELINGS[1]) if ratings else None,
-            kept=kept.get(monday, 0.0), planned=planned.get(monday, 0)))
+        points.append(
+            WeekPoint(
+                week_start=monday,
+                score=_average(ratings) if ratings else None,
+                safety=ratings.get(FEELINGS[0]) if ratings else None,
+                hope=ratings.get(FEELINGS[1]) if ratings else None,
+                kept=kept.get(monday, 0.0),
+                planned=planned.get(monday, 0),
+            )
+        )
         monday += timedelta(weeks=1)
     return points
 
@@ -117,7 +128,7 @@ def _trend(scores: list[float]) -> str:
     if len(scores) < 2 * TREND_WINDOW - 2:
         return "early"
     recent = mean(scores[-TREND_WINDOW:])
-    before = mean(scores[-2 * TREND_WINDOW:-TREND_WINDOW] or scores[:1])
+    before = mean(scores[-2 * TREND_WINDOW : -TREND_WINDOW] or scores[:1])
     if recent - before >= TREND_STEP:
         return "up"
     if before - recent >= TREND_STEP:
@@ -135,11 +146,14 @@ def _chart_words(locale: str):
 
     words = catalog(locale)
     return ChartWords(
-        title=words.plain("progress.chart_title"), week_axis=words.plain("progress.chart_week"),
+        title=words.plain("progress.chart_title"),
+        week_axis=words.plain("progress.chart_week"),
         score_axis=words.plain("progress.chart_score"),
         kept_axis=words.plain("progress.chart_kept"),
         score_legend=words.plain("progress.legend_score"),
         safety_legend=words.plain("progress.legend_safety"),
         hope_legend=words.plain("progress.legend_hope"),
-        kept_legend=words.plain("progress.legend_kept"), empty=words.plain("progress.chart_empty"),
-        locale=words.locale)
+        kept_legend=words.plain("progress.legend_kept"),
+        empty=words.plain("progress.chart_empty"),
+        locale=words.locale,
+    )

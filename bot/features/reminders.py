@@ -17,8 +17,10 @@ async def pause_reminders(ctx: EffectContext) -> EffectResult:
     until = ctx.now + timedelta(days=int(ctx.data.get("_pause_days") or 1))
     ctx.user.profile = {**ctx.user.profile, "paused_until": until.isoformat()}
     await reschedule(ctx.repos, ctx.user, ctx.now)
-    return EffectResult("ok", {"_until": format_date(until, ctx.user.locale, ctx.user.time_zone,
-                                                     "weekday_date_time")})
+    return EffectResult(
+        "ok",
+        {"_until": format_date(until, ctx.user.locale, ctx.user.time_zone, "weekday_date_time")},
+    )
 
 
 @effect("resume_reminders")
@@ -53,14 +55,18 @@ async def snooze_nudge(ctx: EffectContext) -> EffectResult:
     rhythm = rhythm_for(ctx.user, kind)
     if rhythm is None:
         return EffectResult("refused")
-    wanted = ctx.now + SNOOZE_HOUR if action == "hour" else rhythm.moment(
-        rhythm.local_day(ctx.now) + timedelta(days=1))
+    wanted = (
+        ctx.now + SNOOZE_HOUR
+        if action == "hour"
+        else rhythm.moment(rhythm.local_day(ctx.now) + timedelta(days=1))
+    )
     # Snoozing a message that was itself snoozed brings back the original once more.
     original = occurrence.split("~")[0]
     nudge = NudgeRecord(0, ctx.user.id, kind, f"z{sent_id}", None)
     next_one_off(ctx.user, nudge, wanted)
-    await ctx.repos.nudges.put(ctx.user.id, kind, nudge.due_at, ref=nudge.ref,
-                               state={"occurrence": original})
+    await ctx.repos.nudges.put(
+        ctx.user.id, kind, nudge.due_at, ref=nudge.ref, state={"occurrence": original}
+    )
     return EffectResult(action)
 
 
@@ -69,8 +75,7 @@ async def _fewer(ctx: EffectContext, kind: str) -> EffectResult:
     wider = [days for days in SPACINGS[kind] if nudge is None or days > nudge.every_days]
     if nudge is None or not wider:
         switched_on = ctx.user.profile.get("nudges_on") or list(KINDS)
-        ctx.user.profile = {**ctx.user.profile,
-                            "nudges_on": [k for k in switched_on if k != kind]}
+        ctx.user.profile = {**ctx.user.profile, "nudges_on": [k for k in switched_on if k != kind]}
         await reschedule(ctx.repos, ctx.user, ctx.now)
         return EffectResult("off", {"_kind": kind})
     nudge.every_days = wider[0]

@@ -61,18 +61,28 @@ async def step1_open(ctx: EffectContext) -> EffectResult:
     if broke is None and hurt is None:
         return _role(ctx)
     last = max((r for r in (broke, hurt) if r is not None), key=lambda r: r.created_at)
-    data: dict[str, Any] = {"_when": _day(ctx, last.created_at), "_prev_broke": _with_shared(
-        broke), "_prev_hurt": _with_shared(hurt), "_broke_id": None, "_hurt_id": None,
-        "_path": "revisit"}
+    data: dict[str, Any] = {
+        "_when": _day(ctx, last.created_at),
+        "_prev_broke": _with_shared(broke),
+        "_prev_hurt": _with_shared(hurt),
+        "_broke_id": None,
+        "_hurt_id": None,
+        "_path": "revisit",
+    }
     couple = await ctx.repos.couples.active_for(ctx.user.id)
-    if broke is None or broke.shared_at is not None or couple is None or (
-            not ctx.may_tell_partner()):
+    if (
+        broke is None
+        or broke.shared_at is not None
+        or couple is None
+        or (not ctx.may_tell_partner())
+    ):
         return EffectResult("revisit", data)
     # An apology saved before linking (or kept back) can be shared now, after a read-back.
     apology = saved_apology(broke.answers.get("apology"))
     data.update({f"_{part}": text for part, text in apology.items()})
-    data.update({"_broke_id": broke.id,
-                 "_partner": await ctx.name_of(couple.partner_of(ctx.user.id))})
+    data.update(
+        {"_broke_id": broke.id, "_partner": await ctx.name_of(couple.partner_of(ctx.user.id))}
+    )
     return EffectResult("revisit_share", data)
 
 
@@ -102,17 +112,22 @@ def _text(ctx: EffectContext, name: str) -> str:
 def _broke_answers(ctx: EffectContext) -> dict[str, Any]:
     own = _text(ctx, "_own")
     return {
-        "what_happened": _text(ctx, "_what"), "impact": _text(ctx, "_impact"),
-        "responsibility": own, "excuse_noticed": find_excuse(own),
-        "do_differently": _text(ctx, "_change"), "commitment_id": ctx.data.get("_commitment"),
+        "what_happened": _text(ctx, "_what"),
+        "impact": _text(ctx, "_impact"),
+        "responsibility": own,
+        "excuse_noticed": find_excuse(own),
+        "do_differently": _text(ctx, "_change"),
+        "commitment_id": ctx.data.get("_commitment"),
         "apology": {name: _text(ctx, f"_{part}") for part, name in APOLOGY_FIELDS.items()},
     }
 
 
 def _hurt_answers(ctx: EffectContext) -> dict[str, Any]:
     needs = ctx.data.get("_needs")
-    return {"needs": list(needs) if isinstance(needs, list) else [],
-            "looks_like": _text(ctx, "_needs_words")}
+    return {
+        "needs": list(needs) if isinstance(needs, list) else [],
+        "looks_like": _text(ctx, "_needs_words"),
+    }
 
 
 async def _own(ctx: EffectContext, field: str, kind: str) -> ReflectionRecord | None:
@@ -132,12 +147,14 @@ async def _save(ctx: EffectContext, field: str, kind: str, answers: dict[str, An
         return saved.id
     # Someone who may not be safe with their partner keeps their words outside the couple.
     couple = await ctx.repos.couples.active_for(ctx.user.id) if ctx.may_tell_partner() else None
-    return await ctx.repos.reflections.add(ctx.user.id, kind, answers, ctx.now,
-                                           couple_id=couple.id if couple else None)
+    return await ctx.repos.reflections.add(
+        ctx.user.id, kind, answers, ctx.now, couple_id=couple.id if couple else None
+    )
 
 
-async def _own_or_saved(ctx: EffectContext, field: str, kind: str,
-                        answers: dict[str, Any]) -> ReflectionRecord:
+async def _own_or_saved(
+    ctx: EffectContext, field: str, kind: str, answers: dict[str, Any]
+) -> ReflectionRecord:
     """The reflection named in the session, or these answers saved now as a new one."""
     record = await _own(ctx, field, kind)
     if record is not None:
@@ -157,8 +174,9 @@ async def _may_share(ctx: EffectContext) -> tuple[str, dict[str, Any]]:
     return "confirm", {"_partner": await ctx.name_of(couple.partner_of(ctx.user.id))}
 
 
-async def _send(ctx: EffectContext, record: ReflectionRecord,
-                say: Say) -> tuple[str, tuple[Notice, ...]]:
+async def _send(
+    ctx: EffectContext, record: ReflectionRecord, say: Say
+) -> tuple[str, tuple[Notice, ...]]:
     """Sends a saved apology or request once, with the partner's answer buttons under it;
     the writer hears when it arrives. The result names what happened."""
     say = Say(say.keys, say.params, answer_buttons(record.id, request=record.kind == HURT))
@@ -181,15 +199,18 @@ async def step1_broke_keep(ctx: EffectContext) -> EffectResult:
 async def step1_broke_share(ctx: EffectContext) -> EffectResult:
     saved = await _save(ctx, "_broke_id", BROKE, _broke_answers(ctx))
     result, data = await _may_share(ctx)
-    return EffectResult(result if result == "confirm" else _then(ctx, result),
-                        {**data, "_broke_id": saved})
+    return EffectResult(
+        result if result == "confirm" else _then(ctx, result), {**data, "_broke_id": saved}
+    )
 
 
 @effect("step1_send_apology")
 async def step1_send_apology(ctx: EffectContext) -> EffectResult:
     record = await _own_or_saved(ctx, "_broke_id", BROKE, _broke_answers(ctx))
-    say = Say(("responsibility.partner_apology",),
-              {"who": ctx.my_name(), **saved_apology(record.answers.get("apology"))})
+    say = Say(
+        ("responsibility.partner_apology",),
+        {"who": ctx.my_name(), **saved_apology(record.answers.get("apology"))},
+    )
     result, notices = await _send(ctx, record, say)
     return EffectResult(_then(ctx, result), {"_broke_id": record.id}, notices)
 
@@ -213,8 +234,13 @@ async def step1_hurt_share(ctx: EffectContext) -> EffectResult:
 @effect("step1_send_request")
 async def step1_send_request(ctx: EffectContext) -> EffectResult:
     record = await _own_or_saved(ctx, "_hurt_id", HURT, _hurt_answers(ctx))
-    say = Say(("responsibility.partner_request",),
-              {"who": ctx.my_name(), "needs": need_labels(record.answers.get("needs")),
-               "words": record.answers.get("looks_like") or ""})
+    say = Say(
+        ("responsibility.partner_request",),
+        {
+            "who": ctx.my_name(),
+            "needs": need_labels(record.answers.get("needs")),
+            "words": record.answers.get("looks_like") or "",
+        },
+    )
     result, notices = await _send(ctx, record, say)
     return EffectResult(result, {"_hurt_id": record.id}, notices)

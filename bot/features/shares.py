@@ -20,8 +20,12 @@ from flows.safety_check import private_mode
 from flows.shares import READ, WAIT, WRITE
 
 # Kind of a shared reflection -> how it is named to its writer ("your apology").
-ANSWERABLE = {"step1_broke": "share.what_apology", "step1_hurt": "share.what_request",
-              "acknowledge": "share.what_thanks", "reassurance": "share.what_reassurance"}
+ANSWERABLE = {
+    "step1_broke": "share.what_apology",
+    "step1_hurt": "share.what_request",
+    "acknowledge": "share.what_thanks",
+    "reassurance": "share.what_reassurance",
+}
 REQUEST = "step1_hurt"  # the share that can become an agreement or a commitment
 ANSWER = "share_answer"
 WORDS = "words"
@@ -32,9 +36,14 @@ async def _shared_with_me(ctx: EffectContext) -> tuple[str, ReflectionRecord | N
     """("ok", the share) when this user may answer it now; otherwise the reason."""
     shared = await ctx.repos.reflections.get(int(ctx.data.get("_item") or 0))
     couple = await ctx.repos.couples.active_for(ctx.user.id)
-    if (shared is None or couple is None or shared.kind not in ANSWERABLE
-            or shared.shared_at is None or shared.user_id != couple.partner_of(ctx.user.id)
-            or shared.couple_id not in (None, couple.id)):
+    if (
+        shared is None
+        or couple is None
+        or shared.kind not in ANSWERABLE
+        or shared.shared_at is None
+        or shared.user_id != couple.partner_of(ctx.user.id)
+        or shared.couple_id not in (None, couple.id)
+    ):
         return "refused", None
     writer = await ctx.repos.users.get(shared.user_id)
     if writer is None or private_mode(writer.profile):
@@ -63,14 +72,23 @@ async def _who(ctx: EffectContext, shared: ReflectionRecord) -> dict[str, Any]:
     return {"_who": await ctx.name_of(shared.user_id)}
 
 
-async def _answer(ctx: EffectContext, shared: ReflectionRecord, answer: str, key: str,
-                  text: str = "", report: str | None = None) -> EffectResult:
+async def _answer(
+    ctx: EffectContext,
+    shared: ReflectionRecord,
+    answer: str,
+    key: str,
+    text: str = "",
+    report: str | None = None,
+) -> EffectResult:
     """Keeps this user's answer and tells the writer, kindly, in the same transaction."""
-    await ctx.repos.reflections.add(ctx.user.id, ANSWER, {"to": shared.id, "answer": answer,
-                                                          "text": text},
-                                    ctx.now, couple_id=shared.couple_id)
-    say = Say((key,), {"who": ctx.my_name(), "what": Label(ANSWERABLE[shared.kind]),
-                       "text": text})
+    await ctx.repos.reflections.add(
+        ctx.user.id,
+        ANSWER,
+        {"to": shared.id, "answer": answer, "text": text},
+        ctx.now,
+        couple_id=shared.couple_id,
+    )
+    say = Say((key,), {"who": ctx.my_name(), "what": Label(ANSWERABLE[shared.kind]), "text": text})
     notices = await to_partner(ctx, say, report)
     if notices is None:
         return EffectResult("refused")
@@ -139,7 +157,6 @@ async def share_commitment_told(ctx: EffectContext) -> EffectResult:
     commitment = await ctx.repos.commitments.get(int(ctx.data.get("_commitment") or 0))
     if shared is None or commitment is None or commitment.user_id != ctx.user.id:
         return EffectResult("refused")
-    say = Say(("share.commitment_for_partner",), {"who": ctx.my_name(),
-                                                   "text": commitment.text})
+    say = Say(("share.commitment_for_partner",), {"who": ctx.my_name(), "text": commitment.text})
     notices = await to_partner(ctx, say, "share.what_answer")
     return EffectResult("ok", {}, notices) if notices else EffectResult("refused")

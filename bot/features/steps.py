@@ -71,8 +71,12 @@ async def _practices(ctx: EffectContext) -> Line:
 
 
 async def step_standing(ctx: EffectContext) -> dict[str, Line]:
-    return {"1": await _step_one(ctx), "2": await _step_two(ctx), "3": await _step_three(ctx),
-            "practices": await _practices(ctx)}
+    return {
+        "1": await _step_one(ctx),
+        "2": await _step_two(ctx),
+        "3": await _step_three(ctx),
+        "practices": await _practices(ctx),
+    }
 
 
 @effect("step_status")

@@ -67,8 +67,9 @@ def _newest(rows: list[ReflectionRecord], user_id: int) -> ReflectionRecord | No
     return counted[-1] if counted else None
 
 
-def _counterpart(rows: list[ReflectionRecord], partner: UserRecord | None
-                 ) -> ReflectionRecord | None:
+def _counterpart(
+    rows: list[ReflectionRecord], partner: UserRecord | None
+) -> ReflectionRecord | None:
     """The partner's answers waiting in this round, if any.
 
     A partner whose safety answer is now "yes" counts as not having answered:
@@ -85,8 +86,10 @@ async def _partner(ctx: EffectContext, couple: CoupleRecord) -> UserRecord | Non
 
 
 def _choice_buttons(row_id: int) -> tuple[tuple[Button, ...], ...]:
-    return ((Button("vision.show_button", item_data("w", row_id, SHOW)),),
-            (Button("vision.keep_button", item_data("w", row_id, KEEP)),))
+    return (
+        (Button("vision.show_button", item_data("w", row_id, SHOW)),),
+        (Button("vision.keep_button", item_data("w", row_id, KEEP)),),
+    )
 
 
 def _draft_button(row_id: int) -> tuple[tuple[Button, ...], ...]:
@@ -101,8 +104,11 @@ async def vision_status(ctx: EffectContext) -> EffectResult:
     couple = await ctx.repos.couples.active_for(ctx.user.id)
     partner = await ctx.repos.users.get(couple.partner_of(ctx.user.id)) if couple else None
     mode = "safety" if not ctx.may_tell_partner() else "linked" if couple else "solo"
-    if couple and mode == "linked" and _counterpart(
-            await ctx.repos.reflections.of_couple(couple.id, KIND), partner):
+    if (
+        couple
+        and mode == "linked"
+        and _counterpart(await ctx.repos.reflections.of_couple(couple.id, KIND), partner)
+    ):
         mode = "answered"  # the intro must not say "until they have answered"
     data: dict[str, Any] = {"_mode": mode, "_partner": _called(ctx, partner)}
     rows = await ctx.repos.reflections.of_user(ctx.user.id, (KIND,))
@@ -132,11 +138,15 @@ async def vision_save(ctx: EffectContext) -> EffectResult:
     answers = {name: ctx.data.get(f"_{name}") or "" for name in QUESTIONS}
     couple = await ctx.repos.couples.active_for(ctx.user.id)
     reflections = ctx.repos.reflections
-    row = await reflections.add(ctx.user.id, KIND, answers, ctx.now,
-                                couple_id=couple.id if couple else None)
+    row = await reflections.add(
+        ctx.user.id, KIND, answers, ctx.now, couple_id=couple.id if couple else None
+    )
     # Saved: the typed drafts go, the saved answers stay for what follows.
-    data: dict[str, Any] = {**{f"_{name}": None for name in QUESTIONS}, "_mine": answers,
-                            "_reflection": row}
+    data: dict[str, Any] = {
+        **{f"_{name}": None for name in QUESTIONS},
+        "_mine": answers,
+        "_reflection": row,
+    }
     if not ctx.may_tell_partner():
         await reflections.choose_reveal(row, PRIVATE, ctx.now)
         return EffectResult("private", data)
@@ -154,20 +164,23 @@ async def vision_save(ctx: EffectContext) -> EffectResult:
     return EffectResult("both", data, notices)
 
 
-async def _finished_first(ctx: EffectContext, partner: UserRecord | None
-                          ) -> tuple[Notice, ...]:
+async def _finished_first(ctx: EffectContext, partner: UserRecord | None) -> tuple[Notice, ...]:
     """The partner hears that these answers are done (never the words), and where theirs
     wait; said once a round, not again for answers rewritten before they answered. A
     partner whose safety answer is "yes" is not drawn into it."""
     if partner is None or private_mode(partner.profile):
         return ()
     rows = await ctx.repos.reflections.of_user(ctx.user.id, (KIND,))
-    earlier = [row for row in rows[:-1] if row.couple_id == rows[-1].couple_id
-               and row.reveal is None]
+    earlier = [
+        row for row in rows[:-1] if row.couple_id == rows[-1].couple_id and row.reveal is None
+    ]
     if earlier:
         return ()
-    say = Say(("vision.partner_finished",), {"who": ctx.my_name()},
-              ((Button("vision.partner_finished_button", menu_data("vision")),),))
+    say = Say(
+        ("vision.partner_finished",),
+        {"who": ctx.my_name()},
+        ((Button("vision.partner_finished_button", menu_data("vision")),),),
+    )
     return await to_partner(ctx, say) or ()
 
 
@@ -187,8 +200,14 @@ async def _choosable(ctx: EffectContext, row_id: int) -> _Round | str:
     """The round this user may choose in for *row_id*, or the result that says why not."""
     mine = await ctx.repos.reflections.get(row_id)
     couple = await ctx.repos.couples.active_for(ctx.user.id)
-    if (mine is None or mine.user_id != ctx.user.id or mine.kind != KIND or couple is None
-            or mine.couple_id != couple.id or mine.reveal == PRIVATE):
+    if (
+        mine is None
+        or mine.user_id != ctx.user.id
+        or mine.kind != KIND
+        or couple is None
+        or mine.couple_id != couple.id
+        or mine.reveal == PRIVATE
+    ):
         return "refused"
     if not ctx.may_tell_partner():
         return "safety"
@@ -218,8 +237,12 @@ async def vision_open_reveal(ctx: EffectContext) -> EffectResult:
     found = await _choosable(ctx, row_id)
     if isinstance(found, str):
         return EffectResult(found)
-    data = {**_saved_answers(found.mine), "_reflection": found.mine.id,
-            "_partner": _called(ctx, found.partner), "_choice": action}
+    data = {
+        **_saved_answers(found.mine),
+        "_reflection": found.mine.id,
+        "_partner": _called(ctx, found.partner),
+        "_choice": action,
+    }
     return EffectResult(action, data)
 
 
@@ -243,10 +266,18 @@ async def _settle(ctx: EffectContext, found: _Round, both_show: bool) -> EffectR
     mine, theirs, partner = found.mine, found.theirs, found.partner
     if both_show:
         their_side = _as(ctx, partner)
-        to_them = await to_partner(ctx, Say(("vision.their_words",), {
-            "who": ctx.my_name(), **_words(mine)}, _draft_button(theirs.id)))
-        to_me = await to_partner(their_side, Say(("vision.their_words",), {
-            "who": their_side.my_name(), **_words(theirs)}))
+        to_them = await to_partner(
+            ctx,
+            Say(
+                ("vision.their_words",),
+                {"who": ctx.my_name(), **_words(mine)},
+                _draft_button(theirs.id),
+            ),
+        )
+        to_me = await to_partner(
+            their_side,
+            Say(("vision.their_words",), {"who": their_side.my_name(), **_words(theirs)}),
+        )
         if to_them and to_me:  # both ways, or neither
             for row in (mine, theirs):
                 await reflections.choose_reveal(row.id, SHOWN, ctx.now)

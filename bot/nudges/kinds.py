@@ -72,8 +72,7 @@ def _weekly_day(rhythm: Rhythm) -> int:
 def next_standing(user: UserRecord, nudge: NudgeRecord, after: datetime) -> None:
     """Moves a repeating row to its next due moment (or to rest when there is none)."""
     rhythm = rhythm_for(user, nudge.kind)
-    found = None if rhythm is None else next_daily(rhythm, after, nudge.last_day,
-                                                   nudge.every_days)
+    found = None if rhythm is None else next_daily(rhythm, after, nudge.last_day, nudge.every_days)
     nudge.due_at = found[0] if found else None
     nudge.state = {**nudge.state, "day": found[1].isoformat() if found else None}
 
@@ -112,8 +111,9 @@ async def remind_later(repos: Repositories, user_id: int, ref: str, now: datetim
     nudge = NudgeRecord(0, user_id, WAITING, ref, None)
     next_one_off(user, nudge, now + WAITING_AFTER)
     if nudge.due_at is not None:
-        await repos.nudges.put(user_id, WAITING, nudge.due_at, ref=nudge.ref,
-                               state={"occurrence": nudge.ref})
+        await repos.nudges.put(
+            user_id, WAITING, nudge.due_at, ref=nudge.ref, state={"occurrence": nudge.ref}
+        )
 
 
 # ---------------------------------------------------------------- occurrences
@@ -123,18 +123,25 @@ Message = Callable[[Occasion, str, int], Awaitable[Say | None]]
 
 
 def _later_buttons(sent_id: int) -> tuple[Button, ...]:
-    return (Button("nudges.snooze_hour", item_data("z", sent_id, "hour")),
-            Button("nudges.snooze_day", item_data("z", sent_id, "day")),
-            Button("nudges.fewer", item_data("z", sent_id, "fewer")))
+    return (
+        Button("nudges.snooze_hour", item_data("z", sent_id, "hour")),
+        Button("nudges.snooze_day", item_data("z", sent_id, "day")),
+        Button("nudges.fewer", item_data("z", sent_id, "fewer")),
+    )
 
 
 @cache  # the catalog never changes while running; scanning it per user cost half a dispatch
 def empathy_pool(role: str | None, step: int) -> tuple[str, ...]:
     words = catalog()
     ids = {key.split(".")[0] for key in words.section("empathy_prompts")}
-    return tuple(sorted(pid for pid in ids
-                        if (role or "private") in words.lists[f"empathy_prompts.{pid}.roles"]
-                        and str(step) in words.lists[f"empathy_prompts.{pid}.steps"]))
+    return tuple(
+        sorted(
+            pid
+            for pid in ids
+            if (role or "private") in words.lists[f"empathy_prompts.{pid}.roles"]
+            and str(step) in words.lists[f"empathy_prompts.{pid}.steps"]
+        )
+    )
 
 
 async def _empathy_due(o: Occasion) -> list[str]:
@@ -150,8 +157,9 @@ async def _empathy_message(o: Occasion, key: str, sent_id: int) -> Say | None:
     prompt = key.split(":")[-1]
     if not catalog(o.user.locale).has(f"empathy_prompts.{prompt}.text"):
         return None
-    return Say(("nudges.empathy", f"empathy_prompts.{prompt}.text"),
-               buttons=(_later_buttons(sent_id),))
+    return Say(
+        ("nudges.empathy", f"empathy_prompts.{prompt}.text"), buttons=(_later_buttons(sent_id),)
+    )
 
 
 async def _checkin_due(o: Occasion) -> list[str]:
@@ -165,17 +173,24 @@ async def _checkin_due(o: Occasion) -> list[str]:
 
 async def _checkin_message(o: Occasion, key: str, sent_id: int) -> Say | None:
     checkin = await o.repos.commitments.checkin(int(key[1:]))
-    commitment = None if checkin is None else await o.repos.commitments.get(
-        checkin.commitment_id)
-    if checkin is None or checkin.result is not None or commitment is None or (
-            commitment.status != C.ACTIVE):
+    commitment = None if checkin is None else await o.repos.commitments.get(checkin.commitment_id)
+    if (
+        checkin is None
+        or checkin.result is not None
+        or commitment is None
+        or (commitment.status != C.ACTIVE)
+    ):
         return None  # answered meanwhile, or the commitment was paused or ended
-    answers = tuple(Button(f"nudges.checkin_{result}", item_data("k", checkin.id, result))
-                    for result in ("kept", "partly", "missed"))
+    answers = tuple(
+        Button(f"nudges.checkin_{result}", item_data("k", checkin.id, result))
+        for result in ("kept", "partly", "missed")
+    )
     # A snoozed check-in may arrive the next day: it then names the day it is about.
-    return Say(("nudges.checkin" if checkin.day == o.day else "nudges.checkin_earlier",),
-               {"text": commitment.text, "day": Label(f"days.{checkin.day.weekday()}")},
-               buttons=(answers, _later_buttons(sent_id)))
+    return Say(
+        ("nudges.checkin" if checkin.day == o.day else "nudges.checkin_earlier",),
+        {"text": commitment.text, "day": Label(f"days.{checkin.day.weekday()}")},
+        buttons=(answers, _later_buttons(sent_id)),
+    )
 
 
 async def _weekly_due(o: Occasion) -> list[str]:
@@ -184,8 +199,10 @@ async def _weekly_due(o: Occasion) -> list[str]:
 
 
 async def _weekly_message(o: Occasion, key: str, sent_id: int) -> Say | None:
-    return Say(("nudges.weekly",), buttons=(
-        (Button("nudges.weekly_start", menu_data("weekly")),), _later_buttons(sent_id)))
+    return Say(
+        ("nudges.weekly",),
+        buttons=((Button("nudges.weekly_start", menu_data("weekly")),), _later_buttons(sent_id)),
+    )
 
 
 async def _waiting_due(o: Occasion) -> list[str]:
@@ -201,25 +218,39 @@ async def _waiting_message(o: Occasion, key: str, sent_id: int) -> Say | None:
 async def _proposal_message(o: Occasion, key: str, sent_id: int) -> Say | None:
     version = await o.repos.ledger.version(int(key[1:]))
     couple = await o.repos.couples.active_for(o.user.id)
-    if (version is None or couple is None or version.couple_id != couple.id
-            or version.awaiting_id != o.user.id or version.state != L.PENDING
-            or (version.expires_at is not None and version.expires_at <= o.now)):
+    if (
+        version is None
+        or couple is None
+        or version.couple_id != couple.id
+        or version.awaiting_id != o.user.id
+        or version.state != L.PENDING
+        or (version.expires_at is not None and version.expires_at <= o.now)
+    ):
         return None  # answered, withdrawn or expired meanwhile: nothing to remind of
-    return Say(("nudges.waiting",), {"text": version.text},
-               buttons=(*answer_buttons(version.id), _later_buttons(sent_id)))
+    return Say(
+        ("nudges.waiting",),
+        {"text": version.text},
+        buttons=(*answer_buttons(version.id), _later_buttons(sent_id)),
+    )
 
 
 async def _listening_message(o: Occasion, key: str, sent_id: int) -> Say | None:
     exercise_id, attempt, status = key[1:].split(".")
     exercise = await o.repos.listening.get(int(exercise_id))
     couple = await o.repos.couples.active_for(o.user.id)
-    if (exercise is None or couple is None or exercise.couple_id != couple.id
-            or exercise.status != status or exercise.attempt != int(attempt)
-            or private_mode(o.user.profile)):
+    if (
+        exercise is None
+        or couple is None
+        or exercise.couple_id != couple.id
+        or exercise.status != status
+        or exercise.attempt != int(attempt)
+        or private_mode(o.user.profile)
+    ):
         return None  # answered, paused or ended meanwhile: nothing to remind of
-    return Say((f"nudges.listening_{status}",),
-               buttons=((Button("nudges.listening_open", menu_data("listen")),),
-                        _later_buttons(sent_id)))
+    return Say(
+        (f"nudges.listening_{status}",),
+        buttons=((Button("nudges.listening_open", menu_data("listen")),), _later_buttons(sent_id)),
+    )
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,9 @@ class Rhythm:
         return self.paused_until is not None and moment < self.paused_until
 
 
-def next_daily(rhythm: Rhythm, after: datetime, last_day: date | None = None,
-               every: int = 1) -> tuple[datetime, date] | None:
+def next_daily(
+    rhythm: Rhythm, after: datetime, last_day: date | None = None, every: int = 1
+) -> tuple[datetime, date] | None:
     """The first due moment strictly after ``after`` and the local day it belongs to.
 
     A day counts when it is one of the rhythm's weekdays, at least ``every``
@@ -101,8 +102,12 @@ def clock(text: str) -> time:
     return time(int(hour), int(minute))
 
 
-def rhythm_of(profile: Mapping[str, Any], zone: str | None, reminder_time: str | None,
-              days: Iterable[int] | None = None) -> Rhythm | None:
+def rhythm_of(
+    profile: Mapping[str, Any],
+    zone: str | None,
+    reminder_time: str | None,
+    days: Iterable[int] | None = None,
+) -> Rhythm | None:
     """The rhythm a user chose, or None when they turned reminders off.
 
     Profile answers: ``reminder_days`` (weekday numbers), ``quiet_hours``

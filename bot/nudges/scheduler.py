@@ -43,8 +43,14 @@ class TickReport:
 
 
 class Scheduler:
-    def __init__(self, db: Database, clock: Clock, grace: timedelta,
-                 on_queued: Callable[[], None] | None = None, batch: int = BATCH) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        grace: timedelta,
+        on_queued: Callable[[], None] | None = None,
+        batch: int = BATCH,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._grace = grace
@@ -64,13 +70,16 @@ class Scheduler:
             if len(claimed) < self._batch:
                 break
         if report.late:
-            log.info("skipped %d nudges that came due more than %s ago", report.late,
-                     self._grace)
+            log.info("skipped %d nudges that came due more than %s ago", report.late, self._grace)
         return report
 
-    async def _fire_batch(self, repos: Repositories,
-                          claimed: list[tuple[NudgeRecord, Mapping[str, Any] | None]],
-                          now: datetime, report: TickReport) -> None:
+    async def _fire_batch(
+        self,
+        repos: Repositories,
+        claimed: list[tuple[NudgeRecord, Mapping[str, Any] | None]],
+        now: datetime,
+        report: TickReport,
+    ) -> None:
         batch = _Batch()
         users: dict[int, UserRecord] = {}
         for nudge, row in claimed:
@@ -89,8 +98,15 @@ class Scheduler:
                 await self._fire_one_off(repos, user, nudge, now, batch)
         await self._write(repos, batch, now, report)
 
-    async def _fire_standing(self, repos: Repositories, user: UserRecord, nudge: NudgeRecord,
-                             now: datetime, report: TickReport, batch: _Batch) -> None:
+    async def _fire_standing(
+        self,
+        repos: Repositories,
+        user: UserRecord,
+        nudge: NudgeRecord,
+        now: datetime,
+        report: TickReport,
+        batch: _Batch,
+    ) -> None:
         due_at = nudge.due_at
         assert due_at is not None, "a claimed nudge is due: its due_at <= now"
         day = _due_day(nudge, user, due_at)
@@ -104,8 +120,14 @@ class Scheduler:
         next_standing(user, nudge, now)
         batch.advanced.append(nudge)
 
-    async def _fire_one_off(self, repos: Repositories, user: UserRecord, nudge: NudgeRecord,
-                            now: datetime, batch: _Batch) -> None:
+    async def _fire_one_off(
+        self,
+        repos: Repositories,
+        user: UserRecord,
+        nudge: NudgeRecord,
+        now: datetime,
+        batch: _Batch,
+    ) -> None:
         rhythm = rhythm_for(user, nudge.kind)
         later = None if rhythm is None else next_once(rhythm, now)
         if rhythm is None or later is None or later > now:
@@ -117,11 +139,13 @@ class Scheduler:
         batch.add(occasion, [nudge.state.get("occurrence") or nudge.ref])
         batch.removed.append(nudge.id)
 
-    async def _write(self, repos: Repositories, batch: _Batch, now: datetime,
-                     report: TickReport) -> None:
+    async def _write(
+        self, repos: Repositories, batch: _Batch, now: datetime, report: TickReport
+    ) -> None:
         """Record every occurrence, word the new ones, then write the batch out."""
         recorded = await repos.nudges.record_sent_many(
-            [(o.user.id, o.nudge.kind, name) for o, _, name in batch.occurrences], now)
+            [(o.user.id, o.nudge.kind, name) for o, _, name in batch.occurrences], now
+        )
         calls: list[tuple[int, str, Mapping[str, Any]]] = []
         renderers: dict[tuple[str, str | None, str | None], Renderer] = {}
         for occasion, key, name in batch.occurrences:
@@ -137,8 +161,10 @@ class Scheduler:
             renderer = renderers.get(reader)
             if renderer is None:
                 renderer = renderers[reader] = renderer_for(user)
-            calls.extend((user.chat_id, call.method, call.params)
-                         for call in renderer.render(say, user.chat_id))
+            calls.extend(
+                (user.chat_id, call.method, call.params)
+                for call in renderer.render(say, user.chat_id)
+            )
         await repos.outbox.add_many(calls, now)
         report.queued += len(calls)
         await repos.nudges.advance_many(batch.advanced)

@@ -30,8 +30,20 @@ from flows.router import (
 )
 
 _MEDIA_KINDS = (
-    "sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation",
-    "contact", "poll", "dice", "venue", "game", "story",
+    "sticker",
+    "photo",
+    "voice",
+    "video",
+    "video_note",
+    "audio",
+    "document",
+    "animation",
+    "contact",
+    "poll",
+    "dice",
+    "venue",
+    "game",
+    "story",
 )
 
 
@@ -53,19 +65,21 @@ def read_update(update: Update) -> Incoming:
     chat = update.effective_chat
     if user is None or chat is None:
         return Incoming(user_id=None, chat_id=None)
-    base = Incoming(user_id=user.id, chat_id=chat.id,
-                    locale=(user.language_code or "en").split("-")[0],
-                    locale_known=bool(user.language_code),
-                    private=chat.type == ChatType.PRIVATE,
-                    first_name=(user.first_name or "")[:64])
+    base = Incoming(
+        user_id=user.id,
+        chat_id=chat.id,
+        locale=(user.language_code or "en").split("-")[0],
+        locale_known=bool(user.language_code),
+        private=chat.type == ChatType.PRIVATE,
+        first_name=(user.first_name or "")[:64],
+    )
     if update.my_chat_member is not None:
         status = update.my_chat_member.new_chat_member.status
         return replace(base, blocked=status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT))
     if update.callback_query is not None:
         query = update.callback_query
         message_id = query.message.message_id if query.message else None
-        return replace(base, event=read_button(query.data, message_id),
-                       callback_query_id=query.id)
+        return replace(base, event=read_button(query.data, message_id), callback_query_id=query.id)
     if update.edited_message is not None:
         edited = update.edited_message
         return replace(base, event=EditedMessage(edited.text or edited.caption or ""))
@@ -76,7 +90,7 @@ def read_update(update: Update) -> Incoming:
 
 def read_button(data: str | None, message_id: int | None) -> Any:
     if data and data.startswith(MENU_PREFIX):
-        return MenuPress(data[len(MENU_PREFIX):])
+        return MenuPress(data[len(MENU_PREFIX) :])
     item = parse_item(data or "")
     if item is not None:
         return ItemPress(*item)
@@ -103,6 +117,6 @@ def _command(message: Message, text: str) -> Command | None:
     first = entities[0] if entities else None
     if first is None or first.type != MessageEntityType.BOT_COMMAND or first.offset != 0:
         return None
-    word = text[1:first.length]
+    word = text[1 : first.length]
     name = word.split("@", 1)[0].lower()
-    return Command(name=name, args=text[first.length:].strip())
+    return Command(name=name, args=text[first.length :].strip())

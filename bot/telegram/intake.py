@@ -38,8 +38,13 @@ class Intake:
         async with self._db.transaction() as repos:
             users = await repos.inbox.users_with_pending(received_before)
             firsts = [await repos.inbox.next_for(user) for user in users]
-        await self._hand_over([Update.de_json(dict(pending.payload), self._application.bot)
-                               for pending in firsts if pending is not None])
+        await self._hand_over(
+            [
+                Update.de_json(dict(pending.payload), self._application.bot)
+                for pending in firsts
+                if pending is not None
+            ]
+        )
         return len(firsts)
 
     async def _hand_over(self, updates: Sequence[Update]) -> None:

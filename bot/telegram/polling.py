@@ -41,14 +41,17 @@ class DurablePoller:
                 raise
             except (NetworkError, TelegramError) as error:
                 failures += 1
-                delay = min(MAX_BACKOFF, 0.5 * 2 ** failures)
-                log.warning("getUpdates failed (%s); retrying in %.1fs",
-                            type(error).__name__, delay)
+                delay = min(MAX_BACKOFF, 0.5 * 2**failures)
+                log.warning(
+                    "getUpdates failed (%s); retrying in %.1fs", type(error).__name__, delay
+                )
                 await _sleep_or_stop(stop, delay)
 
     async def _poll_once(self) -> None:
         updates = await self._bot.get_updates(
-            offset=self._offset, timeout=self._timeout, allowed_updates=ALLOWED_UPDATES,
+            offset=self._offset,
+            timeout=self._timeout,
+            allowed_updates=ALLOWED_UPDATES,
             read_timeout=self._timeout + 10,
         )
         if updates:

@@ -40,8 +40,9 @@ class Renderer:
     their country (the one they chose, else their time zone's) wherever a text
     asks for ``{resources}``."""
 
-    def __init__(self, catalog: Catalog, zone: str | None = None,
-                 country: str | None = None) -> None:
+    def __init__(
+        self, catalog: Catalog, zone: str | None = None, country: str | None = None
+    ) -> None:
         self._words = catalog
         self._zone = zone
         self._country = country
@@ -53,9 +54,16 @@ class Renderer:
             return [self._close(action, chat_id)]
         if isinstance(action, EditButtons):
             markup = self.keyboard(action.buttons)
-            return [Call("editMessageReplyMarkup", {
-                "chat_id": chat_id, "message_id": action.message_id, "reply_markup": markup,
-            })]
+            return [
+                Call(
+                    "editMessageReplyMarkup",
+                    {
+                        "chat_id": chat_id,
+                        "message_id": action.message_id,
+                        "reply_markup": markup,
+                    },
+                )
+            ]
         raise TypeError(f"cannot render {action!r}")
 
     def toast(self, toast: Toast | None, callback_query_id: str) -> Call:
@@ -67,8 +75,9 @@ class Renderer:
     def text(self, keys: tuple[str, ...], params: Mapping[str, Any]) -> str:
         resolved = {name: self._resolve(value) for name, value in params.items()}
         country = params.get(COUNTRY_CODE) or self._country
-        return "\n\n".join(self._words.text(key, **self._standing(key, country), **resolved)
-                            for key in keys)
+        return "\n\n".join(
+            self._words.text(key, **self._standing(key, country), **resolved) for key in keys
+        )
 
     def keyboard(self, rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:
         return {"inline_keyboard": [[self._button(button) for button in row] for row in rows]}
@@ -96,19 +105,29 @@ class Renderer:
 
     def _sent(self, say: Say, chat_id: int) -> list[Call]:
         if say.photo:
-            return [self._upload(say, chat_id, "photo", {UPLOAD: say.photo,
-                                                         FILE_NAME: "picture.png"})]
+            return [
+                self._upload(say, chat_id, "photo", {UPLOAD: say.photo, FILE_NAME: "picture.png"})
+            ]
         if say.document:
-            return [self._upload(say, chat_id, "document", {UPLOAD: say.document["base64"],
-                                                            FILE_NAME: say.document["name"]})]
+            return [
+                self._upload(
+                    say,
+                    chat_id,
+                    "document",
+                    {UPLOAD: say.document["base64"], FILE_NAME: say.document["name"]},
+                )
+            ]
         chunks = split_message(self.text(say.keys, say.params))
         markups: list[dict[str, Any] | None] = [None] * len(chunks)
         calls_after: list[Call] = []
         if say.ask_location:
             markups[-1] = self._location_keyboard(say.ask_location)
             if say.buttons:
-                calls_after.append(self._message(chat_id, self.text(("common.or_choose",), {}),
-                                                 self.keyboard(say.buttons)))
+                calls_after.append(
+                    self._message(
+                        chat_id, self.text(("common.or_choose",), {}), self.keyboard(say.buttons)
+                    )
+                )
         elif say.buttons:
             markups[-1] = self.keyboard(say.buttons)
         calls_before: list[Call] = []
@@ -116,24 +135,42 @@ class Renderer:
             if markups[0] is None:
                 markups[0] = {"remove_keyboard": True}
             else:
-                calls_before.append(self._message(chat_id, self.text(("common.noted",), {}),
-                                                  {"remove_keyboard": True}))
-        messages = [self._message(chat_id, chunk, markup) for chunk, markup in zip(
-            chunks, markups, strict=True)]
+                calls_before.append(
+                    self._message(
+                        chat_id, self.text(("common.noted",), {}), {"remove_keyboard": True}
+                    )
+                )
+        messages = [
+            self._message(chat_id, chunk, markup)
+            for chunk, markup in zip(chunks, markups, strict=True)
+        ]
         return [*calls_before, *messages, *calls_after]
 
     def _close(self, close: CloseQuestion, chat_id: int) -> Call:
         answer = ", ".join(self._words.plain(label) for label in close.answer_labels)
-        text = self.text(close.keys, close.params) + "\n\n" + self._words.text(
-            "common.answer_kept", answer=answer)
-        return Call("editMessageText", {
-            "chat_id": chat_id, "message_id": close.message_id, "text": text,
-            "parse_mode": "HTML", "link_preview_options": _NO_PREVIEW,
-        })
+        text = (
+            self.text(close.keys, close.params)
+            + "\n\n"
+            + self._words.text("common.answer_kept", answer=answer)
+        )
+        return Call(
+            "editMessageText",
+            {
+                "chat_id": chat_id,
+                "message_id": close.message_id,
+                "text": text,
+                "parse_mode": "HTML",
+                "link_preview_options": _NO_PREVIEW,
+            },
+        )
 
     def _message(self, chat_id: int, text: str, markup: dict[str, Any] | None) -> Call:
-        params: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML",
-                                  "link_preview_options": _NO_PREVIEW}
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            "text": text,
+            "parse_mode": "HTML",
+            "link_preview_options": _NO_PREVIEW,
+        }
         if markup is not None:
             params["reply_markup"] = markup
         return Call("sendMessage", params)
@@ -143,22 +180,31 @@ class Renderer:
         caption = self.text(say.keys, say.params)
         if visible_length(caption) > MAX_CAPTION_CHARS:
             raise ValueError(f"caption of {say.keys} longer than {MAX_CAPTION_CHARS}")
-        params: dict[str, Any] = {"chat_id": chat_id, "caption": caption, "parse_mode": "HTML",
-                                  kind: dict(file)}
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            "caption": caption,
+            "parse_mode": "HTML",
+            kind: dict(file),
+        }
         if say.buttons:
             params["reply_markup"] = self.keyboard(say.buttons)
         return Call("send" + kind.capitalize(), params)
 
     @staticmethod
     def _deletions(message_ids: tuple[int, ...], chat_id: int) -> list[Call]:
-        return [Call("deleteMessages", {"chat_id": chat_id,
-                                        "message_ids": list(message_ids[i:i + MAX_DELETE_IDS])})
-                for i in range(0, len(message_ids), MAX_DELETE_IDS)]
+        return [
+            Call(
+                "deleteMessages",
+                {"chat_id": chat_id, "message_ids": list(message_ids[i : i + MAX_DELETE_IDS])},
+            )
+            for i in range(0, len(message_ids), MAX_DELETE_IDS)
+        ]
 
     def _location_keyboard(self, label_key: str) -> dict[str, Any]:
         return {
             "keyboard": [[{"text": self._words.plain(label_key), "request_location": True}]],
-            "resize_keyboard": True, "one_time_keyboard": True,
+            "resize_keyboard": True,
+            "one_time_keyboard": True,
         }
 
     def _label(self, button: Button) -> str:

@@ -29,7 +29,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_PATH = "/telegram/webhook"
 # An update is a few kilobytes: a text is at most 4096 characters, media come as file ids.
 MAX_BODY = 1024 * 1024
-_ID_BOUND = 2 ** 63  # ids go into BIGINT columns
+_ID_BOUND = 2**63  # ids go into BIGINT columns
 
 
 class Refusal(Exception):
@@ -48,8 +48,15 @@ class WebhookServer:
     """Takes only what it serves with: the intake updates go to, the bot they are parsed
     for (and registered with), and *check_health*, which raises when the bot cannot work."""
 
-    def __init__(self, intake: Intake, bot: Bot, check_health: Callable[[], Awaitable[None]],
-                 secret: str, path: str = DEFAULT_PATH, max_body: int = MAX_BODY) -> None:
+    def __init__(
+        self,
+        intake: Intake,
+        bot: Bot,
+        check_health: Callable[[], Awaitable[None]],
+        secret: str,
+        path: str = DEFAULT_PATH,
+        max_body: int = MAX_BODY,
+    ) -> None:
         self._intake = intake
         self._bot = bot
         self._check_health = check_health
@@ -75,7 +82,8 @@ class WebhookServer:
     async def register(self, url: str) -> None:
         """Tell Telegram where to deliver, and the secret to prove it is Telegram."""
         await self._bot.set_webhook(
-            url, secret_token=self._secret.decode(), allowed_updates=ALLOWED_UPDATES)
+            url, secret_token=self._secret.decode(), allowed_updates=ALLOWED_UPDATES
+        )
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -141,8 +149,9 @@ def _well_typed(update: Update) -> bool:
     # A callback's message may be an InaccessibleMessage, which has no text at all.
     words = (getattr(message, "text", None), getattr(message, "caption", None))
     data = update.callback_query.data if update.callback_query else None
-    return (all(_is_id(who.id) for who in people if who is not None)
-            and all(isinstance(w, str) for w in (*words, data) if w is not None))
+    return all(_is_id(who.id) for who in people if who is not None) and all(
+        isinstance(w, str) for w in (*words, data) if w is not None
+    )
 
 
 def _is_id(value: object) -> bool:

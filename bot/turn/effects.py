@@ -71,16 +71,20 @@ class EffectContext:
     async def name_of(self, user_id: int) -> str:
         """How another user (a partner) is named in this user's chat."""
         record = await self.repos.users.get(user_id)
-        return record.name if record and record.name else catalog(self.user.locale).plain(
-            "link.someone")
+        return (
+            record.name
+            if record and record.name
+            else catalog(self.user.locale).plain("link.someone")
+        )
 
     def may_tell_partner(self) -> bool:
         """Someone who may not be safe with their partner tells them nothing through us."""
         return not private_mode(self.user.profile)
 
 
-async def to_partner(ctx: EffectContext, say: Say,
-                     report: str | None = None) -> tuple[Notice, ...] | None:
+async def to_partner(
+    ctx: EffectContext, say: Say, report: str | None = None
+) -> tuple[Notice, ...] | None:
     """*say* as a notice for the linked partner, or None when nothing may reach them.
 
     The one door for anything a user chose to send: it needs an active link and
@@ -95,7 +99,7 @@ async def to_partner(ctx: EffectContext, say: Say,
 
 def shorten(text: str, limit: int = 40) -> str:
     """Words short enough for a button."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 Handler = Callable[[EffectContext], Awaitable[EffectResult]]
@@ -114,8 +118,9 @@ async def run_effect(name: str, ctx: EffectContext) -> EffectResult:
     return await EFFECTS[name](ctx)
 
 
-async def share_once(ctx: EffectContext, reflection_id: int, say: Say,
-                     report: str | None = None) -> tuple[Notice, ...] | None:
+async def share_once(
+    ctx: EffectContext, reflection_id: int, say: Say, report: str | None = None
+) -> tuple[Notice, ...] | None:
     """*say* for the partner, sent at most once for the reflection it carries.
 
     None when the door to the partner is shut (see :func:`to_partner`); no

@@ -33,8 +33,9 @@ FLOOD_WINDOW = timedelta(seconds=10)
 NOTICE = ("common.flood",)
 
 
-async def set_aside(repos: Repositories, pending: PendingUpdate, incoming: Incoming,
-                    user: UserRecord, now: datetime) -> int | None:
+async def set_aside(
+    repos: Repositories, pending: PendingUpdate, incoming: Incoming, user: UserRecord, now: datetime
+) -> int | None:
     """Set this update aside if it is part of a flood, with the notice if it is the first.
 
     None when it is no flood (take it as usual); otherwise how many messages were queued.
@@ -42,14 +43,12 @@ async def set_aside(repos: Repositories, pending: PendingUpdate, incoming: Incom
     if not _may_set_aside(incoming) or not await is_flood(repos.inbox, pending):
         return None
     assert pending.user_id is not None and pending.written_at is not None  # is_flood checked
-    noticed = await repos.inbox.set_aside_since(pending.user_id,
-                                                pending.written_at - FLOOD_WINDOW)
+    noticed = await repos.inbox.set_aside_since(pending.user_id, pending.written_at - FLOOD_WINDOW)
     await repos.inbox.set_aside(pending.update_id, now)
     if noticed:
         return 0
     calls = renderer_for(user).render(Say(NOTICE), user.chat_id)
-    await repos.outbox.add_many([(user.chat_id, call.method, call.params) for call in calls],
-                                now)
+    await repos.outbox.add_many([(user.chat_id, call.method, call.params) for call in calls], now)
     return len(calls)
 
 

@@ -49,8 +49,17 @@ log = logging.getLogger(__name__)
 
 DEADLOCK_RETRIES = 3
 # Answers that change when (or whether) nudges are due: the user's rows move with them.
-RHYTHM_ANSWERS = frozenset({"onboarded", "time_zone", "reminder_time", "reminder_days",
-                            "quiet_hours", "nudges_on", "safety"})
+RHYTHM_ANSWERS = frozenset(
+    {
+        "onboarded",
+        "time_zone",
+        "reminder_time",
+        "reminder_days",
+        "quiet_hours",
+        "nudges_on",
+        "safety",
+    }
+)
 
 
 @dataclass
@@ -72,8 +81,9 @@ class Lookups:
 
 
 class Turns:
-    def __init__(self, db: Database, bot: Bot, clock: Clock, lookups: Lookups,
-                 rules: LinkRules | None = None) -> None:
+    def __init__(
+        self, db: Database, bot: Bot, clock: Clock, lookups: Lookups, rules: LinkRules | None = None
+    ) -> None:
         self._db = db
         self._bot = bot
         self._clock = clock
@@ -118,8 +128,9 @@ class Turns:
                 await repos.inbox.mark_handled(pending.update_id, now)
                 return TurnResult()
             if user is None:
-                user = await repos.users.lock(incoming.user_id, incoming.chat_id,
-                                              incoming.locale, now)
+                user = await repos.users.lock(
+                    incoming.user_id, incoming.chat_id, incoming.locale, now
+                )
                 # Another worker may have taken this update while we waited for the lock.
                 current = await repos.inbox.next_for(user_id)
                 if current is None or current.update_id != pending.update_id:
@@ -132,8 +143,9 @@ class Turns:
             result.more = await repos.inbox.next_for(user_id) is not None
             return result
 
-    async def _handle(self, repos: Repositories, user: UserRecord, incoming: Incoming,
-                      now: datetime) -> TurnResult:
+    async def _handle(
+        self, repos: Repositories, user: UserRecord, incoming: Incoming, now: datetime
+    ) -> TurnResult:
         came_back = not user.is_active and not incoming.blocked
         if incoming.blocked is not None:
             user.is_active = not incoming.blocked
@@ -162,11 +174,13 @@ class Turns:
         queued = [call for call in calls if call.method != "answerCallbackQuery"]
         # One insert for the whole turn's replies; id order keeps each chat's order.
         await repos.outbox.add_many(
-            [*told, *((user.chat_id, call.method, call.params) for call in queued)], now)
+            [*told, *((user.chat_id, call.method, call.params) for call in queued)], now
+        )
         return TurnResult(len(queued), [c for c in calls if c.method == "answerCallbackQuery"])
 
-    async def on_delivered(self, repos: Repositories, call: OutgoingCall, result: object,
-                           now: datetime) -> None:
+    async def on_delivered(
+        self, repos: Repositories, call: OutgoingCall, result: object, now: datetime
+    ) -> None:
         """A question with buttons reached the chat: keep its id, or retire its buttons
         at once if the user has already moved past it (e.g. typed while it was in flight)."""
         seq = _question_seq(call)
@@ -180,30 +194,33 @@ class Turns:
         if session is not None and session.seq == seq:
             await repos.users.note_keyboard(call.chat_id, result["message_id"])
             return
-        retire = renderer_for(user).render(
-            EditButtons(result["message_id"], ()), call.chat_id)
+        retire = renderer_for(user).render(EditButtons(result["message_id"], ()), call.chat_id)
         for follow_up in retire:
             await repos.outbox.add(call.chat_id, follow_up.method, follow_up.params, now)
 
-    async def _carry_out(self, repos: Repositories, user: UserRecord, outcome: Outcome,
-                         now: datetime) -> tuple[Outcome, list[Notice]]:
+    async def _carry_out(
+        self, repos: Repositories, user: UserRecord, outcome: Outcome, now: datetime
+    ) -> tuple[Outcome, list[Notice]]:
         """Run the effects the flow asks for until it reaches a question or its end."""
         actions, remember = list(outcome.actions), dict(outcome.remember)
         notices: list[Notice] = []
         while outcome.effect is not None:
             assert outcome.session is not None, "an effect state is a state of a session's flow"
-            context = EffectContext(repos, user, outcome.effect.data, now, self._rules,
-                                    self._bot.username or "")
+            context = EffectContext(
+                repos, user, outcome.effect.data, now, self._rules, self._bot.username or ""
+            )
             done = await run_effect(outcome.effect.name, context)
             notices.extend(done.notices)
-            outcome = after_effect(outcome.session, done.result, done.data,
-                                   self._context(user, now, remember))
+            outcome = after_effect(
+                outcome.session, done.result, done.data, self._context(user, now, remember)
+            )
             actions.extend(outcome.actions)
             remember.update(outcome.remember)
         return replace(outcome, actions=tuple(actions), remember=remember), notices
 
-    async def _notices(self, repos: Repositories, notices: list[Notice], writer_id: int
-                       ) -> list[tuple[int, str, Mapping[str, Any]]]:
+    async def _notices(
+        self, repos: Repositories, notices: list[Notice], writer_id: int
+    ) -> list[tuple[int, str, Mapping[str, Any]]]:
         """The calls that tell others, each rendered for its reader. A share's last call
         carries its report, so its writer hears once it has arrived (bot/delivery/reports.py)."""
         told: list[tuple[int, str, Mapping[str, Any]]] = []
@@ -211,18 +228,23 @@ class Turns:
             other = await repos.users.get(notice.user_id)
             if other is None:
                 continue
-            calls = [(other.chat_id, call.method, dict(call.params))
-                     for call in renderer_for(other).render(notice.say, other.chat_id)]
+            calls = [
+                (other.chat_id, call.method, dict(call.params))
+                for call in renderer_for(other).render(notice.say, other.chat_id)
+            ]
             if notice.report and calls:
                 chat, method, params = calls[-1]
                 calls[-1] = (chat, method, delivery.with_report(params, writer_id, notice.report))
             told += calls
         return told
 
-    def _context(self, user: UserRecord, now: datetime,
-                 remember: Mapping[str, Any] | None = None) -> Context:
+    def _context(
+        self, user: UserRecord, now: datetime, remember: Mapping[str, Any] | None = None
+    ) -> Context:
         return Context(
-            now=now, profile={**user.profile, **(remember or {})}, locale=user.locale,
+            now=now,
+            profile={**user.profile, **(remember or {})},
+            locale=user.locale,
             find_zone_by_name=self._lookups.find_zone_by_name,
             find_zone_at=self._lookups.find_zone_at,
         )
@@ -275,8 +297,7 @@ def _retire_old_buttons(user: UserRecord, incoming: Incoming, outcome: Outcome) 
     (A pressed button closes its own question; see CloseQuestion.)
     """
     before = _session(user)
-    moved_on = before is not None and (outcome.session is None
-                                       or outcome.session.seq != before.seq)
+    moved_on = before is not None and (outcome.session is None or outcome.session.seq != before.seq)
     if not moved_on or user.keyboard_message_id is None:
         return outcome
     if isinstance(incoming.event, ButtonPress):

@@ -108,7 +108,8 @@ class WebhookDelivery:
             parties = _parties(pending.update)
             if pending not in self._in_flight and not parties & held:
                 self._in_flight[pending] = asyncio.create_task(
-                    self._deliver_in_turn(pending), name=f"webhook-{pending.update_id}")
+                    self._deliver_in_turn(pending), name=f"webhook-{pending.update_id}"
+                )
             held |= parties
 
     async def _deliver_in_turn(self, pending: Pending) -> None:
@@ -127,9 +128,10 @@ class WebhookDelivery:
         if self.secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = self.secret_token
         try:
-            async with self._connections, self._client().post(
-                self.url, json=pending.update, headers=headers
-            ) as resp:
+            async with (
+                self._connections,
+                self._client().post(self.url, json=pending.update, headers=headers) as resp,
+            ):
                 await resp.read()
                 if 200 <= resp.status < 300:
                     return True

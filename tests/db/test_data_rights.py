@@ -27,8 +27,9 @@ async def rows_naming(db: Database, user_id: int) -> dict[str, int]:
         for table in SQLModel.metadata.sorted_tables:
             columns = [c for c in table.columns if isinstance(c.type, Integer | BigInteger)]
             for column in columns:
-                count = len((await connection.execute(
-                    select(table).where(column == user_id))).all())
+                count = len(
+                    (await connection.execute(select(table).where(column == user_id))).all()
+                )
                 if count:
                     found[f"{table.name}.{column.name}"] = count
     return found
@@ -54,10 +55,16 @@ async def ledger(repos: Repositories, couple: int) -> dict[str, int]:
     personal = await add(LEAVER, None, "agreement", L.PERSONAL, T0)
     await version(personal, "Leaver's own intention", "", LEAVER, None, L.ACCEPTED, T0, None)
     theirs = await add(STAYER, couple, "agreement", L.PROPOSED, T0)
-    waiting = await version(theirs, "Stayer asks the leaver", "", STAYER, LEAVER, L.PENDING, T0,
-                            None)
-    return {"agreed": agreed, "unanswered": unanswered, "personal": personal, "theirs": theirs,
-            "waiting": waiting}
+    waiting = await version(
+        theirs, "Stayer asks the leaver", "", STAYER, LEAVER, L.PENDING, T0, None
+    )
+    return {
+        "agreed": agreed,
+        "unanswered": unanswered,
+        "personal": personal,
+        "theirs": theirs,
+        "waiting": waiting,
+    }
 
 
 async def everything_else(repos: Repositories, couple: int) -> None:
@@ -76,11 +83,16 @@ async def everything_else(repos: Repositories, couple: int) -> None:
     exercise = await repos.listening.start(couple, LEAVER, STAYER, T0)
     await repos.listening.add_turn(exercise, LEAVER, "share", 1, "leaver shares", T0)
     await repos.listening.add_turn(exercise, STAYER, "reflection", 1, "stayer reflects", T0)
-    await repos.inbox.add([(1, LEAVER, {"message": {"message_id": 11}}),
-                           (2, LEAVER, {"message": {"message_id": 12}}),
-                           (3, LEAVER, {"callback_query": {"id": "q"}}),
-                           (4, LEAVER, {"message": {"message_id": 14}}),
-                           (5, STAYER, {"message": {"message_id": 15}})], T0)
+    await repos.inbox.add(
+        [
+            (1, LEAVER, {"message": {"message_id": 11}}),
+            (2, LEAVER, {"message": {"message_id": 12}}),
+            (3, LEAVER, {"callback_query": {"id": "q"}}),
+            (4, LEAVER, {"message": {"message_id": 14}}),
+            (5, STAYER, {"message": {"message_id": 15}}),
+        ],
+        T0,
+    )
     for handled in (1, 2):
         await repos.inbox.mark_handled(handled, T0)
     for chat in (LEAVER, LEAVER, STAYER):
@@ -88,7 +100,8 @@ async def everything_else(repos: Repositories, couple: int) -> None:
 
 
 async def test_forgetting_leaves_no_row_naming_them_and_the_partner_keeps_what_both_accepted(
-        db: Database):
+    db: Database,
+):
     async with db.transaction() as repos:
         couple = await linked_pair(repos)
         ids = await ledger(repos, couple)
@@ -108,11 +121,13 @@ async def test_forgetting_leaves_no_row_naming_them_and_the_partner_keeps_what_b
         kept = await repos.ledger.visible_to(STAYER, [couple])
         assert sorted((v.text, v.state, v.proposed_by, v.awaiting_id) for v in kept) == [
             ("Stayer asks the leaver", L.EXPIRED, STAYER, None),
-            ("Words both accepted", L.ACCEPTED, GONE, STAYER)]
+            ("Words both accepted", L.ACCEPTED, GONE, STAYER),
+        ]
         assert await repos.ledger.agreement(ids["unanswered"]) is None
         assert await repos.ledger.agreement(ids["personal"]) is None
         assert [c.text for c in await repos.commitments.of_user(STAYER)] == [
-            f"commitment of {STAYER}"]
+            f"commitment of {STAYER}"
+        ]
         assert len(await repos.reflections.of_user(STAYER)) == 1
         exercise = (await repos.listening.of_user(STAYER))[0]
         assert (exercise.speaker_id, exercise.status) == (GONE, "ended")
@@ -120,11 +135,15 @@ async def test_forgetting_leaves_no_row_naming_them_and_the_partner_keeps_what_b
         assert await repos.users.get(LEAVER) is None
         assert (await repos.users.get(STAYER)).profile == {"hopes": f"hopes of {STAYER}"}
     async with db.engine.connect() as connection:
-        inbox = (await connection.execute(text(
-            "SELECT update_id, payload_sealed IS NULL, message_id FROM inbox "
-            "WHERE user_id IS NULL ORDER BY update_id"))).all()
-        assert [tuple(row) for row in inbox] == [(1, True, None), (2, True, None),
-                                                 (3, True, None)]
+        inbox = (
+            await connection.execute(
+                text(
+                    "SELECT update_id, payload_sealed IS NULL, message_id FROM inbox "
+                    "WHERE user_id IS NULL ORDER BY update_id"
+                )
+            )
+        ).all()
+        assert [tuple(row) for row in inbox] == [(1, True, None), (2, True, None), (3, True, None)]
         chats = (await connection.execute(text("SELECT chat_id FROM outbox"))).scalars().all()
         assert chats == [STAYER]
 
@@ -138,20 +157,33 @@ async def test_the_last_one_of_a_couple_to_leave_takes_the_couple_with_them(db: 
         await repos.privacy.forget(STAYER, STAYER, T0)
     assert await rows_naming(db, STAYER) == {}
     async with db.engine.connect() as connection:
-        for table in ("couples", "agreements", "agreement_versions", "listening_exercises",
-                      "listening_turns", "reflections", "users", "outbox"):
+        for table in (
+            "couples",
+            "agreements",
+            "agreement_versions",
+            "listening_exercises",
+            "listening_turns",
+            "reflections",
+            "users",
+            "outbox",
+        ):
             count = (await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar()
             assert count == 0, table
 
 
-async def test_recent_message_ids_are_the_bots_sent_ones_and_theirs_within_the_window(
-        db: Database):
+async def test_recent_message_ids_are_the_bots_sent_ones_and_theirs_within_the_window(db: Database):
     async with db.transaction() as repos:
-        await repos.inbox.add([(1, LEAVER, {"message": {"message_id": 3}}),
-                               (2, LEAVER, {"callback_query": {"id": "q"}}),
-                               (3, STAYER, {"message": {"message_id": 4}})], T0)
-        await repos.inbox.add([(4, LEAVER, {"message": {"message_id": 1}})],
-                              T0 - timedelta(hours=49))
+        await repos.inbox.add(
+            [
+                (1, LEAVER, {"message": {"message_id": 3}}),
+                (2, LEAVER, {"callback_query": {"id": "q"}}),
+                (3, STAYER, {"message": {"message_id": 4}}),
+            ],
+            T0,
+        )
+        await repos.inbox.add(
+            [(4, LEAVER, {"message": {"message_id": 1}})], T0 - timedelta(hours=49)
+        )
         for chat in (LEAVER, LEAVER, LEAVER, STAYER):
             await repos.outbox.add(chat, "sendMessage", {"text": "words"}, T0)
     async with db.transaction() as repos:
@@ -166,8 +198,9 @@ async def test_recent_message_ids_are_the_bots_sent_ones_and_theirs_within_the_w
         found = await repos.privacy.recent_message_ids(LEAVER, LEAVER, T0 - timedelta(hours=47))
     assert found == [3, 5]
     async with db.engine.connect() as connection:
-        sealed = (await connection.execute(text(
-            "SELECT count(*) FROM outbox WHERE status = 'sent' AND payload_sealed IS NOT NULL")))
+        sealed = await connection.execute(
+            text("SELECT count(*) FROM outbox WHERE status = 'sent' AND payload_sealed IS NOT NULL")
+        )
         assert sealed.scalar() == 0  # words leave once Telegram has them
 
 

@@ -34,9 +34,14 @@ class Inbox:
         """Updates written at these moments reach us together now (one getUpdates batch)."""
         rows = []
         for moment in written:
-            payload = {"update_id": self.next_id,
-                       "message": {"message_id": self.next_id, "date": int(moment.timestamp()),
-                                   "text": text}}
+            payload = {
+                "update_id": self.next_id,
+                "message": {
+                    "message_id": self.next_id,
+                    "date": int(moment.timestamp()),
+                    "text": text,
+                },
+            }
             rows.append((self.next_id, USER, payload))
             self.texts[self.next_id] = text
             self.next_id += 1
@@ -76,8 +81,8 @@ async def test_a_burst_is_answered_up_to_the_limit_then_set_aside_with_one_notic
     inbox = Inbox(db)
     verdicts = await inbox.arrive_and_drain(every(0.01, 60))
     # The first came in with nothing waiting; the next FLOOD_LIMIT came in behind it.
-    assert verdicts[:FLOOD_LIMIT + 1] == [TAKEN] * (FLOOD_LIMIT + 1)
-    assert verdicts[FLOOD_LIMIT + 1:] == [NOTICE] + [ASIDE] * (60 - FLOOD_LIMIT - 2)
+    assert verdicts[: FLOOD_LIMIT + 1] == [TAKEN] * (FLOOD_LIMIT + 1)
+    assert verdicts[FLOOD_LIMIT + 1 :] == [NOTICE] + [ASIDE] * (60 - FLOOD_LIMIT - 2)
     assert await inbox.notices_queued() == 1
 
 

@@ -27,7 +27,7 @@ async def test_migrations_reach_head_and_are_idempotent(db: Database):
     head = ScriptDirectory.from_config(config).get_current_head()
     await migrate(db.engine)
     async with db.engine.connect() as connection:
-        version = (await connection.execute(text("SELECT version_num FROM alembic_version")))
+        version = await connection.execute(text("SELECT version_num FROM alembic_version"))
         assert version.scalar_one() == head == "0010"
 
 
@@ -183,6 +183,7 @@ async def test_key_rotation_leaves_alone_what_a_running_worker_wrote_meanwhile(v
                     user.profile = {"hopes": "patience"}
                     await repos.users.save(user, T0)
                 await worker.close()
+
             asyncio.run(write())
 
         class WorkerWritesMidBatch(Vault):
@@ -192,8 +193,9 @@ async def test_key_rotation_leaves_alone_what_a_running_worker_wrote_meanwhile(v
                 thread.join()
                 return super().rotate(token)
 
-        rotating = await Database.open(async_database_url(url),
-                                       WorkerWritesMidBatch([new_key, vault_key]))
+        rotating = await Database.open(
+            async_database_url(url), WorkerWritesMidBatch([new_key, vault_key])
+        )
         await rotate_keys(rotating)
         await rotating.close()
 

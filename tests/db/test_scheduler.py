@@ -32,20 +32,31 @@ SAM, ALEX = 11, 12
 LONDON, NEW_YORK = "Europe/London", "America/New_York"
 
 
-async def make_user(db: Database, user_id: int, zone: str, at: str, now: datetime,
-                    **profile) -> None:
+async def make_user(
+    db: Database, user_id: int, zone: str, at: str, now: datetime, **profile
+) -> None:
     async with db.transaction() as repos:
         user = await repos.users.lock(user_id, user_id, "en", now)
         user.time_zone, user.reminder_time = zone, at
-        user.profile = {"onboarded": True, "consent": "yes", "role": "hurt", "safety": "no",
-                        **profile}
+        user.profile = {
+            "onboarded": True,
+            "consent": "yes",
+            "role": "hurt",
+            "safety": "no",
+            **profile,
+        }
         await repos.users.save(user, now)
         await repos.commitments.add(user_id, "I text when I'm late", "0123456", now)
         await reschedule(repos, user, now)
 
 
-async def run_until(db: Database, scheduler: Scheduler, clock: ManualClock, until: datetime,
-                    delay: timedelta = timedelta(seconds=4)) -> None:
+async def run_until(
+    db: Database,
+    scheduler: Scheduler,
+    clock: ManualClock,
+    until: datetime,
+    delay: timedelta = timedelta(seconds=4),
+) -> None:
     """Jump from one due moment to the next, ticking a few seconds after each."""
     while True:
         async with db.transaction() as repos:
@@ -101,7 +112,7 @@ async def test_weeks_of_days_each_nudge_once_at_local_time_across_dst(db, period
         assert len({moment.date() for moment in weekly}) == len(weekly)
         prompts = [occurrence.split(":")[-1] for occurrence, _ in by_kind["empathy"]]
         for n in range(len(prompts)):
-            window = prompts[max(0, n - 30):n + 1]
+            window = prompts[max(0, n - 30) : n + 1]
             assert len(window) == len(set(window)), "a prompt came back within a month"
     assert sum((await outbox_by_chat(db)).values()) == len(records)
 
@@ -118,8 +129,9 @@ async def test_a_nudge_missed_by_an_outage_is_sent_late_within_grace_and_skipped
     assert report.queued == 0 and report.late == 2
     clock.set(datetime(2026, 1, 7, 20, 0, 5, tzinfo=UTC))
     assert (await scheduler.tick()).queued == 2
-    days = sorted({occurrence[:10] for _, kind, occurrence, _ in await sent(db)
-                   if kind == "empathy"})
+    days = sorted(
+        {occurrence[:10] for _, kind, occurrence, _ in await sent(db) if kind == "empathy"}
+    )
     assert days == ["2026-01-05", "2026-01-07"]
 
 
@@ -148,12 +160,12 @@ async def test_two_schedulers_on_one_database_send_each_nudge_once(db, vault):
     due = datetime(2026, 1, 5, 19, 0, tzinfo=UTC)
     ids = await seed_due_users(db, vault, 1_500, due)
     clock = ManualClock(due + timedelta(seconds=3))
-    second = await Database.open(str(db.engine.url.render_as_string(hide_password=False)),
-                                 vault)
+    second = await Database.open(str(db.engine.url.render_as_string(hide_password=False)), vault)
     try:
         reports = await asyncio.gather(
             Scheduler(db, clock, GRACE, batch=50).tick(),
-            Scheduler(second, clock, GRACE, batch=50).tick())
+            Scheduler(second, clock, GRACE, batch=50).tick(),
+        )
     finally:
         await second.close()
     assert sum(r.queued for r in reports) == len(ids)
@@ -166,9 +178,18 @@ async def test_two_schedulers_on_one_database_send_each_nudge_once(db, vault):
 
 def _worker(url: str, key: str, moment: datetime, batch: int):
     return asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.db.tick_worker", url, key, moment.isoformat(), str(batch),
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "tests.db.tick_worker",
+        url,
+        key,
+        moment.isoformat(),
+        str(batch),
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 async def _queued(db: Database) -> int:
@@ -193,8 +214,7 @@ async def test_two_worker_processes_send_each_nudge_once(db, vault, vault_key):
     assert len(per_chat) == len(ids) and set(per_chat.values()) == {1}
 
 
-async def test_a_worker_killed_mid_dispatch_loses_nothing_and_doubles_nothing(db, vault,
-                                                                               vault_key):
+async def test_a_worker_killed_mid_dispatch_loses_nothing_and_doubles_nothing(db, vault, vault_key):
     due = datetime(2026, 1, 5, 19, 0, tzinfo=UTC)
     ids = await seed_due_users(db, vault, 4_000, due)
     moment = due + timedelta(seconds=2)
@@ -220,10 +240,10 @@ async def test_a_worker_killed_mid_dispatch_loses_nothing_and_doubles_nothing(db
 async def test_a_day_that_is_not_chosen_or_a_paused_one_sends_nothing(db):
     start = datetime(2026, 1, 5, 12, tzinfo=UTC)  # a Monday
     until = (start + timedelta(days=3)).isoformat()
-    await make_user(db, SAM, LONDON, "20:00", start, reminder_days=["0", "2", "4"],
-                    paused_until=until)
+    await make_user(
+        db, SAM, LONDON, "20:00", start, reminder_days=["0", "2", "4"], paused_until=until
+    )
     clock = ManualClock(start)
     await run_until(db, Scheduler(db, clock, GRACE), clock, start + timedelta(days=8))
-    days = sorted({date.fromisoformat(o[:10]) for _, k, o, _ in await sent(db)
-                   if k == "empathy"})
+    days = sorted({date.fromisoformat(o[:10]) for _, k, o, _ in await sent(db) if k == "empathy"})
     assert days == [date(2026, 1, 9), date(2026, 1, 12)]  # Friday, then Monday

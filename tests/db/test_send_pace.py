@@ -41,11 +41,12 @@ async def test_two_workers_together_keep_every_second_within_the_limit(db, datab
     other = await _second_worker(database_url, vault)
     try:
         stamps: list[float] = []
-        workers = [RateLimiter(RATE, 100, 100, pace=SharedPace(db)),
-                   RateLimiter(RATE, 100, 100, pace=SharedPace(other))]
+        workers = [
+            RateLimiter(RATE, 100, 100, pace=SharedPace(db)),
+            RateLimiter(RATE, 100, 100, pace=SharedPace(other)),
+        ]
         # Each worker sends in rounds of many at once, as the sender does.
-        await asyncio.gather(*(_send(limiter, 10, stamps)
-                               for limiter in workers for _ in range(8)))
+        await asyncio.gather(*(_send(limiter, 10, stamps) for limiter in workers for _ in range(8)))
     finally:
         await other.close()
     assert len(stamps) == 160
@@ -55,8 +56,10 @@ async def test_two_workers_together_keep_every_second_within_the_limit(db, datab
 async def test_a_pause_in_one_worker_holds_back_the_other(db, database_url, vault):
     other = await _second_worker(database_url, vault)
     try:
-        told, bystander = (RateLimiter(RATE, 100, 100, pace=SharedPace(db)),
-                           RateLimiter(RATE, 100, 100, pace=SharedPace(other)))
+        told, bystander = (
+            RateLimiter(RATE, 100, 100, pace=SharedPace(db)),
+            RateLimiter(RATE, 100, 100, pace=SharedPace(other)),
+        )
         await told.acquire(None)
         told.pause(1.0)
         paused_at = time.time()

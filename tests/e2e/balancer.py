@@ -18,8 +18,19 @@ import aiohttp
 from aiohttp import web
 
 # Headers that belong to one hop, not to the request (RFC 9110, 7.6.1).
-HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "te", "trailer",
-                        "upgrade", "proxy-connection", "host", "content-length"})
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-connection",
+        "host",
+        "content-length",
+    }
+)
 BACKEND_TIMEOUT = 30.0
 
 
@@ -35,7 +46,8 @@ class RoundRobinBalancer:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=BACKEND_TIMEOUT), trust_env=False)
+            timeout=aiohttp.ClientTimeout(total=BACKEND_TIMEOUT), trust_env=False
+        )
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._forward)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
@@ -54,16 +66,19 @@ class RoundRobinBalancer:
 
     async def _forward(self, request: web.Request) -> web.Response:
         backend = self.backends[next(self._next)]
-        headers = {name: value for name, value in request.headers.items()
-                   if name.lower() not in HOP_BY_HOP}
+        headers = {
+            name: value for name, value in request.headers.items() if name.lower() not in HOP_BY_HOP
+        }
         body = await request.read()
         try:
-            async with self._session.request(request.method, backend + request.path_qs,
-                                             headers=headers, data=body) as answer:
+            async with self._session.request(
+                request.method, backend + request.path_qs, headers=headers, data=body
+            ) as answer:
                 payload = await answer.read()
                 self.served[backend] += 1
-                return web.Response(status=answer.status, body=payload,
-                                    content_type=answer.content_type)
+                return web.Response(
+                    status=answer.status, body=payload, content_type=answer.content_type
+                )
         except (aiohttp.ClientError, TimeoutError, OSError):
             self.bad_gateways += 1
             return web.Response(status=502, text="bad gateway")

@@ -57,8 +57,17 @@ for line in sys.stdin:
 """
 # Every call the sender takes from the outbox. Others (answerCallbackQuery, typing,
 # setMyCommands) are not recorded anywhere, so no kill can make them go out twice.
-OUTBOX_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "editMessageText",
-                            "editMessageCaption", "editMessageReplyMarkup", "deleteMessage"})
+OUTBOX_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+        "deleteMessage",
+    }
+)
 # An answered call the sender records: sent (200, or 400 "not modified") or given up (400).
 RECORDED_STATUSES = frozenset({200, 400})
 HOLD_SECONDS = 120.0
@@ -73,16 +82,22 @@ def free_port() -> int:
 
 def bot_env(api_url: str, database_url: str, vault_key: str) -> dict[str, str]:
     return {
-        **os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api_url,
-        "DATABASE_URL": database_url, "KINTSUGI_ENCRYPTION_KEYS": vault_key,
-        "POLL_TIMEOUT": "1", "SEND_CHAT_PER_SECOND": "100", "SEND_CHAT_BURST": "20",
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api_url,
+        "DATABASE_URL": database_url,
+        "KINTSUGI_ENCRYPTION_KEYS": vault_key,
+        "POLL_TIMEOUT": "1",
+        "SEND_CHAT_PER_SECOND": "100",
+        "SEND_CHAT_BURST": "20",
     }
 
 
 def _spawn(env: dict[str, str], *command: str, **pipes):
     quiet = {"stdout": asyncio.subprocess.DEVNULL, "stderr": asyncio.subprocess.DEVNULL}
-    return asyncio.create_subprocess_exec(sys.executable, *command, cwd=ROOT, env=env,
-                                          **{**quiet, **pipes})
+    return asyncio.create_subprocess_exec(
+        sys.executable, *command, cwd=ROOT, env=env, **{**quiet, **pipes}
+    )
 
 
 class BotProcess:
@@ -116,9 +131,13 @@ class ForkedBotProcess:
 
     async def start(self) -> None:
         if self._parent is None:
-            self._parent = await _spawn(self._env, "-c", FORK_SERVER,
-                                        stdin=asyncio.subprocess.PIPE,
-                                        stdout=asyncio.subprocess.PIPE)
+            self._parent = await _spawn(
+                self._env,
+                "-c",
+                FORK_SERVER,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+            )
         self.pid = int(await self._ask("start"))
         self.starts += 1
 
@@ -141,8 +160,9 @@ class ForkedBotProcess:
 
 
 @asynccontextmanager
-async def bot_in_a_process(api_url: str, database_url: str, vault_key: str,
-                           forked: bool = False) -> AsyncIterator[BotProcess | ForkedBotProcess]:
+async def bot_in_a_process(
+    api_url: str, database_url: str, vault_key: str, forked: bool = False
+) -> AsyncIterator[BotProcess | ForkedBotProcess]:
     env = bot_env(api_url, database_url, vault_key)
     process = ForkedBotProcess(env) if forked else BotProcess(env)
     await process.start()
@@ -158,10 +178,12 @@ async def bot_in_a_process(api_url: str, database_url: str, vault_key: str,
 async def pending(engine: AsyncEngine) -> tuple[int, int]:
     """Updates not yet handled, and replies not yet sent."""
     async with engine.connect() as connection:
-        inbox = (await connection.execute(
-            text("SELECT count(*) FROM inbox WHERE handled_at IS NULL"))).scalar_one()
-        outbox = (await connection.execute(
-            text("SELECT count(*) FROM outbox WHERE status = 'pending'"))).scalar_one()
+        inbox = (
+            await connection.execute(text("SELECT count(*) FROM inbox WHERE handled_at IS NULL"))
+        ).scalar_one()
+        outbox = (
+            await connection.execute(text("SELECT count(*) FROM outbox WHERE status = 'pending'"))
+        ).scalar_one()
         return inbox, outbox
 
 
@@ -177,9 +199,12 @@ async def settled(engine: AsyncEngine, tries: int = 200) -> None:
 async def recorded_per_chat(engine: AsyncEngine) -> Counter[int]:
     """Outbox calls per chat that the sender recorded as answered (sent or given up)."""
     async with engine.connect() as connection:
-        rows = await connection.execute(text(
-            "SELECT chat_id, count(*) FROM outbox WHERE status IN ('sent', 'dead') "
-            "GROUP BY chat_id"))
+        rows = await connection.execute(
+            text(
+                "SELECT chat_id, count(*) FROM outbox WHERE status IN ('sent', 'dead') "
+                "GROUP BY chat_id"
+            )
+        )
         return Counter({int(chat_id): count for chat_id, count in rows})
 
 
@@ -190,8 +215,9 @@ async def expire_leases(engine: AsyncEngine) -> None:
     worker, or the restarted one, waits for the lease, which is only time.
     """
     async with engine.begin() as connection:
-        await connection.execute(text(
-            "UPDATE outbox SET lease_until = NULL WHERE status = 'pending'"))
+        await connection.execute(
+            text("UPDATE outbox SET lease_until = NULL WHERE status = 'pending'")
+        )
 
 
 # ------------------------------------------------------------------ killing
@@ -214,8 +240,9 @@ class AnsweredCalls:
         return self.per_chat
 
 
-async def kill_outside_the_window(process: BotProcess, emu: EmulatorClient,
-                                  answered: AnsweredCalls, engine: AsyncEngine) -> None:
+async def kill_outside_the_window(
+    process: BotProcess, emu: EmulatorClient, answered: AnsweredCalls, engine: AsyncEngine
+) -> None:
     """kill -9 now, unless Telegram took a message the bot has not recorded yet:
     then hold every new call, wait the few milliseconds until it is recorded, and kill.
 

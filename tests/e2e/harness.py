@@ -21,9 +21,14 @@ WAIT_SECONDS = 60.0
 
 def test_settings(api_url: str, database_url: str, key: str, **extra) -> Settings:
     values = {
-        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api_url,
-        "DATABASE_URL": database_url, "KINTSUGI_ENCRYPTION_KEYS": key, "POLL_TIMEOUT": 1,
-        "SEND_CHAT_PER_SECOND": 100, "SEND_CHAT_BURST": 20, "LOG_LEVEL": "INFO",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api_url,
+        "DATABASE_URL": database_url,
+        "KINTSUGI_ENCRYPTION_KEYS": key,
+        "POLL_TIMEOUT": 1,
+        "SEND_CHAT_PER_SECOND": 100,
+        "SEND_CHAT_BURST": 20,
+        "LOG_LEVEL": "INFO",
     }
     values.update(extra)
     return Settings(_env_file=None, **values)
@@ -88,8 +93,9 @@ async def until_role(user: SimUser) -> None:
     await answer(user, "onboarding.consent_yes", "onboarding.role")
 
 
-async def onboard(user: SimUser, *, role: str = "hurt", safety: str = "no",
-                  city: str = "Berlin") -> None:
+async def onboard(
+    user: SimUser, *, role: str = "hurt", safety: str = "no", city: str = "Berlin"
+) -> None:
     """The whole onboarding, the way a person would click through it."""
     await until_role(user)
     await answer(user, f"onboarding.role_{role}", "onboarding.causes")
@@ -97,8 +103,11 @@ async def onboard(user: SimUser, *, role: str = "hurt", safety: str = "no",
     await wait_for_button(user, "✓ " + label("causes.dishonesty", user.language_code))
     await answer(user, "onboarding.causes_done", "onboarding.hopes")
     await say(user, "To trust each other again", "onboarding.safety")
-    next_key = {"yes": "onboarding.safety_yes_reply", "no": "onboarding.zone",
-                "unsure": "onboarding.safety_unsure_reply"}[safety]
+    next_key = {
+        "yes": "onboarding.safety_yes_reply",
+        "no": "onboarding.zone",
+        "unsure": "onboarding.safety_unsure_reply",
+    }[safety]
     await answer(user, f"onboarding.safety_{safety}", next_key)
     if safety != "no":
         await answer(user, "onboarding.continue", "onboarding.zone")
@@ -128,8 +137,7 @@ async def chat_text(user: SimUser) -> str:
     return "\n".join(m["text"] or "" for m in await user.bot_messages())
 
 
-async def settled(runtime: Runtime, emu: EmulatorClient,
-                  timeout: float = WAIT_SECONDS) -> None:
+async def settled(runtime: Runtime, emu: EmulatorClient, timeout: float = WAIT_SECONDS) -> None:
     """Until the bot has nothing left to do: every update taken from the emulator and
     handled, every queued call sent. After it, a message still to come would be a fault,
     not a race, so a test may check that something did NOT happen."""

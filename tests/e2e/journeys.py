@@ -26,9 +26,15 @@ CODE = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{4})\b")
 EVENING = "20:00"  # the reminder `harness.onboard` picks
 
 
-async def onboarded(runtime: Runtime, user: SimUser, *, role: str = "hurt",
-                    safety: str = "no", city: str = "Berlin",
-                    hopes: str = "To trust each other again") -> None:
+async def onboarded(
+    runtime: Runtime,
+    user: SimUser,
+    *,
+    role: str = "hurt",
+    safety: str = "no",
+    city: str = "Berlin",
+    hopes: str = "To trust each other again",
+) -> None:
     """*user* as `harness.onboard` leaves them, with the same answers, written directly;
     their chat ends, as onboarding's does, at the menu."""
     zone = timezones.zone_named(city)
@@ -39,9 +45,16 @@ async def onboarded(runtime: Runtime, user: SimUser, *, role: str = "hurt",
         record.name = user.first_name
         record.time_zone, record.reminder_time = zone, EVENING
         record.onboarded_at = now
-        record.profile = {"consent": "yes", "role": role, "causes": ["dishonesty"],
-                          "hopes": hopes, "safety": safety, "time_zone": zone,
-                          "reminder_time": EVENING, "onboarded": True}
+        record.profile = {
+            "consent": "yes",
+            "role": role,
+            "causes": ["dishonesty"],
+            "hopes": hopes,
+            "safety": safety,
+            "time_zone": zone,
+            "reminder_time": EVENING,
+            "onboarded": True,
+        }
         await repos.users.save(record, now)
         await reschedule(repos, record, now)  # the nudges a finished onboarding plans
     await say(user, "/menu", "menu.text")  # where onboarding leaves the chat: at the menu
@@ -54,16 +67,21 @@ async def linked(runtime: Runtime, inviter: SimUser, partner: SimUser) -> None:
     code_hash = hashlib.sha256(secrets.token_hex(4).encode()).hexdigest()
     async with runtime.db.transaction() as repos:
         couples = repos.couples
-        await couples.add_invite(inviter.id, token_hash, code_hash, now,
-                                 now + LinkRules().invite_ttl)
+        await couples.add_invite(
+            inviter.id, token_hash, code_hash, now, now + LinkRules().invite_ttl
+        )
         invitation = await couples.find_invite(token_hash)
         await couples.link(inviter.id, partner.id, now)
         await couples.close_invite(invitation.id, now, used_by=partner.id)
 
 
-async def linked_pair(runtime: Runtime, emu: EmulatorClient, sam_role: str = "hurt",
-                      alex_role: str = "hurt", alex_safety: str = "no",
-                      ) -> tuple[SimUser, SimUser]:
+async def linked_pair(
+    runtime: Runtime,
+    emu: EmulatorClient,
+    sam_role: str = "hurt",
+    alex_role: str = "hurt",
+    alex_safety: str = "no",
+) -> tuple[SimUser, SimUser]:
     """Sam and Alex, both onboarded, Sam's invitation accepted by Alex."""
     sam, alex = await emu.create_user("Sam"), await emu.create_user("Alex")
     await onboarded(runtime, sam, role=sam_role)
@@ -72,8 +90,13 @@ async def linked_pair(runtime: Runtime, emu: EmulatorClient, sam_role: str = "hu
     return sam, alex
 
 
-async def pair(runtime: Runtime, emu: EmulatorClient, sam_role: str = "broke",
-               alex_role: str = "hurt", alex_safety: str = "no") -> tuple[SimUser, SimUser]:
+async def pair(
+    runtime: Runtime,
+    emu: EmulatorClient,
+    sam_role: str = "broke",
+    alex_role: str = "hurt",
+    alex_safety: str = "no",
+) -> tuple[SimUser, SimUser]:
     """The couple of the repair steps: Sam broke the trust, Alex was hurt."""
     return await linked_pair(runtime, emu, sam_role, alex_role, alex_safety)
 
@@ -114,8 +137,13 @@ async def link(sam: SimUser, alex: SimUser, alex_safety: str = "no") -> None:
     await expect(sam, "link.invitee_accepted")
 
 
-async def propose(user: SimUser, wording: str, why: str | None = None, kind: str = "boundary",
-                  then: str = "ledger.sent") -> None:
+async def propose(
+    user: SimUser,
+    wording: str,
+    why: str | None = None,
+    kind: str = "boundary",
+    then: str = "ledger.sent",
+) -> None:
     """/agreements → propose → kind → wording → why → read back → send."""
     await say(user, "/agreements", "ledger.overview")
     await answer(user, "ledger.propose", "ledger.kind")

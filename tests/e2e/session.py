@@ -23,12 +23,14 @@ from tests.e2e.harness import WAIT_SECONDS, answer, expect, label, say, wait_for
 
 LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
 # What differs between two plays of the same session: the invitation, the clock.
-VARIES = [(re.compile(r"\d{4}-\d{2}-\d{2}[T ][\d:.+]+"), "<moment>"),
-          (re.compile(r"\b\d{1,2} [A-Z][a-z]{2} \d{4}\b"), "<date>"),
-          (re.compile(r"\b\d{1,2}:\d{2}\b"), "<time>"),
-          (re.compile(r"start=[A-Za-z0-9_-]+"), "start=<token>"),
-          (re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}\b"), "<code>"),
-          (re.compile(r"\bi:(\w+):\d+:"), r"i:\1:<id>:")]  # buttons about stored rows
+VARIES = [
+    (re.compile(r"\d{4}-\d{2}-\d{2}[T ][\d:.+]+"), "<moment>"),
+    (re.compile(r"\b\d{1,2} [A-Z][a-z]{2} \d{4}\b"), "<date>"),
+    (re.compile(r"\b\d{1,2}:\d{2}\b"), "<time>"),
+    (re.compile(r"start=[A-Za-z0-9_-]+"), "start=<token>"),
+    (re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}\b"), "<code>"),
+    (re.compile(r"\bi:(\w+):\d+:"), r"i:\1:<id>:"),
+]  # buttons about stored rows
 
 
 @dataclass
@@ -100,7 +102,8 @@ def _proposal(who: str, kind: str, wording: str, why: str | None) -> list[Step]:
         Step(who, "ledger.kind", button="ledger.propose"),
         Step(who, "ledger.wording", button=f"ledger.kind_{kind}"),
         Step(who, "ledger.why", text=wording),
-        Step(who, "ledger.review", text=why) if why
+        Step(who, "ledger.review", text=why)
+        if why
         else Step(who, "ledger.review", button="ledger.skip_why"),
         Step(who, "ledger.sent", button="ledger.send", told="ledger.notify"),
     ]
@@ -121,8 +124,12 @@ SESSION: list[Step] = [
     Step("sam", "link.partner", text="/partner"),
     *_proposal("alex", "ritual", "A walk together on Sundays", None),
     Step("sam", "ledger.counter_prompt", button="ledger.counter"),
-    Step("sam", "ledger.countered", text="A walk together on Sundays, phones at home",
-         told="ledger.notify_counter"),
+    Step(
+        "sam",
+        "ledger.countered",
+        text="A walk together on Sundays, phones at home",
+        told="ledger.notify_counter",
+    ),
     Step("alex", "ledger.accepted", button="ledger.accept", told="ledger.partner_accepted"),
     Step("alex", "help", text="/help"),
     Step("sam", "privacy", text="/privacy"),
@@ -136,10 +143,14 @@ SESSION: list[Step] = [
 Played = Callable[[Step], Awaitable[None]]
 
 
-async def play(couple: Couple, around: Callable[[Step, Played], Awaitable[None]] | None = None,
-               timeout: float = WAIT_SECONDS) -> None:
+async def play(
+    couple: Couple,
+    around: Callable[[Step, Played], Awaitable[None]] | None = None,
+    timeout: float = WAIT_SECONDS,
+) -> None:
     """Play the whole session; `around` may wrap each step (to kill the bot during it)."""
     for step in SESSION:
+
         async def one(step: Step = step) -> None:
             await step.play(couple, timeout)
 
@@ -172,8 +183,10 @@ def _same_every_time(value: Any) -> Any:
 
 async def chat(user: SimUser) -> list[tuple[str, list[str]]]:
     """Every message the bot left in this chat, as the person sees it now: text and buttons."""
-    return [(_same_every_time(m["text"] or f"<{m['kind']}>"), SimUser.buttons(m))
-            for m in await user.bot_messages()]
+    return [
+        (_same_every_time(m["text"] or f"<{m['kind']}>"), SimUser.buttons(m))
+        for m in await user.bot_messages()
+    ]
 
 
 async def held(db: Database, couple: Couple) -> dict[str, Any]:
@@ -185,12 +198,18 @@ async def held(db: Database, couple: Couple) -> dict[str, Any]:
             user = await repos.users.get(user_id)
             linked = await repos.couples.active_for(user_id)
             versions = await repos.ledger.visible_to(user_id, [linked.id] if linked else [])
-            held[who] = _same_every_time({
-                "onboarded": user.onboarded_at is not None, "zone": user.time_zone,
-                "reminder": user.reminder_time, "profile": user.profile,
-                "session": user.session,
-                "partner": roles.get(linked.partner_of(user_id)) if linked else None,
-                "ledger": [(v.kind, v.number, v.text, v.why, v.state, roles[v.proposed_by])
-                           for v in versions],
-            })
+            held[who] = _same_every_time(
+                {
+                    "onboarded": user.onboarded_at is not None,
+                    "zone": user.time_zone,
+                    "reminder": user.reminder_time,
+                    "profile": user.profile,
+                    "session": user.session,
+                    "partner": roles.get(linked.partner_of(user_id)) if linked else None,
+                    "ledger": [
+                        (v.kind, v.number, v.text, v.why, v.state, roles[v.proposed_by])
+                        for v in versions
+                    ],
+                }
+            )
     return held

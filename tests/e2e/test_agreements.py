@@ -16,8 +16,9 @@ from tests.e2e.journeys import invite, linked_pair, propose
 
 async def versions(bot) -> list[tuple]:
     async with bot.db.engine.connect() as connection:
-        rows = await connection.execute(text(
-            "SELECT id, number, state, proposed_by FROM agreement_versions ORDER BY id"))
+        rows = await connection.execute(
+            text("SELECT id, number, state, proposed_by FROM agreement_versions ORDER BY id")
+        )
         return [tuple(row) for row in rows]
 
 
@@ -259,8 +260,10 @@ async def test_someone_elses_agreement_cannot_be_opened(bot, emu):
         await expect(eve, "ledger.refused")
     await eve.press(callback_data=item_data("r", agreement_id, "confirm"), forge=True)
     refusal = words("ledger.refused")
-    await eve.wait_for(lambda d: sum(refusal in (m["text"] or "") for m in d["messages"]) == 3,
-                       description="three refusals")
+    await eve.wait_for(
+        lambda d: sum(refusal in (m["text"] or "") for m in d["messages"]) == 3,
+        description="three refusals",
+    )
     eves_chat = " ".join(m["text"] for m in await eve.bot_messages())
     assert "Our boundary" not in eves_chat
 
@@ -269,12 +272,19 @@ async def test_concurrent_accepts_leave_exactly_one_accepted_version(bot, emu):
     sam, alex = await linked_pair(bot, emu)
     await propose(sam, "Date night every other week")
     ask = await expect(alex, "ledger.notify")
-    accept = next(b["callback_data"] for row in ask["reply_markup"]["inline_keyboard"]
-                  for b in row if b["text"] == label("ledger.accept"))
-    await asyncio.gather(*(alex.press(callback_data=accept, message_id=ask["message_id"])
-                           for _ in range(4)))
-    await alex.wait_for(lambda d: sum(words("ledger.already") in (m["text"] or "")
-                                      for m in d["messages"]) == 3, description="3 refusals")
+    accept = next(
+        b["callback_data"]
+        for row in ask["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == label("ledger.accept")
+    )
+    await asyncio.gather(
+        *(alex.press(callback_data=accept, message_id=ask["message_id"]) for _ in range(4))
+    )
+    await alex.wait_for(
+        lambda d: sum(words("ledger.already") in (m["text"] or "") for m in d["messages"]) == 3,
+        description="3 refusals",
+    )
     assert [row[2] for row in await versions(bot)] == ["accepted"]
     told = [m for m in await sam.bot_messages() if "accepted “Date night" in m["text"]]
     assert len(told) == 1

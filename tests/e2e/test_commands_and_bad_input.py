@@ -30,11 +30,19 @@ async def test_command_menu_is_set(bot, emu):
     assert [c["command"] for c in state["commands"]] == list(MENU_COMMANDS)
 
 
-@pytest.mark.parametrize(("command", "key"), [
-    ("/help", "help"), ("/privacy", "privacy"), ("/sos", "sos"), ("/menu", "menu.text"),
-    ("/settings", "settings.menu"), ("/cancel", "common.nothing_to_cancel"),
-    ("/start", "welcome_back"), ("/whatever", "common.unknown_command"),
-])
+@pytest.mark.parametrize(
+    ("command", "key"),
+    [
+        ("/help", "help"),
+        ("/privacy", "privacy"),
+        ("/sos", "sos"),
+        ("/menu", "menu.text"),
+        ("/settings", "settings.menu"),
+        ("/cancel", "common.nothing_to_cancel"),
+        ("/start", "welcome_back"),
+        ("/whatever", "common.unknown_command"),
+    ],
+)
 async def test_every_command_answers_after_onboarding(bot, emu, command, key):
     sam = await emu.create_user("Sam")
     await onboard(sam)
@@ -78,8 +86,19 @@ async def test_crisis_words_get_resources_first(bot, emu):
     await say(sam, "the money he hid from me", "onboarding.causes")  # taken as the answer
 
 
-BAD_INPUTS = ["sticker", "photo", "voice", "location", "long", "empty", "html", "edit",
-              "stale", "forged", "command"]
+BAD_INPUTS = [
+    "sticker",
+    "photo",
+    "voice",
+    "location",
+    "long",
+    "empty",
+    "html",
+    "edit",
+    "stale",
+    "forged",
+    "command",
+]
 
 
 async def _send_bad(sam, kind, last_user_message):
@@ -91,11 +110,17 @@ async def _send_bad(sam, kind, last_user_message):
         return await sam.send("x" * 10_000)
     if kind == "empty":
         # Telegram apps will not send a blank message, but a raw update can carry one.
-        return await sam.client.inject_update({"message": {
-            "message_id": 10_000, "date": 0, "text": "   ",
-            "from": {"id": sam.id, "is_bot": False, "first_name": sam.first_name},
-            "chat": {"id": sam.id, "type": "private", "first_name": sam.first_name},
-        }})
+        return await sam.client.inject_update(
+            {
+                "message": {
+                    "message_id": 10_000,
+                    "date": 0,
+                    "text": "   ",
+                    "from": {"id": sam.id, "is_bot": False, "first_name": sam.first_name},
+                    "chat": {"id": sam.id, "type": "private", "first_name": sam.first_name},
+                }
+            }
+        )
     if kind == "html":
         return await sam.send("<b>bold</b> & <script>")
     if kind == "edit":
@@ -115,16 +140,32 @@ STEPS = [
     ("onboarding.welcome", []),
     ("onboarding.consent", ["onboarding.begin"]),
     ("onboarding.role", ["onboarding.begin", "onboarding.consent_yes"]),
-    ("onboarding.causes", ["onboarding.begin", "onboarding.consent_yes",
-                           "onboarding.role_hurt"]),
-    ("onboarding.safety", ["onboarding.begin", "onboarding.consent_yes",
-                           "onboarding.role_hurt", "causes.dishonesty",
-                           "onboarding.causes_done", "onboarding.hope_rebuild"]),
-    ("onboarding.reminder", ["onboarding.begin", "onboarding.consent_yes",
-                             "onboarding.role_hurt", "causes.dishonesty",
-                             "onboarding.causes_done", "onboarding.hope_rebuild",
-                             "onboarding.safety_no", "zones.Asia/Tokyo",
-                             "onboarding.zone_confirm_yes"]),
+    ("onboarding.causes", ["onboarding.begin", "onboarding.consent_yes", "onboarding.role_hurt"]),
+    (
+        "onboarding.safety",
+        [
+            "onboarding.begin",
+            "onboarding.consent_yes",
+            "onboarding.role_hurt",
+            "causes.dishonesty",
+            "onboarding.causes_done",
+            "onboarding.hope_rebuild",
+        ],
+    ),
+    (
+        "onboarding.reminder",
+        [
+            "onboarding.begin",
+            "onboarding.consent_yes",
+            "onboarding.role_hurt",
+            "causes.dishonesty",
+            "onboarding.causes_done",
+            "onboarding.hope_rebuild",
+            "onboarding.safety_no",
+            "zones.Asia/Tokyo",
+            "onboarding.zone_confirm_yes",
+        ],
+    ),
 ]
 
 
@@ -150,9 +191,10 @@ async def test_bad_input_at_each_step_changes_nothing(bot, emu, step_key, presse
         answers = len((await sam.chat())["callback_answers"])
         await _send_bad(sam, kind, start["message_id"])
         await sam.wait_for(
-            lambda d, c=count, a=answers: len([m for m in d["messages"]
-                                               if m["sender"] == "bot"]) > c
-            or len(d["callback_answers"]) > a,
+            lambda d, c=count, a=answers: (
+                len([m for m in d["messages"] if m["sender"] == "bot"]) > c
+                or len(d["callback_answers"]) > a
+            ),
             description=f"a reply to {kind}",
         )
         assert _answers(await _state(bot, sam.id)) == _answers(before), kind

@@ -36,12 +36,16 @@ ROLES = ("broke", "hurt", "both", "private")
 WORDS_BACK = "I hear you. I'll tell you about plans before you have to ask."
 HEARD = "What I hear is that finding them shook everything you believed about us."
 PAUSE_WORDS = "I can't hear this today. I'm not going anywhere."
-BEN_VISION = ("Quiet evenings where you don't have to wonder",
-              "We tell each other when plans change",
-              "I will keep my phone face up at home")
-ANN_VISION = ("That we laugh together again",
-              "No more secrets, even small ones",
-              "I will say when I'm scared instead of going quiet")
+BEN_VISION = (
+    "Quiet evenings where you don't have to wonder",
+    "We tell each other when plans change",
+    "I will keep my phone face up at home",
+)
+ANN_VISION = (
+    "That we laugh together again",
+    "No more secrets, even small ones",
+    "I will say when I'm scared instead of going quiet",
+)
 BEN_DRAFT = "We tell each other when plans change, before the other has to ask"
 ANN_DRAFT = "We have one evening a week just for the two of us"
 
@@ -80,13 +84,15 @@ class Partner(SimUser):
         await self.note()
         return await super().send(text)
 
-    async def press(self, button_text=None, *, callback_data=None, message_id=None,
-                    forge=False) -> str:
+    async def press(
+        self, button_text=None, *, callback_data=None, message_id=None, forge=False
+    ) -> str:
         document = await self.note()
         newest = max((m["message_id"] for m in document["messages"]), default=0)
         self.presses.append(Press(newest, button_text or callback_data, message_id))
-        return await super().press(button_text, callback_data=callback_data,
-                                   message_id=message_id, forge=forge)
+        return await super().press(
+            button_text, callback_data=callback_data, message_id=message_id, forge=forge
+        )
 
     async def wait_for(self, predicate, timeout: float = 10.0, description: str = "condition"):
         return await super().wait_for(predicate, max(timeout, PATIENCE), description)
@@ -95,6 +101,7 @@ class Partner(SimUser):
 @dataclass
 class Entry:
     """One line of a chat: a bot message (text and buttons) or what the person did."""
+
     who: str
     text: str
     buttons: tuple[str, ...] = ()
@@ -120,8 +127,9 @@ async def entries(partner: Partner) -> list[Entry]:
         if message["sender"] == "bot":
             chat.extend(bot_entries(partner.first_seen[message["message_id"]], message))
         else:
-            chat.append(Entry(partner.first_name, message["text"] or f"<{message['kind']}>",
-                              typed=True))
+            chat.append(
+                Entry(partner.first_name, message["text"] or f"<{message['kind']}>", typed=True)
+            )
         while presses and presses[0].after <= message["message_id"]:
             chat.append(pressed(presses.pop(0), partner, document))
     return chat
@@ -138,8 +146,14 @@ def bot_entries(first: dict, final: dict) -> list[Entry]:
     if final["deleted"]:
         return [*seen, Entry("bot", "(this message was deleted later)")]
     if (final["text"], SimUser.buttons(final)) != (first["text"], SimUser.buttons(first)):
-        seen.append(Entry("bot", f"(edited later) {final['text'] or ''}",
-                          tuple(SimUser.buttons(final)), edit=True))
+        seen.append(
+            Entry(
+                "bot",
+                f"(edited later) {final['text'] or ''}",
+                tuple(SimUser.buttons(final)),
+                edit=True,
+            )
+        )
     return seen
 
 
@@ -166,7 +180,9 @@ def render(partner: Partner, chat: list[Entry]) -> str:
 # (its buttons gone, their choice ticked) is a record, not something that asks anything.
 _NEXT_STEP = re.compile(
     r"(?<![\w/])/[a-z_]+\b|\?|\b(?:I'll|I’ll|I will|next|tomorrow|when|whenever|waiting|"
-    r"until|any ?time)\b", re.I)
+    r"until|any ?time)\b",
+    re.I,
+)
 _QUOTED = re.compile(r"“[^”]*”")  # a person's own words, which say nothing of what's next
 
 
@@ -184,9 +200,13 @@ def dead_ends(chat: list[Entry]) -> list[str]:
 
 
 def badly_written(chat: list[Entry]) -> list[str]:
-    return [f"{problem.group(0)!r} in {entry.text!r}"
-            for entry in chat if entry.from_bot
-            for pattern in (_PLURAL_HACK, _DOUBLED) if (problem := pattern.search(entry.text))]
+    return [
+        f"{problem.group(0)!r} in {entry.text!r}"
+        for entry in chat
+        if entry.from_bot
+        for pattern in (_PLURAL_HACK, _DOUBLED)
+        if (problem := pattern.search(entry.text))
+    ]
 
 
 def _visible(template: str) -> str:
@@ -213,7 +233,8 @@ def role_texts() -> dict[str, set[str]]:
         if last in ROLES:
             keyed[last].add(key)
         elif parent == ["responsibility"] and (
-                found := re.fullmatch(r"(broke|hurt|both)_intro|look_(broke|hurt|both)", last)):
+            found := re.fullmatch(r"(broke|hurt|both)_intro|look_(broke|hurt|both)", last)
+        ):
             keyed[found.group(1) or found.group(2)].add(key)
     for prompt in words_of.section("empathy_prompts"):
         if prompt.endswith(".text"):
@@ -228,8 +249,9 @@ def meant_for_others(chat: list[Entry], role: str) -> list[str]:
     by_role = role_texts()
     mine = by_role[role]
     others = {run for other, runs in by_role.items() if other != role for run in runs}
-    foreign = {run for run in others - mine if len(run) >= 20
-               and not any(run in own for own in mine)}
+    foreign = {
+        run for run in others - mine if len(run) >= 20 and not any(run in own for own in mine)
+    }
     shown = " ".join(_visible(entry.text) for entry in chat if entry.from_bot)
     return sorted(run for run in foreign if run in shown)
 
@@ -239,11 +261,13 @@ def test_the_dead_end_rule_catches_a_message_that_leaves_nothing_to_do():
     ben = Entry("Ben", "pressed [Share my location]")
     assert dead_ends([ben, dead, ben]) == [dead.text]
     assert dead_ends([ben, dead]) == [dead.text]  # the chat's last word counts too
-    for alive in (Entry("bot", "Saved.", ("Open the menu",)),
-                  Entry("bot", "Saved. What would you like to do now?"),
-                  Entry("bot", "Saved. /commitments shows it whenever you like."),
-                  Entry("bot", "Sent. I'll tell you when Ann has read it."),
-                  Entry("bot", "Thank you. That's all for tonight; I'll be back tomorrow.")):
+    for alive in (
+        Entry("bot", "Saved.", ("Open the menu",)),
+        Entry("bot", "Saved. What would you like to do now?"),
+        Entry("bot", "Saved. /commitments shows it whenever you like."),
+        Entry("bot", "Sent. I'll tell you when Ann has read it."),
+        Entry("bot", "Thank you. That's all for tonight; I'll be back tomorrow."),
+    ):
         assert dead_ends([ben, alive, ben]) == [], alive.text
     assert dead_ends([ben, dead, Entry("bot", "Shall we go on?"), ben]) == []  # in parts
     prompt = Entry("bot", "Part 4 of 4: signs of progress. Name what they will notice.")
@@ -405,14 +429,17 @@ async def test_a_couple_goes_from_start_to_finish_without_a_dead_end(settings, e
         chats = {partner: await entries(partner) for partner in (ben, ann)}
 
     TRANSCRIPT.parent.mkdir(parents=True, exist_ok=True)
-    TRANSCRIPT.write_text("\n".join(render(p, chat) for p, chat in chats.items()),
-                          encoding="utf-8")
-    problems = [(partner.first_name, check.__name__, found)
-                for partner, chat in chats.items()
-                for check, found in ((dead_ends, dead_ends(chat)),
-                                     (badly_written, badly_written(chat)),
-                                     (meant_for_others, meant_for_others(chat, partner.role)))
-                for found in found]
+    TRANSCRIPT.write_text("\n".join(render(p, chat) for p, chat in chats.items()), encoding="utf-8")
+    problems = [
+        (partner.first_name, check.__name__, found)
+        for partner, chat in chats.items()
+        for check, found in (
+            (dead_ends, dead_ends(chat)),
+            (badly_written, badly_written(chat)),
+            (meant_for_others, meant_for_others(chat, partner.role)),
+        )
+        for found in found
+    ]
     assert problems == [], "\n".join(map(str, problems)) + f"\nsee {TRANSCRIPT}"
     # The role check had something to find: each saw texts keyed for their own role.
     for partner, chat in chats.items():

@@ -59,7 +59,8 @@ async def engine(database_url):
 
 @pytest.mark.timeout(300)
 async def test_kill_9_at_random_moments_loses_no_answer_and_doubles_nothing(
-        bot_process, emu, engine, vault_key):
+    bot_process, emu, engine, vault_key
+):
     print(f"crash run seed: {SEED} (CRASH_SEED={SEED} replays it)")
     dice = random.Random(SEED)
     reference = await new_couple(emu)
@@ -103,9 +104,15 @@ def _busy_with(inbox: int, outbox: int) -> str:
 async def _every_update_handled_once(engine, couple) -> None:
     did = {couple[who].id: sum(step.who == who for step in SESSION) for who in ("sam", "alex")}
     async with engine.connect() as connection:
-        rows = (await connection.execute(text(
-            "SELECT user_id, count(*), count(handled_at) FROM inbox "
-            "WHERE user_id IN (:sam, :alex) GROUP BY user_id"),
-            {"sam": couple.sam.id, "alex": couple.alex.id})).all()
+        rows = (
+            await connection.execute(
+                text(
+                    "SELECT user_id, count(*), count(handled_at) FROM inbox "
+                    "WHERE user_id IN (:sam, :alex) GROUP BY user_id"
+                ),
+                {"sam": couple.sam.id, "alex": couple.alex.id},
+            )
+        ).all()
     assert {user: (count, handled) for user, count, handled in rows} == {
-        user: (count, count) for user, count in did.items()}
+        user: (count, count) for user, count in did.items()
+    }

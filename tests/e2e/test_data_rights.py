@@ -40,8 +40,9 @@ async def rows_naming(bot: Runtime, user_id: int) -> list[tuple[str, dict]]:
             for column in table.columns:
                 if isinstance(column.type, Integer | BigInteger):
                     rows = await connection.execute(select(table).where(column == user_id))
-                    found.extend((f"{table.name}.{column.name}", dict(row._mapping))
-                                 for row in rows)
+                    found.extend(
+                        (f"{table.name}.{column.name}", dict(row._mapping)) for row in rows
+                    )
     return found
 
 
@@ -49,9 +50,14 @@ async def delivered(bot: Runtime, chat_id: int) -> None:
     """Until nothing waits in the chat's outbox: every message has its id recorded."""
     for _ in range(200):
         async with bot.db.engine.connect() as connection:
-            waiting = (await connection.execute(text(
-                "SELECT count(*) FROM outbox WHERE chat_id = :chat AND status = 'pending'"),
-                {"chat": chat_id})).scalar()
+            waiting = (
+                await connection.execute(
+                    text(
+                        "SELECT count(*) FROM outbox WHERE chat_id = :chat AND status = 'pending'"
+                    ),
+                    {"chat": chat_id},
+                )
+            ).scalar()
         if not waiting:
             return
         await asyncio.sleep(0.05)
@@ -69,14 +75,14 @@ async def full_lives(bot: Runtime, emu) -> tuple[SimUser, SimUser, dict]:
     last = (await alex.last_bot_message())["message_id"]
     await propose(sam, OPEN_PROPOSAL)
     waiting = await expect(alex, "ledger.notify", after=last)
-    await asyncio.gather(commit(sam, SAM_COMMITMENT, visible=False),
-                         commit(alex, ALEX_COMMITMENT, visible=False))
+    await asyncio.gather(
+        commit(sam, SAM_COMMITMENT, visible=False), commit(alex, ALEX_COMMITMENT, visible=False)
+    )
     await write(sam, SAM, "vision.saved_waiting")
     await write(alex, ALEX, "vision.choose")
     await share(sam, SAM_PART)
     async with bot.db.transaction() as repos:
-        await repos.commitments.save_week(sam.id, date(2026, 1, 5), {"safe": 4},
-                                          datetime.now(UTC))
+        await repos.commitments.save_week(sam.id, date(2026, 1, 5), {"safe": 4}, datetime.now(UTC))
         await repos.reflections.add(sam.id, "safety_plan", SAFETY_PLAN, datetime.now(UTC))
     return sam, alex, waiting
 
@@ -85,8 +91,10 @@ async def exported(emulator, user: SimUser) -> tuple[dict, str]:
     sent = await user.send("/export")
     message = await expect(user, "rights.export_caption", after=sent["message_id"])
     assert message["kind"] == "document"
-    async with aiohttp.ClientSession() as session, session.get(
-            emulator.url + message["file_url"]) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(emulator.url + message["file_url"]) as response,
+    ):
         raw = await response.text()
     return json.loads(raw), raw
 
@@ -100,7 +108,8 @@ def all_strings(value) -> list[str]:
 
 
 async def test_export_then_delete_leaves_the_partner_what_both_accepted_and_no_word(
-        bot, emu, emulator):
+    bot, emu, emulator
+):
     sam, alex, waiting = await full_lives(bot, emu)
 
     document, raw = await exported(emulator, sam)
@@ -149,8 +158,11 @@ async def test_export_then_delete_leaves_the_partner_what_both_accepted_and_no_w
 
 
 async def old_buttons_are_answered_kindly(user: SimUser) -> None:
-    menu = next(m for m in reversed(await user.bot_messages())
-                if label("menu.button_steps") in SimUser.buttons(m))
+    menu = next(
+        m
+        for m in reversed(await user.bot_messages())
+        if label("menu.button_steps") in SimUser.buttons(m)
+    )
     await user.press(label("menu.button_steps"), message_id=menu["message_id"])
     await expect(user, "common.needs_onboarding", after=menu["message_id"])
     last = (await user.last_bot_message())["message_id"]

@@ -34,12 +34,17 @@ async def test_an_update_delivered_twice_is_handled_once(bot, emu):
     sam = await emu.create_user("Sam")
     first = await sam.send("/start")
     await expect(sam, "onboarding.welcome", after=first["message_id"])
-    update = {"update_id": 9_000, "message": {
-        "message_id": 500, "date": 0, "text": "/help",
-        "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-        "from": {"id": sam.id, "is_bot": False, "first_name": "Sam"},
-        "chat": {"id": sam.id, "type": "private", "first_name": "Sam"},
-    }}
+    update = {
+        "update_id": 9_000,
+        "message": {
+            "message_id": 500,
+            "date": 0,
+            "text": "/help",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+            "from": {"id": sam.id, "is_bot": False, "first_name": "Sam"},
+            "chat": {"id": sam.id, "type": "private", "first_name": "Sam"},
+        },
+    }
     await emu.inject_update(update)
     await emu.inject_update(update)
     await expect(sam, "help")
@@ -50,8 +55,9 @@ async def test_an_update_delivered_twice_is_handled_once(bot, emu):
 
 async def test_replies_survive_a_bot_api_outage_and_arrive_once(bot, emu):
     sam = await emu.create_user("Sam")
-    await emu.set_faults(status=502, seconds=2.0,
-                         methods=["sendMessage", "editMessageText", "answerCallbackQuery"])
+    await emu.set_faults(
+        status=502, seconds=2.0, methods=["sendMessage", "editMessageText", "answerCallbackQuery"]
+    )
     await onboard(sam)
     await emu.clear_faults()
     texts = Counter(m["text"] for m in await sam.bot_messages())
@@ -61,12 +67,17 @@ async def test_replies_survive_a_bot_api_outage_and_arrive_once(bot, emu):
 
 
 def _command(update_id: int, user, command: str) -> dict:
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": 0, "text": command,
-        "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
-        "from": {"id": user.id, "is_bot": False, "first_name": user.first_name},
-        "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
-    }}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 0,
+            "text": command,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
+            "from": {"id": user.id, "is_bot": False, "first_name": user.first_name},
+            "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
+        },
+    }
 
 
 async def test_updates_a_dead_worker_stored_are_picked_up_by_a_live_one(bot, emu):
@@ -76,10 +87,12 @@ async def test_updates_a_dead_worker_stored_are_picked_up_by_a_live_one(bot, emu
     now = bot.clock.now()
     # Stored by another worker, acknowledged to Telegram, and then that worker died.
     async with bot.db.transaction() as repos:
-        await repos.inbox.add([(9_100, sam.id, _command(9_100, sam, "/help"))],
-                              now - timedelta(seconds=30))
-        await repos.inbox.add([(9_101, sam.id, _command(9_101, sam, "/privacy"))],
-                              now - timedelta(seconds=29))
+        await repos.inbox.add(
+            [(9_100, sam.id, _command(9_100, sam, "/help"))], now - timedelta(seconds=30)
+        )
+        await repos.inbox.add(
+            [(9_101, sam.id, _command(9_101, sam, "/privacy"))], now - timedelta(seconds=29)
+        )
     assert await bot.hand_over_stranded() == 1  # one hand-over drains the user's rows
     await expect(sam, "help")
     await expect(sam, "privacy")
@@ -139,8 +152,9 @@ async def _kill_while_sending(bot_process, emu, engine, act) -> None:
         if (await pending(engine))[1] == 0:
             break
         await asyncio.sleep(0.05)
-    await emu.set_faults(stall_seconds=30, count=1, drop=True,
-                         methods=["sendMessage", "editMessageText"])
+    await emu.set_faults(
+        stall_seconds=30, count=1, drop=True, methods=["sendMessage", "editMessageText"]
+    )
     await act()
     for _ in range(200):
         inbox, outbox = await pending(engine)
@@ -177,14 +191,14 @@ async def _kill_idle(bot_process, emu, engine, act) -> None:
     await bot_process.start()
 
 
-KILLS = {"sending": _kill_while_sending, "before-storing": _kill_before_storing,
-         "idle": _kill_idle}
+KILLS = {"sending": _kill_while_sending, "before-storing": _kill_before_storing, "idle": _kill_idle}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("how", list(KILLS))
 async def test_kill_9_during_onboarding_loses_nothing_and_repeats_nothing(
-        bot_process, emu, engine, how):
+    bot_process, emu, engine, how
+):
     kill = KILLS[how]
     sam = await emu.create_user("Sam")
     await say(sam, "/start", "onboarding.welcome")
@@ -208,9 +222,11 @@ async def test_kill_9_during_onboarding_loses_nothing_and_repeats_nothing(
     for key in ("onboarding.role", "onboarding.safety", "onboarding.zone_confirm"):
         assert sum(words(key) in m["text"] for m in messages) == 1, key
     async with engine.connect() as connection:
-        onboarded, zone = (await connection.execute(
-            text("SELECT onboarded_at, time_zone FROM users WHERE id = :id"),
-            {"id": sam.id})).one()
+        onboarded, zone = (
+            await connection.execute(
+                text("SELECT onboarded_at, time_zone FROM users WHERE id = :id"), {"id": sam.id}
+            )
+        ).one()
     assert onboarded is not None and zone == "Europe/Lisbon"
 
 
@@ -227,7 +243,8 @@ class _SlotAfterTheSendWindow(RateLimiter):
 
 
 async def test_a_call_that_waited_past_its_send_window_is_given_back_unsent(
-        emulator, emu, database_url, vault_key):
+    emulator, emu, database_url, vault_key
+):
     # Sent so late, another worker could claim it when the lease ends, mid-send: twice.
     sam = await emu.create_user("Sam")
     clock = ManualClock()
@@ -236,8 +253,9 @@ async def test_a_call_that_waited_past_its_send_window_is_given_back_unsent(
     await bot.initialize()
     try:
         async with db.transaction() as repos:
-            await repos.outbox.add(sam.id, "sendMessage", {"chat_id": sam.id, "text": "hi"},
-                                   clock.now())
+            await repos.outbox.add(
+                sam.id, "sendMessage", {"chat_id": sam.id, "text": "hi"}, clock.now()
+            )
         late = Sender(db, bot, clock, _SlotAfterTheSendWindow(clock), timedelta(hours=1))
         assert await late.deliver_due() == 0
         assert await sam.bot_messages() == []

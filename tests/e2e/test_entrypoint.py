@@ -19,22 +19,37 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "WEBHOOK_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "WEBHOOK_URL")
+    }
     env.update(extra)
     return env
 
 
 async def _spawn(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
-@pytest.mark.parametrize(("variable", "value"), [
-    ("DATABASE_URL", "mysql://db/kintsugi"), ("PORT", "eighty"),
-    ("TELEGRAM_BOT_TOKEN", "not-a-token"), ("TELEGRAM_API_BASE_URL", "ftp://x"),
-])
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", "mysql://db/kintsugi"),
+        ("PORT", "eighty"),
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("TELEGRAM_API_BASE_URL", "ftp://x"),
+    ],
+)
 async def test_a_bad_setting_stops_start_up_and_names_the_variable(variable, value):
     process = await _spawn(env=_env(**{variable: value}))
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
@@ -44,10 +59,16 @@ async def test_a_bad_setting_stops_start_up_and_names_the_variable(variable, val
 
 async def test_webhook_mode_answers_health_and_stops_gracefully(emulator, tmp_path, vault_key):
     port = free_port()
-    env = _env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=emulator.url,
-               DATABASE_URL=f"sqlite:///{tmp_path / 'web.db'}", KINTSUGI_ENCRYPTION_KEYS=vault_key,
-               WEBHOOK_SECRET="secret-0123456789", PORT=str(port), HOST="127.0.0.1",
-               WEBHOOK_URL=f"http://127.0.0.1:{port}/hook")
+    env = _env(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=emulator.url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'web.db'}",
+        KINTSUGI_ENCRYPTION_KEYS=vault_key,
+        WEBHOOK_SECRET="secret-0123456789",
+        PORT=str(port),
+        HOST="127.0.0.1",
+        WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+    )
     process = await _spawn("webhook", env=env)
     try:
         async with aiohttp.ClientSession() as http:
@@ -68,9 +89,13 @@ async def test_webhook_mode_answers_health_and_stops_gracefully(emulator, tmp_pa
 
 
 async def test_polling_mode_stops_gracefully_on_sigterm(emulator, tmp_path, vault_key):
-    env = _env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=emulator.url,
-               DATABASE_URL=f"sqlite:///{tmp_path / 'poll.db'}",
-               KINTSUGI_ENCRYPTION_KEYS=vault_key, POLL_TIMEOUT="1")
+    env = _env(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=emulator.url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'poll.db'}",
+        KINTSUGI_ENCRYPTION_KEYS=vault_key,
+        POLL_TIMEOUT="1",
+    )
     process = await _spawn(env=env)
     await _until_commands_set(emulator.url)  # running, however slow the imports were
     process.send_signal(signal.SIGTERM)

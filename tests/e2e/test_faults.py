@@ -28,20 +28,24 @@ SEED = int(os.environ.get("FAULT_SEED", random.randrange(2**32)))
 BOT_READ_TIMEOUT = 5.0  # PTB's default for every call the sender makes
 MESSAGES = ["sendMessage", "editMessageText"]
 WEATHER = {
-    "slow": lambda dice: {"stall_seconds": dice.uniform(1.5, BOT_READ_TIMEOUT - 2),
-                          "count": 1, "methods": MESSAGES},
-    "lost": lambda dice: {"stall_seconds": BOT_READ_TIMEOUT + 2, "count": 1,
-                          "methods": MESSAGES},
-    "storm": lambda dice: {"status": 429, "retry_after": dice.choice([1, 2]),
-                           "seconds": dice.uniform(1.0, 2.5)},
+    "slow": lambda dice: {
+        "stall_seconds": dice.uniform(1.5, BOT_READ_TIMEOUT - 2),
+        "count": 1,
+        "methods": MESSAGES,
+    },
+    "lost": lambda dice: {"stall_seconds": BOT_READ_TIMEOUT + 2, "count": 1, "methods": MESSAGES},
+    "storm": lambda dice: {
+        "status": 429,
+        "retry_after": dice.choice([1, 2]),
+        "seconds": dice.uniform(1.0, 2.5),
+    },
 }
 
 
 async def always_flaky(emu, seed: int) -> None:
     """One call in ten answered 5xx, getUpdates included, for as long as the run lasts."""
     await emu.set_faults(status=502, rate=0.1, seed=seed, count=None)
-    await emu.set_faults(status=500, rate=0.1, seed=seed + 1, count=None,
-                         methods=["getUpdates"])
+    await emu.set_faults(status=500, rate=0.1, seed=seed + 1, count=None, methods=["getUpdates"])
 
 
 def forecast(dice: random.Random) -> dict[int, str]:
@@ -51,8 +55,7 @@ def forecast(dice: random.Random) -> dict[int, str]:
 
 
 @pytest.mark.timeout(240)
-async def test_every_decided_message_arrives_once_through_5xx_stalls_and_429_storms(
-        bot, emu):
+async def test_every_decided_message_arrives_once_through_5xx_stalls_and_429_storms(bot, emu):
     print(f"fault run seed: {SEED} (FAULT_SEED={SEED} replays it)")
     dice = random.Random(SEED)
     reference = await new_couple(emu)
@@ -88,13 +91,25 @@ async def every_update_handled_once(bot, couple) -> None:
     """One inbox row per thing each partner did, each handled; every reply sent."""
     did = {couple[who].id: sum(step.who == who for step in SESSION) for who in ("sam", "alex")}
     async with bot.db.engine.connect() as connection:
-        rows = (await connection.execute(text(
-            "SELECT user_id, count(*), count(handled_at) FROM inbox "
-            "WHERE user_id IN (:sam, :alex) GROUP BY user_id"),
-            {"sam": couple.sam.id, "alex": couple.alex.id})).all()
-        unsent = (await connection.execute(text(
-            "SELECT count(*) FROM outbox WHERE status != 'sent' AND chat_id IN (:sam, :alex)"),
-            {"sam": couple.sam.id, "alex": couple.alex.id})).scalar_one()
+        rows = (
+            await connection.execute(
+                text(
+                    "SELECT user_id, count(*), count(handled_at) FROM inbox "
+                    "WHERE user_id IN (:sam, :alex) GROUP BY user_id"
+                ),
+                {"sam": couple.sam.id, "alex": couple.alex.id},
+            )
+        ).all()
+        unsent = (
+            await connection.execute(
+                text(
+                    "SELECT count(*) FROM outbox"
+                    " WHERE status != 'sent' AND chat_id IN (:sam, :alex)"
+                ),
+                {"sam": couple.sam.id, "alex": couple.alex.id},
+            )
+        ).scalar_one()
     assert {user: (count, handled) for user, count, handled in rows} == {
-        user: (count, count) for user, count in did.items()}
+        user: (count, count) for user, count in did.items()
+    }
     assert unsent == 0

@@ -24,10 +24,16 @@ async def flood(user: SimUser, count: int = FLOOD) -> None:
 
 async def inbox_of(runtime: Runtime, user: SimUser) -> dict[str, int]:
     async with runtime.db.engine.connect() as connection:
-        row = (await connection.execute(text(
-            "SELECT count(*) AS stored, count(handled_at) AS handled,"
-            " sum(CASE WHEN absorbed THEN 1 ELSE 0 END) AS set_aside"
-            " FROM inbox WHERE user_id = :user"), {"user": user.id})).one()
+        row = (
+            await connection.execute(
+                text(
+                    "SELECT count(*) AS stored, count(handled_at) AS handled,"
+                    " sum(CASE WHEN absorbed THEN 1 ELSE 0 END) AS set_aside"
+                    " FROM inbox WHERE user_id = :user"
+                ),
+                {"user": user.id},
+            )
+        ).one()
     return {"stored": row.stored, "handled": row.handled, "set_aside": row.set_aside or 0}
 
 
@@ -54,10 +60,16 @@ async def sent_out(runtime: Runtime) -> None:
 async def waiting_when_first_handled(runtime: Runtime, other: SimUser, user: SimUser) -> int:
     """How many of *user*'s updates were still waiting when *other*'s first was handled."""
     async with runtime.db.engine.connect() as connection:
-        return (await connection.execute(text(
-            "SELECT count(*) FROM inbox WHERE user_id = :user AND handled_at > ("
-            " SELECT handled_at FROM inbox WHERE user_id = :other"
-            " ORDER BY update_id LIMIT 1)"), {"user": user.id, "other": other.id})).scalar_one()
+        return (
+            await connection.execute(
+                text(
+                    "SELECT count(*) FROM inbox WHERE user_id = :user AND handled_at > ("
+                    " SELECT handled_at FROM inbox WHERE user_id = :other"
+                    " ORDER BY update_id LIMIT 1)"
+                ),
+                {"user": user.id, "other": other.id},
+            )
+        ).scalar_one()
 
 
 def flood_notices(messages: list[dict]) -> int:
@@ -72,7 +84,8 @@ def no_errors(caplog):
 
 
 async def test_a_flood_waiting_ahead_of_another_user_does_not_hold_them_back(
-        emulator, emu, settings, no_errors):
+    emulator, emu, settings, no_errors
+):
     ann, ben = await emu.create_user("Ann"), await emu.create_user("Ben")
     # Both are waiting at Telegram when the bot starts, Ben's /start behind all of Ann's.
     await flood(ann)
@@ -80,16 +93,20 @@ async def test_a_flood_waiting_ahead_of_another_user_does_not_hold_them_back(
     async with running(settings) as runtime:
         await expect(ben, "onboarding.welcome")
         await onboard(ben)  # carries on while Ann's flood is worked through
-        assert await waiting_when_first_handled(runtime, ben, ann) > 0, \
+        assert await waiting_when_first_handled(runtime, ben, ann) > 0, (
             "Ben's first answer waited for Ann's whole flood"
+        )
         ann_inbox = await drained(runtime, ann)
         await sent_out(runtime)
         messages = await ann.bot_messages()
         # Every update answered up to the limit, then set aside with one notice.
         assert flood_notices(messages) == 1
         assert len(messages) == FLOOD_LIMIT + 2
-        assert ann_inbox == {"stored": FLOOD, "handled": FLOOD,
-                             "set_aside": FLOOD - FLOOD_LIMIT - 1}
+        assert ann_inbox == {
+            "stored": FLOOD,
+            "handled": FLOOD,
+            "set_aside": FLOOD - FLOOD_LIMIT - 1,
+        }
         await onboard(ann)  # her place in the conversation is intact
         assert flood_notices(await ben.bot_messages()) == 0
 

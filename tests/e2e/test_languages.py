@@ -19,8 +19,16 @@ from tests.e2e.harness import answer, expect, label, onboard, running, say, word
 from tests.e2e.journeys import link, propose
 
 # Texts each partner meets on the way, whose fixed words tell the languages apart.
-TELLING_KEYS = ("onboarding.zone", "menu.text", "link.linked", "practices.ack_for_partner",
-                "ledger.notify", "ledger.sent", "nudges.waiting", "practices.ack_sent")
+TELLING_KEYS = (
+    "onboarding.zone",
+    "menu.text",
+    "link.linked",
+    "practices.ack_for_partner",
+    "ledger.notify",
+    "ledger.sent",
+    "nudges.waiting",
+    "practices.ack_sent",
+)
 WORDING = "Nos hablamos con calma / We talk calmly"  # the people's own words, in both
 
 
@@ -32,9 +40,13 @@ def spanish_on() -> None:
 def other_languages_words(locale: str) -> list[str]:
     """Fixed words of the telling texts in every other language, where they differ."""
     own = catalog(locale)
-    return [catalog(other).fixed_words(key) for other in locales() if other != locale
-            for key in TELLING_KEYS
-            if catalog(other).fixed_words(key) != own.fixed_words(key)]
+    return [
+        catalog(other).fixed_words(key)
+        for other in locales()
+        if other != locale
+        for key in TELLING_KEYS
+        if catalog(other).fixed_words(key) != own.fixed_words(key)
+    ]
 
 
 async def reads_only_own_language(user: SimUser, locale: str) -> None:
@@ -48,8 +60,7 @@ async def journey(bot, emu, clock, sam_language: str, alex_language: str) -> Non
     alex = await emu.create_user("Alex", language_code=alex_language)
     # Each types their city as their language names it.
     places = {"es": ("Ciudad de México", "America/Mexico_City"), "en": ("Munich", "Europe/Berlin")}
-    await asyncio.gather(onboard(sam, city="München"),
-                         onboard(alex, city=places[alex_language][0]))
+    await asyncio.gather(onboard(sam, city="München"), onboard(alex, city=places[alex_language][0]))
     async with bot.db.transaction() as repos:
         assert (await repos.users.get(sam.id)).time_zone == "Europe/Berlin"
         assert (await repos.users.get(alex.id)).time_zone == places[alex_language][1]
@@ -109,8 +120,9 @@ async def test_the_language_follows_telegram_until_chosen_then_stays(bot, emu):
 
 
 async def reads_only_spanish_since(user: SimUser, after: int) -> None:
-    chat = "\n".join(m["text"] or "" for m in await user.bot_messages()
-                     if m["message_id"] > after).lower()
+    chat = "\n".join(
+        m["text"] or "" for m in await user.bot_messages() if m["message_id"] > after
+    ).lower()
     assert not [w for w in other_languages_words("es") if w.lower() in chat]
 
 
@@ -128,10 +140,12 @@ async def test_telegram_shows_the_menu_and_profile_in_each_language(bot):
     telegram = bot.application.bot
     for locale, language in (("en", None), ("es", "es")):
         words = catalog(locale)
-        menu = await telegram.get_my_commands(scope=BotCommandScopeAllPrivateChats(),
-                                              language_code=language)
+        menu = await telegram.get_my_commands(
+            scope=BotCommandScopeAllPrivateChats(), language_code=language
+        )
         assert [(c.command, c.description) for c in menu] == [
-            (name, words.plain(f"commands.{name}")) for name in MENU_COMMANDS]
+            (name, words.plain(f"commands.{name}")) for name in MENU_COMMANDS
+        ]
         described = await telegram.get_my_description(language)
         assert described.description == words.plain("telegram.description")
         short = await telegram.get_my_short_description(language)

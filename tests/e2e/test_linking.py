@@ -15,7 +15,8 @@ from tests.e2e.journeys import invite
 async def couples(bot) -> list[tuple]:
     async with bot.db.engine.connect() as connection:
         rows = await connection.execute(
-            text("SELECT id, first_id, second_id, unlinked_at FROM couples ORDER BY id"))
+            text("SELECT id, first_id, second_id, unlinked_at FROM couples ORDER BY id")
+        )
         return [tuple(row) for row in rows]
 
 
@@ -72,8 +73,11 @@ async def test_declining_tells_the_inviter_kindly_and_spends_the_invitation(bot,
 
 
 async def test_refusals_own_link_used_link_revoked_and_already_linked(bot, emu):
-    sam, alex, casey = (await emu.create_user("Sam"), await emu.create_user("Alex"),
-                        await emu.create_user("Casey"))
+    sam, alex, casey = (
+        await emu.create_user("Sam"),
+        await emu.create_user("Alex"),
+        await emu.create_user("Casey"),
+    )
     await asyncio.gather(onboard(sam), onboard(alex), onboard(casey))
     token, _ = await invite(sam)
     await say(sam, f"/start {token}", "link.own_link")
@@ -157,18 +161,29 @@ async def test_expiry_and_the_relink_window_follow_the_clock(settings, emu, cloc
 
 
 async def test_two_people_racing_for_one_invitation_make_one_link(bot, emu):
-    sam, alex, casey = (await emu.create_user("Sam"), await emu.create_user("Alex"),
-                        await emu.create_user("Casey"))
+    sam, alex, casey = (
+        await emu.create_user("Sam"),
+        await emu.create_user("Alex"),
+        await emu.create_user("Casey"),
+    )
     await asyncio.gather(onboard(sam), onboard(alex), onboard(casey))
     token, _ = await invite(sam)
-    await asyncio.gather(say(alex, f"/start {token}", "link.offer"),
-                         say(casey, f"/start {token}", "link.offer"))
+    await asyncio.gather(
+        say(alex, f"/start {token}", "link.offer"), say(casey, f"/start {token}", "link.offer")
+    )
     await asyncio.gather(alex.press(label("link.accept")), casey.press(label("link.accept")))
-    outcomes = await asyncio.gather(*(
-        user.wait_for(lambda d: any(words("link.linked") in m["text"]
-                                    or words("link.invalid") in m["text"]
-                                    for m in d["messages"] if m["sender"] == "bot"))
-        for user in (alex, casey)))
+    outcomes = await asyncio.gather(
+        *(
+            user.wait_for(
+                lambda d: any(
+                    words("link.linked") in m["text"] or words("link.invalid") in m["text"]
+                    for m in d["messages"]
+                    if m["sender"] == "bot"
+                )
+            )
+            for user in (alex, casey)
+        )
+    )
     linked = [any(words("link.linked") in m["text"] for m in d["messages"]) for d in outcomes]
     assert sorted(linked) == [False, True]
     assert len([c for c in await couples(bot) if c[3] is None]) == 1

@@ -38,21 +38,24 @@ async def share(speaker: SimUser, *parts: str) -> None:
 
 async def reflect(listener: SimUser, hear: str, after: int = 0) -> None:
     """From the notice: Reflect back → what I hear → what makes sense → skip → send."""
-    notice = await expect(listener, "listening.notify_shared", after=after) if not after else (
-        await listener.last_bot_message())
+    notice = (
+        await expect(listener, "listening.notify_shared", after=after)
+        if not after
+        else (await listener.last_bot_message())
+    )
     await listener.press(label("listening.reflect"), message_id=notice["message_id"])
     await expect(listener, "listening.hear", after=notice["message_id"])
     await say(listener, hear, "listening.validate")
-    await say(listener, "It makes sense you feel unsteady, because I hid it.",
-              "listening.imagine")
+    await say(listener, "It makes sense you feel unsteady, because I hid it.", "listening.imagine")
     await answer(listener, "listening.skip", "listening.reflection_review")
     await answer(listener, "listening.send", "listening.reflection_sent")
 
 
 async def exercises(bot) -> list[tuple]:
     async with bot.db.engine.connect() as connection:
-        rows = await connection.execute(text(
-            "SELECT status, attempt, speaker_id FROM listening_exercises ORDER BY id"))
+        rows = await connection.execute(
+            text("SELECT status, attempt, speaker_id FROM listening_exercises ORDER BY id")
+        )
         return [tuple(row) for row in rows]
 
 
@@ -118,8 +121,7 @@ async def test_nothing_reaches_the_partner_before_the_confirmed_send(bot, emu):
     assert PART_ONE not in review["text"] and "Just this, for now." in review["text"]
 
 
-async def test_a_pause_with_kind_words_waits_days_and_resumes_where_it_was(settings, emu,
-                                                                           clock):
+async def test_a_pause_with_kind_words_waits_days_and_resumes_where_it_was(settings, emu, clock):
     clock.set(EVENING)
     async with running(settings, clock) as bot:
         sam, alex = await linked_pair(bot, emu)
@@ -258,8 +260,11 @@ async def test_alone_it_is_a_solo_practice_kept_privately(bot, emu):
     await say(sam, "/listen", "listening.solo_intro")
     await answer(sam, "listening.begin", "listening.solo_write")
     await say(sam, "That I need honesty even when it's awkward.", "listening.solo_sample")
-    await say(sam, "What I hear is that the silence made you feel you didn't matter.",
-              "listening.solo_model")
+    await say(
+        sam,
+        "What I hear is that the silence made you feel you didn't matter.",
+        "listening.solo_model",
+    )
     async with bot.db.transaction() as repos:
         saved = await repos.reflections.latest(sam.id, "listen_solo")
     assert saved.answers["words"] == "That I need honesty even when it's awkward."
@@ -278,4 +283,5 @@ async def test_someone_not_safe_is_not_brought_into_it(bot, emu):
     await settled(bot, emu)
     assert not await messages_with(alex, PART_ONE)
     assert words("listening.notify_shared") not in " ".join(
-        m.get("text") or "" for m in await alex.bot_messages())
+        m.get("text") or "" for m in await alex.bot_messages()
+    )

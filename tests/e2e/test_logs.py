@@ -34,8 +34,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "webhook-secret-for-the-log-test-0123"
 AGREEMENT = "We tell each other about money before we spend it"
 WHY = "The hidden loan is what broke me"
-SHARED = ("I felt the ground go when I saw the bank letters.",
-          "I need you to understand I still check the mail before you do.")
+SHARED = (
+    "I felt the ground go when I saw the bank letters.",
+    "I need you to understand I still check the mail before you do.",
+)
 HEARD = "What I hear is that the letters made you doubt everything else too."
 CRISIS = "some nights I want to die, honestly"
 BY_WEBHOOK = "These words came by webhook and stay out of the logs"
@@ -80,8 +82,11 @@ async def typed_by(users: tuple[SimUser, ...], surely: tuple[str, ...]) -> set[s
     """Every text the users sent, read back from their chats (*surely* among them)."""
     typed = set()
     for user in users:
-        typed |= {m["text"] for m in (await user.chat())["messages"]
-                  if m["sender"] == "user" and m["text"]}
+        typed |= {
+            m["text"]
+            for m in (await user.chat())["messages"]
+            if m["sender"] == "user" and m["text"]
+        }
     assert set(surely) <= typed
     return typed
 
@@ -93,8 +98,9 @@ def secrets_and_words(typed: set[str], vault_key: str) -> set[str]:
 
 
 def leaks(lines: list[str], needles: set[str]) -> list[str]:
-    return [f"{needle!r} in: {line[:300]}" for line in lines for needle in needles
-            if needle in line]
+    return [
+        f"{needle!r} in: {line[:300]}" for line in lines for needle in needles if needle in line
+    ]
 
 
 async def one_webhook_request(runtime, user: SimUser) -> None:
@@ -102,10 +108,16 @@ async def one_webhook_request(runtime, user: SimUser) -> None:
     server = runtime.webhook_server(SECRET)
     await server.start("127.0.0.1", 0)
     url = f"http://127.0.0.1:{server.port}/telegram/webhook"
-    update = {"update_id": 900_000, "message": {
-        "message_id": 90_000, "date": 0, "text": BY_WEBHOOK,
-        "from": {"id": user.id, "is_bot": False, "first_name": user.first_name},
-        "chat": {"id": user.id, "type": "private", "first_name": user.first_name}}}
+    update = {
+        "update_id": 900_000,
+        "message": {
+            "message_id": 90_000,
+            "date": 0,
+            "text": BY_WEBHOOK,
+            "from": {"id": user.id, "is_bot": False, "first_name": user.first_name},
+            "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
+        },
+    }
     before = len(await user.bot_messages())
     try:
         async with aiohttp.ClientSession() as http:
@@ -119,7 +131,8 @@ async def one_webhook_request(runtime, user: SimUser) -> None:
 
 
 async def test_a_whole_run_at_debug_logs_no_user_text_and_no_secret(
-        captured, debug_settings, emu, vault_key):
+    captured, debug_settings, emu, vault_key
+):
     async with running(debug_settings) as runtime:
         sam, alex = await two_partners_through_everything(emu)
         await one_webhook_request(runtime, sam)
@@ -138,17 +151,30 @@ async def test_a_whole_run_at_debug_logs_no_user_text_and_no_secret(
 
 
 async def test_python_m_bot_at_debug_writes_no_user_text_and_no_secret(
-        emulator, emu, database_url, vault_key):
+    emulator, emu, database_url, vault_key
+):
     env = {
-        **os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": emulator.url,
-        "DATABASE_URL": database_url, "KINTSUGI_ENCRYPTION_KEYS": vault_key,
-        "POLL_TIMEOUT": "1", "SEND_CHAT_PER_SECOND": "100", "SEND_CHAT_BURST": "20",
-        "LOG_LEVEL": "DEBUG", "WEBHOOK_SECRET": SECRET,
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": emulator.url,
+        "DATABASE_URL": database_url,
+        "KINTSUGI_ENCRYPTION_KEYS": vault_key,
+        "POLL_TIMEOUT": "1",
+        "SEND_CHAT_PER_SECOND": "100",
+        "SEND_CHAT_BURST": "20",
+        "LOG_LEVEL": "DEBUG",
+        "WEBHOOK_SECRET": SECRET,
     }
     env.pop("WEBHOOK_URL", None)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     # Read as it comes: a full pipe would stall the bot mid-run.
     stderr = asyncio.create_task(process.stderr.read())
     try:
@@ -167,4 +193,3 @@ async def test_python_m_bot_at_debug_writes_no_user_text_and_no_secret(
     assert not found, "\n".join(found[:20])
     assert any("stopped cleanly" in line for line in lines)
     assert any(" DEBUG " in line for line in lines)
-

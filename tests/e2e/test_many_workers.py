@@ -69,8 +69,16 @@ STEPS = (
 )
 EXPECTED = [reply for _, _, reply in STEPS]
 # The calls Telegram's flood control counts (the emulator's too: see BotApi._admit).
-COUNTED = frozenset({"sendMessage", "sendPhoto", "sendDocument", "editMessageText",
-                     "editMessageCaption", "editMessageReplyMarkup"})
+COUNTED = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+    }
+)
 
 
 class Progress:
@@ -96,8 +104,7 @@ async def converse(person: SimUser, progress: Progress) -> None:
         progress.step()
 
 
-async def make_nudges_due(database_url: str, vault_key: str,
-                          emu: EmulatorClient) -> list[SimUser]:
+async def make_nudges_due(database_url: str, vault_key: str, emu: EmulatorClient) -> list[SimUser]:
     """NUDGED onboarded people whose daily nudge is due now, in the database and the chat."""
     first = NUDGED_FIRST_ID
     # The chats first: a tick may come as soon as the rows are there.
@@ -105,8 +112,9 @@ async def make_nudges_due(database_url: str, vault_key: str,
     vault = Vault([vault_key])
     db = await Database.open(database_url, vault)
     try:
-        await seed_due_users(db, vault, NUDGED, datetime.now(UTC) - timedelta(seconds=1),
-                             first_id=first)
+        await seed_due_users(
+            db, vault, NUDGED, datetime.now(UTC) - timedelta(seconds=1), first_id=first
+        )
     finally:
         await db.close()
     return chats
@@ -123,15 +131,15 @@ class KillWithUpdatesWaiting:
     steps around the window where Telegram took a message not yet recorded.
     """
 
-    def __init__(self, worker: WebhookWorker, engine: AsyncEngine,
-                 askers: list[SimUser]) -> None:
+    def __init__(self, worker: WebhookWorker, engine: AsyncEngine, askers: list[SimUser]) -> None:
         self._worker, self._engine, self._askers = worker, engine, askers
 
     async def kill(self) -> None:
         ids = [asker.id for asker in self._askers]
         async with self._engine.connect() as held:
-            await held.execute(text("SELECT id FROM users WHERE id = ANY(:ids) FOR UPDATE"),
-                               {"ids": ids})
+            await held.execute(
+                text("SELECT id FROM users WHERE id = ANY(:ids) FOR UPDATE"), {"ids": ids}
+            )
             for asker in self._askers:
                 await asker.send("/help")
             for _ in range(600):
@@ -151,26 +159,37 @@ async def explain(engine: AsyncEngine, calls: list[dict], chats: list[int]) -> s
     lines = []
     async with engine.connect() as connection:
         for chat in chats[:5]:
-            rows = await connection.execute(text(
-                "SELECT id, method, status, attempts, created_at FROM outbox "
-                "WHERE chat_id = :chat ORDER BY id"), {"chat": chat})
+            rows = await connection.execute(
+                text(
+                    "SELECT id, method, status, attempts, created_at FROM outbox "
+                    "WHERE chat_id = :chat ORDER BY id"
+                ),
+                {"chat": chat},
+            )
             lines.append(f"chat {chat}: outbox (id, method, status, attempts, queued at)")
             lines.extend(f"  {(*row[:4], round(row[4].timestamp() - start, 3))}" for row in rows)
-            lines.extend(f"  emulator #{c['seq']} {c['method']} {c['status']} "
-                         f"at {c['at'] - start:.3f}" for c in calls if c["chat_id"] == chat)
+            lines.extend(
+                f"  emulator #{c['seq']} {c['method']} {c['status']} at {c['at'] - start:.3f}"
+                for c in calls
+                if c["chat_id"] == chat
+            )
     return "\n".join(lines)
 
 
 async def waiting(engine: AsyncEngine, user_ids: list[int]) -> int:
     """Updates of these users stored and not handled."""
-    return await scalar(engine, "SELECT count(*) FROM inbox WHERE handled_at IS NULL "
-                                "AND user_id = ANY(:ids)", ids=user_ids)
+    return await scalar(
+        engine,
+        "SELECT count(*) FROM inbox WHERE handled_at IS NULL AND user_id = ANY(:ids)",
+        ids=user_ids,
+    )
 
 
 def off_script(person_messages: list[dict]) -> bool:
     texts = [message["text"] or "" for message in person_messages]
     return len(texts) != len(EXPECTED) or not all(
-        words(key) in shown for key, shown in zip(EXPECTED, texts, strict=True))
+        words(key) in shown for key, shown in zip(EXPECTED, texts, strict=True)
+    )
 
 
 async def scalar(engine, sql: str, **params) -> int:
@@ -181,21 +200,30 @@ async def scalar(engine, sql: str, **params) -> int:
 # Paced at 30 messages a second for the whole bot, the run takes a minute or more, and
 # longer on a busy machine: room beyond the suite's usual two minutes.
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 async def test_three_workers_keep_every_conversation_in_order_and_lose_nothing_to_a_kill(
-            database_url, vault_key, tmp_path):
+    database_url, vault_key, tmp_path
+):
     started = time.monotonic()
     # One connection per person waiting: aiohttp's default of 100 would queue them.
-    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
-                                 timeout=aiohttp.ClientTimeout(total=120))
+    http = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=120)
+    )
     async with (
         http,
         emulator_apart() as emulator_url,
         EmulatorClient(emulator_url, http) as emu,
-        behind_a_balancer(WORKERS, emulator_url, database_url, vault_key, tmp_path,
-                          SEND_GLOBAL_PER_SECOND=str(GLOBAL_PER_SECOND),
-                          NUDGE_TICK_SECONDS="1") as deployment,
+        behind_a_balancer(
+            WORKERS,
+            emulator_url,
+            database_url,
+            vault_key,
+            tmp_path,
+            SEND_GLOBAL_PER_SECOND=str(GLOBAL_PER_SECOND),
+            NUDGE_TICK_SECONDS="1",
+        ) as deployment,
         watching(database_url) as engine,
     ):
         ready = time.monotonic()
@@ -213,8 +241,8 @@ async def test_three_workers_keep_every_conversation_in_order_and_lose_nothing_t
         hold_began = time.time()
         try:
             await kill_outside_the_window(
-                KillWithUpdatesWaiting(deployment.workers[0], engine, askers), emu, answered,
-                engine)
+                KillWithUpdatesWaiting(deployment.workers[0], engine, askers), emu, answered, engine
+            )
         except AssertionError:
             recorded = await recorded_per_chat(engine)
             apart = [chat for chat, count in answered.per_chat.items() if recorded[chat] != count]
@@ -223,8 +251,9 @@ async def test_three_workers_keep_every_conversation_in_order_and_lose_nothing_t
                 task.cancel()
             raise
         hold_ended = time.time()
-        helped = [asyncio.create_task(expect(chat, "help", timeout=STEP_TIMEOUT))
-                  for chat in askers]
+        helped = [
+            asyncio.create_task(expect(chat, "help", timeout=STEP_TIMEOUT)) for chat in askers
+        ]
         await asyncio.sleep(3)  # the live workers' share is handled by now
         stranded = await waiting(engine, nudged_ids)
         try:
@@ -233,8 +262,10 @@ async def test_three_workers_keep_every_conversation_in_order_and_lose_nothing_t
         except BaseException:
             for task in (*talks, *helped):
                 task.cancel()
-            print(f"\n{stranded} updates stranded by the kill; "
-                  f"{await waiting(engine, nudged_ids)} still waiting\n{deployment.logs()}")
+            print(
+                f"\n{stranded} updates stranded by the kill; "
+                f"{await waiting(engine, nudged_ids)} still waiting\n{deployment.logs()}"
+            )
             raise
         talked = time.monotonic()
         calls = await emu.log()
@@ -242,15 +273,17 @@ async def test_three_workers_keep_every_conversation_in_order_and_lose_nothing_t
         too_many = sum(c["status"] == 429 for c in counted)
         stamps = sorted(c["at"] for c in counted)
         peak = most_in_any_window(stamps)
-        print(f"\nmany workers: start {ready - started:.1f} s, conversations and nudges "
-              f"{talked - ready:.1f} s, killed after {killed_at} of {PEOPLE * len(STEPS)} "
-              f"steps (calls held from {hold_began - stamps[0]:.1f} s to "
-              f"{hold_ended - stamps[0]:.1f} s), {stranded} updates stranded; "
-              f"{len(counted)} counted calls in "
-              f"{stamps[-1] - stamps[0]:.1f} s, "
-              f"peak {peak}/s, {too_many} x 429; "
-              f"balancer {dict(deployment.balancer.served)}, "
-              f"{deployment.balancer.bad_gateways} x 502")
+        print(
+            f"\nmany workers: start {ready - started:.1f} s, conversations and nudges "
+            f"{talked - ready:.1f} s, killed after {killed_at} of {PEOPLE * len(STEPS)} "
+            f"steps (calls held from {hold_began - stamps[0]:.1f} s to "
+            f"{hold_ended - stamps[0]:.1f} s), {stranded} updates stranded; "
+            f"{len(counted)} counted calls in "
+            f"{stamps[-1] - stamps[0]:.1f} s, "
+            f"peak {peak}/s, {too_many} x 429; "
+            f"balancer {dict(deployment.balancer.served)}, "
+            f"{deployment.balancer.bad_gateways} x 502"
+        )
         assert stranded > 0, "the killed worker left updates behind"
 
         # Every conversation: the expected replies, in order, nothing twice or missing.
@@ -258,13 +291,16 @@ async def test_three_workers_keep_every_conversation_in_order_and_lose_nothing_t
         wrong = [pid for pid, messages in transcripts.items() if off_script(messages)]
         if wrong:
             print(await explain(engine, calls, wrong))
-        assert not wrong, (f"{len(wrong)} of {PEOPLE} conversations went wrong, e.g. "
-                           f"{[m['text'][:50] for m in transcripts[wrong[0]]]}")
+        assert not wrong, (
+            f"{len(wrong)} of {PEOPLE} conversations went wrong, e.g. "
+            f"{[m['text'][:50] for m in transcripts[wrong[0]]]}"
+        )
         assert await scalar(engine, "SELECT count(*) FROM inbox") == PEOPLE * len(STEPS) + ASKERS
         # A repeated edit would be refused "not modified". (A button's toast may come
         # too late for its query after the kill; it is not kept, and not counted here.)
-        refused = Counter(c["method"] for c in calls if c["status"] == 400
-                          and c["method"] in COUNTED)
+        refused = Counter(
+            c["method"] for c in calls if c["status"] == 400 and c["method"] in COUNTED
+        )
         assert not refused, f"calls refused: {refused}"
 
         # Every due nudge, and every /help, exactly once.
@@ -274,8 +310,14 @@ async def test_three_workers_keep_every_conversation_in_order_and_lose_nothing_t
             assert len(texts) == 1 + asked, (chat, texts)
             assert sum(words("nudges.empathy") in shown for shown in texts) == 1, (chat, texts)
             assert sum(words("help") in shown for shown in texts) == asked, (chat, texts)
-        assert await scalar(engine, "SELECT count(*) FROM nudges_sent WHERE user_id >= :first",
-                            first=NUDGED_FIRST_ID) == NUDGED
+        assert (
+            await scalar(
+                engine,
+                "SELECT count(*) FROM nudges_sent WHERE user_id >= :first",
+                first=NUDGED_FIRST_ID,
+            )
+            == NUDGED
+        )
 
         # The kill was felt: the dead worker's share came back 502 and went elsewhere.
         assert deployment.balancer.bad_gateways > 0

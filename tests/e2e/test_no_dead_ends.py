@@ -70,8 +70,17 @@ async def test_lines_typed_where_a_button_answers_are_not_met_with_the_same_word
         await sam.send(line)
 
     def answered(document: dict) -> bool:  # the last of the six replies has arrived
-        return len([m for m in document["messages"] if m["sender"] == "bot"
-                    and words("common.use_buttons_again") in (m["text"] or "")]) == 3
+        return (
+            len(
+                [
+                    m
+                    for m in document["messages"]
+                    if m["sender"] == "bot"
+                    and words("common.use_buttons_again") in (m["text"] or "")
+                ]
+            )
+            == 3
+        )
 
     await sam.wait_for(answered, description="six replies")
     texts = [m["text"] for m in await sam.bot_messages()]
@@ -95,8 +104,7 @@ async def test_a_mistyped_code_can_be_typed_again_within_the_guessing_limit(bot,
     await expect(sam, "link.invitee_accepted")
 
 
-async def test_taking_an_invitation_back_after_the_partner_joined_says_they_are_linked(bot,
-                                                                                      emu):
+async def test_taking_an_invitation_back_after_the_partner_joined_says_they_are_linked(bot, emu):
     sam, alex = await emu.create_user("Sam"), await emu.create_user("Alex")
     await asyncio.gather(onboard(sam), onboard(alex))
     await say(sam, "/link", "link.choose")
@@ -110,8 +118,7 @@ async def test_taking_an_invitation_back_after_the_partner_joined_says_they_are_
     assert "Alex" in told["text"] and words("link.revoked") not in told["text"]
 
 
-async def test_the_command_menu_shows_a_few_in_private_chats_and_help_lists_them_all(bot,
-                                                                                    emu):
+async def test_the_command_menu_shows_a_few_in_private_chats_and_help_lists_them_all(bot, emu):
     private = await bot.application.bot.get_my_commands(scope=BotCommandScopeAllPrivateChats())
     assert [c.command for c in private] == list(MENU_COMMANDS)
     assert len(MENU_COMMANDS) <= 8 and await bot.application.bot.get_my_commands() == ()
@@ -125,7 +132,8 @@ async def test_the_command_menu_shows_a_few_in_private_chats_and_help_lists_them
 
 
 async def test_the_commitments_grid_has_day_headers_starts_with_the_commitment_and_waits_for_today(
-        settings, emu, clock):
+    settings, emu, clock
+):
     # Wednesday 7 January 2026, noon in Berlin: the commitment is new, its check-in at 20:00.
     clock.set(datetime(2026, 1, 7, 11, 0, tzinfo=UTC))
     async with running(settings, clock):
@@ -144,8 +152,9 @@ async def test_reminders_come_at_the_one_time_onboarding_promised(settings, emu,
     async with running(settings, clock) as bot:
         sam = await emu.create_user("Sam")
         await onboard(sam)  # evening: 20:00 in Berlin
-        promise = next(m["text"] for m in await sam.bot_messages()
-                       if words("onboarding.reminder") in m["text"])
+        promise = next(
+            m["text"] for m in await sam.bot_messages() if words("onboarding.reminder") in m["text"]
+        )
         assert "once a day" not in promise
         await commit(sam, "I text when I'm running late")
         before = len(await sam.bot_messages())
@@ -168,7 +177,8 @@ async def test_leaving_an_invitation_the_partner_accepted_is_not_announced(bot, 
     await answer(alex, "link.accept", "link.linked")
     told = await expect(sam, "link.invitee_accepted")
     await say(sam, "/commit", "commit.wording")
-    shown = [m["text"] or "" for m in await sam.bot_messages()
-             if m["message_id"] > told["message_id"]]
+    shown = [
+        m["text"] or "" for m in await sam.bot_messages() if m["message_id"] > told["message_id"]
+    ]
     for key in ("common.put_aside_kept", "common.put_aside_fresh", "common.put_aside_other"):
         assert not any(words(key) in text for text in shown), key

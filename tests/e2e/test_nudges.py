@@ -48,15 +48,13 @@ async def at(bot: Runtime, clock, moment: datetime) -> None:
 
 
 async def messages_with(user: SimUser, key_or_text: str) -> list[dict]:
-    needle = words(key_or_text) if "." in key_or_text and " " not in key_or_text else (
-        key_or_text)
+    needle = words(key_or_text) if "." in key_or_text and " " not in key_or_text else (key_or_text)
     return [m for m in await user.bot_messages() if needle in (m.get("text") or "")]
 
 
 async def message_with_button(user: SimUser, text: str, button_key: str) -> dict:
     for message in reversed(await user.bot_messages()):
-        if text in (message.get("text") or "") and label(button_key) in SimUser.buttons(
-                message):
+        if text in (message.get("text") or "") and label(button_key) in SimUser.buttons(message):
             return message
     raise AssertionError(f"no message with {text!r} and {button_key}")
 
@@ -88,8 +86,7 @@ async def test_a_commitment_is_checked_in_on_at_the_reminder_time(settings, emu,
         assert len(await messages_with(sam, "nudges.checkin")) == 2
 
 
-async def test_a_partner_sees_only_kept_days_of_commitments_shown_by_choice(settings, emu,
-                                                                          clock):
+async def test_a_partner_sees_only_kept_days_of_commitments_shown_by_choice(settings, emu, clock):
     async with running(settings, clock) as bot:
         sam, alex = await linked_pair(bot, emu)
         await commit(sam, "I put my phone away at dinner", visible=True)
@@ -232,8 +229,9 @@ async def test_a_waiting_proposal_is_recalled_once(settings, emu, clock):
         await expect(alex, "ledger.accepted")
 
 
-async def test_a_nudge_meeting_a_block_marks_the_user_inactive_until_they_return(settings, emu,
-                                                                                clock):
+async def test_a_nudge_meeting_a_block_marks_the_user_inactive_until_they_return(
+    settings, emu, clock
+):
     async with running(settings, clock):
         sam = await emu.create_user("Sam")
         await onboard(sam)
@@ -271,7 +269,8 @@ async def test_flood_control_delays_nudges_but_delivers_each_once(settings, emu,
             await asyncio.sleep(0.1)
         checkins = await messages_with(sam, "nudges.checkin")
         assert sorted(m["text"][-23:] for m in checkins) == [
-            f"Small promise number {n}”" for n in range(3)]
+            f"Small promise number {n}”" for n in range(3)
+        ]
         assert any(call["status"] == 429 for call in await emu.log()), "flood control kicked in"
 
 

@@ -70,9 +70,12 @@ async def test_declining_consent_stores_nothing(bot, emu):
     await answer(sam, "onboarding.begin", "onboarding.consent")
     await answer(sam, "onboarding.consent_no", "onboarding.consent_declined")
     async with bot.db.engine.connect() as connection:
-        row = (await connection.execute(
-            text("SELECT profile_sealed, session_sealed FROM users WHERE id = :id"),
-            {"id": sam.id})).one()
+        row = (
+            await connection.execute(
+                text("SELECT profile_sealed, session_sealed FROM users WHERE id = :id"),
+                {"id": sam.id},
+            )
+        ).one()
     assert row == (None, None)
 
 
@@ -121,8 +124,7 @@ async def test_only_the_current_question_keeps_live_buttons(bot, emu):
     await onboard(sam)  # answers hopes and the zone by typing, the rest by buttons
 
     def settled(document: dict) -> bool:
-        with_buttons = [m for m in document["messages"]
-                        if m["sender"] == "bot" and sam.buttons(m)]
+        with_buttons = [m for m in document["messages"] if m["sender"] == "bot" and sam.buttons(m)]
         return len(with_buttons) == 1
 
     document = await sam.wait_for(settled, description="one message with buttons")

@@ -39,8 +39,13 @@ from tests.e2e.harness import label, onboard, words
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 WAIT_MS = 15_000
 
@@ -63,8 +68,11 @@ async def type_text(pane: Locator, text: str) -> None:
 
 async def click_button(pane: Locator, text: str) -> None:
     """Click the newest inline button with exactly this label in the pane's chat."""
-    button = pane.locator("button.inline-btn").filter(
-        has_text=re.compile(rf"^\s*{re.escape(text)}\s*$")).last
+    button = (
+        pane.locator("button.inline-btn")
+        .filter(has_text=re.compile(rf"^\s*{re.escape(text)}\s*$"))
+        .last
+    )
     await expect(button).to_be_visible(timeout=WAIT_MS)
     await button.click()
 
@@ -89,8 +97,9 @@ async def expect_bot_text(pane: Locator, text: str) -> None:
 # ---- one partner's onboarding, a step at a time -----------------------------------
 
 
-async def onboarding(pane: Locator, *, role: str, hopes: str,
-                     city: str, share: bool, zone: str) -> AsyncIterator[str]:
+async def onboarding(
+    pane: Locator, *, role: str, hopes: str, city: str, share: bool, zone: str
+) -> AsyncIterator[str]:
     """Click through onboarding in *pane*, yielding after each step so the
     other partner can take a turn."""
     await type_text(pane, "/start")
@@ -133,8 +142,9 @@ async def onboarding(pane: Locator, *, role: str, hopes: str,
     yield "menu"
 
 
-async def side_by_side(page: Page, first: AsyncIterator[str], second: AsyncIterator[str],
-                       *, screenshot_at: str) -> None:
+async def side_by_side(
+    page: Page, first: AsyncIterator[str], second: AsyncIterator[str], *, screenshot_at: str
+) -> None:
     """One step in the first pane, then one in the second, until both are done;
     a screenshot when both have reached *screenshot_at*."""
     async for step in first:
@@ -156,7 +166,8 @@ async def test_both_partners_click_through_onboarding_in_the_page(emulator, bot)
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         try:
             page = await browser.new_page(viewport={"width": 1280, "height": 800})
             await page.goto(f"{emulator.url}/")
@@ -165,7 +176,8 @@ async def test_both_partners_click_through_onboarding_in_the_page(emulator, bot)
                 await page.locator(f'[data-testid="name-{index}"]').fill(name)
             await page.locator('[data-testid="start"]').click()
             await expect(page.locator('[data-testid="status"]')).to_have_text(
-                "Chatting with the bot", timeout=WAIT_MS)
+                "Chatting with the bot", timeout=WAIT_MS
+            )
 
             panes = [page.locator(f'[data-pane="{index}"]') for index in (0, 1)]
             for pane, name in zip(panes, NAMES, strict=True):
@@ -173,16 +185,29 @@ async def test_both_partners_click_through_onboarding_in_the_page(emulator, bot)
 
             await side_by_side(
                 page,
-                onboarding(panes[0], role="hurt", hopes=HOPES[0],
-                           city="Berlin", share=False, zone="Europe/Berlin"),
-                onboarding(panes[1], role="broke", hopes=HOPES[1],
-                           city="New York", share=True, zone="America/New York"),
+                onboarding(
+                    panes[0],
+                    role="hurt",
+                    hopes=HOPES[0],
+                    city="Berlin",
+                    share=False,
+                    zone="Europe/Berlin",
+                ),
+                onboarding(
+                    panes[1],
+                    role="broke",
+                    hopes=HOPES[1],
+                    city="New York",
+                    share=True,
+                    zone="America/New York",
+                ),
                 screenshot_at="zone",
             )
 
             for pane in panes:
                 await expect(pane.locator(".msg.bot").last).to_contain_text(
-                    words("menu.text"), timeout=WAIT_MS)
+                    words("menu.text"), timeout=WAIT_MS
+                )
                 await expect(pane.locator(".msg.bot").last).to_contain_text("20:00")
 
             # Nothing of one partner's chat shows up in the other's.
@@ -196,8 +221,7 @@ async def test_both_partners_click_through_onboarding_in_the_page(emulator, bot)
             await expect(mine.locator(".msg.user", has_text="📍")).to_have_count(0)
             await expect(theirs.locator(".msg.user", has_text="Berlin")).to_have_count(0)
 
-            await page.screenshot(path=str(ARTIFACTS / "playground-onboarding.png"),
-                                  full_page=True)
+            await page.screenshot(path=str(ARTIFACTS / "playground-onboarding.png"), full_page=True)
         finally:
             await browser.close()
 
@@ -236,7 +260,8 @@ async def start_page(page: Page, url: str, names: tuple[str, str]) -> list[Locat
         await page.locator(f'[data-testid="name-{index}"]').fill(name)
     await page.locator('[data-testid="start"]').click()
     await expect(page.locator('[data-testid="status"]')).to_have_text(
-        "Chatting with the bot", timeout=WAIT_MS)
+        "Chatting with the bot", timeout=WAIT_MS
+    )
     return [page.locator(f'[data-pane="{index}"]') for index in (0, 1)]
 
 
@@ -264,10 +289,12 @@ async def test_links_invites_edits_photos_and_files_work_in_the_page(emulator, e
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         try:
             page = await browser.new_page(
-                viewport={"width": viewport_width, "height": viewport_height})
+                viewport={"width": viewport_width, "height": viewport_height}
+            )
             panes = await start_page(page, emulator.url, NAMES)
             narrow = viewport_width < PHONE_PX
             await expect(panes[1]).to_be_visible(visible=not narrow)  # tabs on a phone
@@ -293,8 +320,10 @@ async def test_links_invites_edits_photos_and_files_work_in_the_page(emulator, e
             room = await lightbox.locator("figure").bounding_box()
             assert shown["width"] > small["width"] * 1.2, (small, shown)
             # Its own size, or as large as the window leaves room for.
-            assert (shown["width"] >= min(natural, room["width"]) - 1
-                    or shown["height"] >= room["height"] - 1), (natural, shown, room)
+            assert (
+                shown["width"] >= min(natural, room["width"]) - 1
+                or shown["height"] >= room["height"] - 1
+            ), (natural, shown, room)
             await page.screenshot(path=shot("photo"))
             await page.keyboard.press("Escape")
             await expect(lightbox).to_be_hidden()
@@ -306,7 +335,8 @@ async def test_links_invites_edits_photos_and_files_work_in_the_page(emulator, e
             card = mine.locator(".msg.bot .doc").last
             await expect(card.locator(".doc-name")).to_have_text(sent["document"]["file_name"])
             await expect(card.locator(".doc-size")).to_contain_text(
-                size_in_words(sent["document"]["file_size"]))
+                size_in_words(sent["document"]["file_size"])
+            )
             assert sent["document"]["file_name"].startswith("kintsugi-export-")
 
             # A phone number in the help lines is a number to call.
@@ -320,7 +350,9 @@ async def test_links_invites_edits_photos_and_files_work_in_the_page(emulator, e
             await click_button(mine, label("link.invite"))
             await expect_bot_text(mine, words("link.invitation"))
             link = mine.locator(".msg.bot").last.locator("a[data-start]")
-            await expect(link).to_have_text(re.compile(r"^https://t\.me/kintsugi_playground_bot\?start="))
+            await expect(link).to_have_text(
+                re.compile(r"^https://t\.me/kintsugi_playground_bot\?start=")
+            )
             await assert_nothing_cut_off(page, "invitation")
             await page.screenshot(path=shot("invitation"))
             await link.click()
@@ -328,7 +360,8 @@ async def test_links_invites_edits_photos_and_files_work_in_the_page(emulator, e
             if not narrow:
                 await expect(mine).to_be_visible()  # both stay in view side by side
             await expect(theirs.locator(".msg.user").last).to_contain_text(
-                "/start ", timeout=WAIT_MS)
+                "/start ", timeout=WAIT_MS
+            )
             await expect_bot_text(theirs, words("link.offer"))
             assert (await jonas.last_bot_message())["text"].count(NAMES[0]) >= 1
             await page.screenshot(path=shot("joined"))
@@ -355,7 +388,8 @@ async def test_links_invites_edits_photos_and_files_work_in_the_page(emulator, e
             for index, name in enumerate(NAMES):
                 await expect(page.locator(f'[data-testid="name-{index}"]')).to_have_value(name)
             await expect(page.locator('[data-testid="status"]')).to_have_text(
-                "Chatting with the bot", timeout=WAIT_MS)
+                "Chatting with the bot", timeout=WAIT_MS
+            )
             mine = await show(page, 0)
             await expect(mine.locator(".msg.user").last).to_contain_text("Hello again from Mara")
             theirs = await show(page, 1)

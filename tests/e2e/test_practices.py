@@ -54,8 +54,12 @@ async def write_request(user: SimUser, text: str = REQUEST) -> None:
 
 def q_data(message: dict) -> str:
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return next(b["callback_data"] for row in rows for b in row
-                if b["text"] == label("practices.reassure_button"))
+    return next(
+        b["callback_data"]
+        for row in rows
+        for b in row
+        if b["text"] == label("practices.reassure_button")
+    )
 
 
 # ---------------------------------------------------------------- triggered and reassure
@@ -225,8 +229,11 @@ async def test_what_lies_under_the_anger_is_named_back_and_kept_private(bot, emu
     named = await say(sam, "It started when I found the messages", "practices.named")
     assert "hurt, fear, Foolish" in named["text"]
     [saved] = await reflections(bot, sam, "underneath")
-    assert saved.answers == {"feelings": ["hurt", "fear", "other"], "other": "Foolish",
-                             "more": "It started when I found the messages"}
+    assert saved.answers == {
+        "feelings": ["hurt", "fear", "other"],
+        "other": "Foolish",
+        "more": "It started when I found the messages",
+    }
     assert saved.shared_at is None and saved.couple_id is None
     assert await quiet(alex) == alex_before
     assert "Foolish" not in await chat_text(alex)

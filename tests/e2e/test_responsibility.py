@@ -68,8 +68,11 @@ async def needs(user: SimUser, intro: str = "responsibility.hurt_intro") -> dict
     await wait_for_button(user, "✓ " + label("responsibility.need_transparency"))
     await answer(user, "responsibility.needs_done", "responsibility.needs_words")
     review = await say(user, NEEDS_WORDS, "responsibility.request_review")
-    for words in (NEEDS_WORDS, label("responsibility.need_space"),
-                  label("responsibility.need_transparency")):
+    for words in (
+        NEEDS_WORDS,
+        label("responsibility.need_space"),
+        label("responsibility.need_transparency"),
+    ):
         assert words in review["text"]
     return review
 
@@ -94,8 +97,7 @@ async def test_an_apology_is_shared_only_after_a_read_back_and_a_confirmation(bo
     assert "Alex" in sent["text"]
 
     got = await expect(alex, "responsibility.partner_apology")
-    for words in (ACK, OWN, CHANGE, SIGNS, "Sam", "No reply is expected",
-                  "not owed on a schedule"):
+    for words in (ACK, OWN, CHANGE, SIGNS, "Sam", "No reply is expected", "not owed on a schedule"):
         assert words in got["text"]
     for private in (WHAT, IMPACT, EXCUSE):
         assert private not in await chat_text(alex)
@@ -104,8 +106,12 @@ async def test_an_apology_is_shared_only_after_a_read_back_and_a_confirmation(bo
     assert saved.shared_at is not None and saved.couple_id is not None
     assert saved.answers["what_happened"] == WHAT and saved.answers["impact"] == IMPACT
     assert saved.answers["responsibility"] == OWN and saved.answers["do_differently"] == CHANGE
-    assert saved.answers["apology"] == {"acknowledge": ACK, "responsibility": OWN,
-                                        "actions": CHANGE, "signs": SIGNS}
+    assert saved.answers["apology"] == {
+        "acknowledge": ACK,
+        "responsibility": OWN,
+        "actions": CHANGE,
+        "signs": SIGNS,
+    }
     assert saved.answers["commitment_id"]
     overview = await say(sam, "/commitments", "commitments.overview")
     assert CHANGE in overview["text"]
@@ -119,8 +125,7 @@ async def test_the_hurt_partner_shares_what_would_help_as_a_request(bot, emu):
     intro = await say(alex, "/responsibility", "responsibility.hurt_intro")
     assert "not owed on a schedule" in intro["text"]
     await needs(alex)
-    confirm = await answer(alex, "responsibility.share_request",
-                           "responsibility.confirm_request")
+    confirm = await answer(alex, "responsibility.share_request", "responsibility.confirm_request")
     assert "Sam" in confirm["text"]
     assert await quiet(sam) == sam_before
     await answer(alex, "responsibility.send", "responsibility.request_sent")
@@ -183,8 +188,15 @@ async def test_words_kept_private_reach_nobody(bot, emu):
     await answer(alex, "responsibility.keep_private", "responsibility.request_kept")
 
     alex_chat, sam_chat = await chat_text(alex), await chat_text(sam)
-    for private in (WHAT, IMPACT, CHANGE, ACK, "my choice", "answer your calls",
-                    "because you were never home"):
+    for private in (
+        WHAT,
+        IMPACT,
+        CHANGE,
+        ACK,
+        "my choice",
+        "answer your calls",
+        "because you were never home",
+    ):
         assert private not in alex_chat
     assert NEEDS_WORDS not in sam_chat
     [broke] = await reflections(bot, sam, "step1_broke")

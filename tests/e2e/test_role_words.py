@@ -25,12 +25,15 @@ async def underneath(user: SimUser) -> tuple[str, str]:
     return intro["text"], named["text"]
 
 
-@pytest.mark.parametrize(("role", "meant", "not_meant"), [
-    ("broke", "Facing what happened is heavy too", FOR_THE_HURT),
-    ("hurt", FOR_THE_HURT, "Facing what happened"),
-    ("both", "after what you've both been through", "Facing what happened"),
-    ("private", "These feelings make sense, and noticing them", FOR_THE_HURT),
-])
+@pytest.mark.parametrize(
+    ("role", "meant", "not_meant"),
+    [
+        ("broke", "Facing what happened is heavy too", FOR_THE_HURT),
+        ("hurt", FOR_THE_HURT, "Facing what happened"),
+        ("both", "after what you've both been through", "Facing what happened"),
+        ("private", "These feelings make sense, and noticing them", FOR_THE_HURT),
+    ],
+)
 async def test_underneath_speaks_to_the_readers_side(bot, emu, role, meant, not_meant):
     user = await emu.create_user("Sam")
     await onboard(user, role=role)

@@ -84,18 +84,21 @@ async def test_a_safety_plan_is_written_kept_private_and_recalled_from_sos(bot, 
     [plan] = await reflections(bot, sam, "safety_plan")
     assert plan.answers == {"signs": signs, "helps": None, "people": people}
     async with bot.db.engine.connect() as connection:
-        raw = (await connection.execute(text(
-            "SELECT answers_sealed FROM reflections WHERE id = :id"), {"id": plan.id})).scalar()
+        raw = (
+            await connection.execute(
+                text("SELECT answers_sealed FROM reflections WHERE id = :id"), {"id": plan.id}
+            )
+        ).scalar()
     assert signs not in raw and people not in raw  # sealed at rest
     assert await quiet(alex) == alex_seen and people not in await chat_text(alex)
 
 
 async def test_a_changed_plan_replaces_the_old_one(bot, emu):
     sam, _ = await linked_pair(bot, emu)
-    for signs, shown, begin in (("First version of my signs", "safety.plan_intro",
-                                 "safety.plan_begin"),
-                                ("Second version of my signs", "safety.plan_show",
-                                 "safety.plan_change")):
+    for signs, shown, begin in (
+        ("First version of my signs", "safety.plan_intro", "safety.plan_begin"),
+        ("Second version of my signs", "safety.plan_show", "safety.plan_change"),
+    ):
         await say(sam, "/safetyplan", shown)
         await answer(sam, begin, "safety.plan_signs")
         await say(sam, signs, "safety.plan_helps")
@@ -170,12 +173,14 @@ async def test_a_concern_is_asked_and_each_answer_leads_where_it_should(bot, emu
 
 
 async def test_violence_by_the_partner_offers_the_private_mode_and_tells_the_partner_nothing(
-        bot, emu):
+    bot, emu
+):
     sam, alex = await linked_pair(bot, emu)
     alex_seen = await quiet(alex)
     await _until_first_thought(sam)
-    reply = await say(sam, "he grabbed me by the throat last night",
-                      "crisis.acute_partner_violence")
+    reply = await say(
+        sam, "he grabbed me by the throat last night", "crisis.acute_partner_violence"
+    )
     assert "/erase" in reply["text"] and BERLIN_CRISIS_LINE in reply["text"]
     await answer(sam, "crisis.private_mode_button", "crisis.private_mode_on")
     await answer(sam, "crisis.carry_on", "practices.first_thought")
@@ -199,7 +204,8 @@ async def test_the_urge_to_hurt_someone_gets_a_calm_answer(bot, emu):
 async def test_strong_feeling_outside_a_flow_is_met_warmly(bot, emu):
     sam = await emu.create_user("Sam")
     await onboard(sam)
-    reply = await say(sam, "I found another message from her tonight. I'm shaking.",
-                      "common.feeling_outside")
+    reply = await say(
+        sam, "I found another message from her tonight. I'm shaking.", "common.feeling_outside"
+    )
     assert words("common.feeling_triggered") in str(reply.get("reply_markup"))
     await answer(sam, "common.feeling_triggered", "practices.ground")

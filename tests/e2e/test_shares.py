@@ -83,8 +83,7 @@ async def press_on(user: SimUser, message: dict, button_key: str, then: str) -> 
 
 def data_of(message: dict, button_key: str) -> str:
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return next(b["callback_data"] for row in rows for b in row
-                if b["text"] == label(button_key))
+    return next(b["callback_data"] for row in rows for b in row if b["text"] == label(button_key))
 
 
 def count(chat: str, key: str) -> int:
@@ -177,9 +176,11 @@ async def test_forged_stale_and_stranger_presses_change_nothing(bot, emu):
     await expect(casey, "share.refused")
     await sam.press(callback_data=read, forge=True)
     await expect(sam, "share.refused")
-    for forged in (item_data("s", apology_row.id + 999, "read"),
-                   item_data("s", apology_row.id, "hug"),
-                   item_data("p", apology_row.id, "make")):  # an apology is not a request
+    for forged in (
+        item_data("s", apology_row.id + 999, "read"),
+        item_data("s", apology_row.id, "hug"),
+        item_data("p", apology_row.id, "make"),
+    ):  # an apology is not a request
         last = (await alex.last_bot_message())["message_id"]
         await alex.press(callback_data=forged, forge=True)
         await expect(alex, "share.refused", after=last)

@@ -25,8 +25,7 @@ async def test_the_overview_follows_what_each_partner_did_and_opens_each_step(bo
 
     async with bot.db.transaction() as repos:  # a step 1 finished earlier, kept private
         await repos.reflections.add(sam.id, "step1_hurt", {"needs": ["space"]}, bot.clock.now())
-        await repos.reflections.add(sam.id, "underneath", {"feelings": ["fear"]},
-                                    bot.clock.now())
+        await repos.reflections.add(sam.id, "underneath", {"feelings": ["fear"]}, bot.clock.now())
     later = await say(sam, "/steps", "steps.overview")
     assert words("steps.s1_done") in later["text"]
     assert "under the anger 1" in later["text"]

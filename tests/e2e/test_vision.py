@@ -14,18 +14,27 @@ from playground.client import SimUser
 from tests.e2e.harness import answer, chat_text, expect, label, onboard, running, say, words
 from tests.e2e.journeys import linked_pair
 
-SAM = ("Sam hopes for calm unhurried evenings", "Sam says we tell each other when plans change",
-       "Sam will put the phone away at dinner")
-ALEX = ("Alex hopes we laugh together again", "Alex says no more secrets about money",
-        "Alex will ask before assuming the worst")
+SAM = (
+    "Sam hopes for calm unhurried evenings",
+    "Sam says we tell each other when plans change",
+    "Sam will put the phone away at dinner",
+)
+ALEX = (
+    "Alex hopes we laugh together again",
+    "Alex says no more secrets about money",
+    "Alex will ask before assuming the worst",
+)
 
 
 async def rows(bot) -> list[tuple]:
     """(id, user_id, couple_id, reveal, shared) of every vision row, oldest first."""
     async with bot.db.engine.connect() as connection:
-        found = await connection.execute(text(
-            "SELECT id, user_id, couple_id, reveal, shared_at IS NOT NULL FROM reflections "
-            "WHERE kind = 'vision' ORDER BY id"))
+        found = await connection.execute(
+            text(
+                "SELECT id, user_id, couple_id, reveal, shared_at IS NOT NULL FROM reflections "
+                "WHERE kind = 'vision' ORDER BY id"
+            )
+        )
         return [tuple(row) for row in found]
 
 
@@ -35,8 +44,9 @@ async def assert_never_saw(user: SimUser, answers: tuple[str, ...]) -> None:
         assert words_of_other not in seen, f"{user} saw {words_of_other!r}"
 
 
-async def write(user: SimUser, answers: tuple[str, ...], then: str,
-                opening: str = "vision.intro") -> dict:
+async def write(
+    user: SimUser, answers: tuple[str, ...], then: str, opening: str = "vision.intro"
+) -> dict:
     """/vision → begin → three answers → read back → save; returns the *then* message."""
     await say(user, "/vision", opening)
     if opening != "vision.intro":
@@ -76,6 +86,7 @@ async def up_to_read_back(user: SimUser, answers: tuple[str, ...]) -> None:
 
 async def first_of(user: SimUser, keys: tuple[str, ...], after: int) -> str:
     """Which of *keys* the bot answered with, after message *after*."""
+
     def found(document: dict) -> str | None:
         for message in document["messages"]:
             if message["sender"] == "bot" and message["message_id"] > after:
@@ -122,8 +133,10 @@ async def test_saving_at_the_same_moment_asks_exactly_one_in_the_flow(bot, emu):
     await asyncio.gather(up_to_read_back(sam, SAM), up_to_read_back(alex, ALEX))
     marks = [(await user.last_bot_message())["message_id"] for user in (sam, alex)]
     await asyncio.gather(sam.press(label("vision.save")), alex.press(label("vision.save")))
-    outcomes = [await first_of(user, ("vision.saved_waiting", "vision.choose"), mark)
-                for user, mark in zip((sam, alex), marks, strict=True)]
+    outcomes = [
+        await first_of(user, ("vision.saved_waiting", "vision.choose"), mark)
+        for user, mark in zip((sam, alex), marks, strict=True)
+    ]
     assert sorted(outcomes) == ["vision.choose", "vision.saved_waiting"]
     waited = (sam, alex)[outcomes.index("vision.saved_waiting")]
     await expect(waited, "vision.ask_partner")
@@ -201,8 +214,12 @@ async def test_double_stale_forged_and_foreign_presses_change_nothing(bot, emu):
     assert [r[3] for r in await rows(bot)] == ["kept", "kept"]
 
     # A new round: Sam answers again; the old notice's buttons no longer apply.
-    await write(sam, ("Sam again one", "Sam again two", "Sam again three"),
-                "vision.saved_waiting", opening="vision.status_kept")
+    await write(
+        sam,
+        ("Sam again one", "Sam again two", "Sam again three"),
+        "vision.saved_waiting",
+        opening="vision.status_kept",
+    )
     await press_on(sam, ask, "vision.show_button", "vision.stale")
     new_row = (await rows(bot))[-1][0]
     await sam.press(callback_data=item_data("w", new_row, "show"), forge=True)
@@ -258,8 +275,11 @@ async def test_a_safety_yes_keeps_every_answer_private_and_the_partner_uninforme
     later = ("Sam privately one", "Sam privately two", "Sam privately three")
     saved = await write(sam, later, "vision.saved_private", opening="vision.status_private")
     assert "your partner isn't told about them" in saved["text"]
-    assert not [m for m in await sam.bot_messages()
-                if m["message_id"] > before and words("vision.ask_partner") in m["text"]]
+    assert not [
+        m
+        for m in await sam.bot_messages()
+        if m["message_id"] > before and words("vision.ask_partner") in m["text"]
+    ]
     await answer(sam, "vision.draft", "vision.draft_private")
     assert [r[3] for r in await rows(bot)] == [None, None, "private"]
     await assert_never_saw(alex, SAM + later)

@@ -47,20 +47,27 @@ async def served(settings) -> AsyncIterator[Served]:
 
 
 def message_update(user: SimUser, update_id: int, text_: str) -> dict:
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": 0, "text": text_,
-        "entities": [{"type": "bot_command", "offset": 0, "length": len(text_)}],
-        "from": {"id": user.id, "is_bot": False, "first_name": user.first_name},
-        "chat": {"id": user.id, "type": "private", "first_name": user.first_name}}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 0,
+            "text": text_,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text_)}],
+            "from": {"id": user.id, "is_bot": False, "first_name": user.first_name},
+            "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
+        },
+    }
 
 
-async def post(url: str, body: bytes, secret: str | None = SECRET,
-               content_type: str = JSON) -> int:
+async def post(url: str, body: bytes, secret: str | None = SECRET, content_type: str = JSON) -> int:
     headers = {"Content-Type": content_type}
     if secret is not None:
         headers[SECRET_HEADER] = secret
-    async with aiohttp.ClientSession() as http, http.post(url, data=body,
-                                                          headers=headers) as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url, data=body, headers=headers) as response,
+    ):
         return response.status
 
 
@@ -109,28 +116,53 @@ def bad_requests(user: SimUser) -> list[tuple[str, int, dict]]:
         ("update_id true", 400, {"body": json.dumps({**good, "update_id": True}).encode()}),
         ("update_id a fraction", 400, {"body": json.dumps({**good, "update_id": 7.5}).encode()}),
         ("update_id past BIGINT", 400, {"body": json.dumps({**good, "update_id": 2**70}).encode()}),
-        ("message a string", 400, {"body": json.dumps({"update_id": 78,
-                                                       "message": "hi"}).encode()}),
-        ("message without a chat", 400, {"body": json.dumps({"update_id": 78, "message": {
-            k: v for k, v in message.items() if k != "chat"}}).encode()}),
+        (
+            "message a string",
+            400,
+            {"body": json.dumps({"update_id": 78, "message": "hi"}).encode()},
+        ),
+        (
+            "message without a chat",
+            400,
+            {
+                "body": json.dumps(
+                    {"update_id": 78, "message": {k: v for k, v in message.items() if k != "chat"}}
+                ).encode()
+            },
+        ),
         ("text a number", 400, {"body": with_message(text=42)}),
-        ("a sender id in words", 400, {"body": with_message(**{"from": {
-            "id": "sam", "is_bot": False, "first_name": "Sam"}})}),
-        ("callback data an object", 400, {"body": json.dumps({"update_id": 80, "callback_query": {
-            "id": "1", "chat_instance": "1", "data": {"x": 1},
-            "from": message["from"]}}).encode()}),
+        (
+            "a sender id in words",
+            400,
+            {"body": with_message(**{"from": {"id": "sam", "is_bot": False, "first_name": "Sam"}})},
+        ),
+        (
+            "callback data an object",
+            400,
+            {
+                "body": json.dumps(
+                    {
+                        "update_id": 80,
+                        "callback_query": {
+                            "id": "1",
+                            "chat_instance": "1",
+                            "data": {"x": 1},
+                            "from": message["from"],
+                        },
+                    }
+                ).encode()
+            },
+        ),
     ]
 
 
-async def test_every_bad_request_is_refused_and_stores_nothing_then_a_good_one_works(
-        served, emu):
+async def test_every_bad_request_is_refused_and_stores_nothing_then_a_good_one_works(served, emu):
     sam = await emu.create_user("Sam")
     await say(sam, "/start", "onboarding.welcome")
     stored = await inbox_rows(served.runtime)
     before = len(await sam.bot_messages())
 
-    statuses = {what: await post(served.url, **request)
-                for what, _, request in bad_requests(sam)}
+    statuses = {what: await post(served.url, **request) for what, _, request in bad_requests(sam)}
     assert statuses == {what: status for what, status, _ in bad_requests(sam)}
     assert await inbox_rows(served.runtime) == stored
     assert len(await sam.bot_messages()) == before
@@ -145,8 +177,12 @@ async def raw_post(port: int, head: list[str], body: bytes) -> int:
     """The status line of an answer to a request written by hand, body and all at once."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
-        lines = ["POST /telegram/webhook HTTP/1.1", f"Host: 127.0.0.1:{port}",
-                 f"Content-Type: {JSON}", *head]
+        lines = [
+            "POST /telegram/webhook HTTP/1.1",
+            f"Host: 127.0.0.1:{port}",
+            f"Content-Type: {JSON}",
+            *head,
+        ]
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         with contextlib.suppress(ConnectionError):  # the server may stop listening early
             await writer.drain()
@@ -162,14 +198,17 @@ async def test_an_oversized_body_is_refused_without_waiting_for_all_of_it(served
     stored = await inbox_rows(served.runtime)
     claimed = f"Content-Length: {50 * MAX_BODY}"
     # Only a kilobyte of the claimed 50 MiB is ever sent: an answer proves nobody waits for it.
-    assert await raw_post(served.port, [claimed, f"{SECRET_HEADER}: {SECRET}"],
-                          b"{" * 1024) == 413
+    assert await raw_post(served.port, [claimed, f"{SECRET_HEADER}: {SECRET}"], b"{" * 1024) == 413
     assert await raw_post(served.port, [claimed], b"{" * 1024) == 403
     # Streamed without a length, and never finished: refused once past the limit.
     chunk = b"%x\r\n%s\r\n" % (64 * 1024, b" " * 64 * 1024)
     over = chunk * (MAX_BODY // (64 * 1024) + 2)
-    assert await raw_post(served.port, ["Transfer-Encoding: chunked",
-                                        f"{SECRET_HEADER}: {SECRET}"], over) == 413
+    assert (
+        await raw_post(
+            served.port, ["Transfer-Encoding: chunked", f"{SECRET_HEADER}: {SECRET}"], over
+        )
+        == 413
+    )
     assert await inbox_rows(served.runtime) == stored
     await say(sam, "/help", "help")
 

@@ -80,27 +80,34 @@ class Deployment:
     balancer: RoundRobinBalancer
 
     def logs(self) -> str:
-        return "\n".join(f"--- worker {n} (port {w.port})\n{w.log_tail()}"
-                         for n, w in enumerate(self.workers))
+        return "\n".join(
+            f"--- worker {n} (port {w.port})\n{w.log_tail()}" for n, w in enumerate(self.workers)
+        )
 
 
 @asynccontextmanager
-async def behind_a_balancer(count: int, api_url: str, database_url: str, vault_key: str,
-                            log_dir: Path, **env: str) -> AsyncIterator[Deployment]:
+async def behind_a_balancer(
+    count: int, api_url: str, database_url: str, vault_key: str, log_dir: Path, **env: str
+) -> AsyncIterator[Deployment]:
     """*count* webhook workers, started together, behind one balancer they register."""
     ports = [free_port() for _ in range(count)]
     balancer = RoundRobinBalancer([f"http://127.0.0.1:{port}" for port in ports])
     await balancer.start()
-    shared = {**bot_env(api_url, database_url, vault_key), "HOST": "127.0.0.1",
-              "WEBHOOK_URL": balancer.url + HOOK_PATH, "WEBHOOK_SECRET": SECRET, **env}
-    workers = [WebhookWorker(shared, port, log_dir / f"worker-{n}.log")
-               for n, port in enumerate(ports)]
+    shared = {
+        **bot_env(api_url, database_url, vault_key),
+        "HOST": "127.0.0.1",
+        "WEBHOOK_URL": balancer.url + HOOK_PATH,
+        "WEBHOOK_SECRET": SECRET,
+        **env,
+    }
+    workers = [
+        WebhookWorker(shared, port, log_dir / f"worker-{n}.log") for n, port in enumerate(ports)
+    ]
     try:
         for worker in workers:
             await worker.start()
         await asyncio.gather(*(worker.until_healthy() for worker in workers))
         yield Deployment(workers, balancer)
     finally:
-        await asyncio.gather(*(worker.terminate() for worker in workers),
-                             return_exceptions=True)
+        await asyncio.gather(*(worker.terminate() for worker in workers), return_exceptions=True)
         await balancer.stop()

@@ -530,8 +530,11 @@ async def test_a_stalled_call_whose_client_hung_up_never_happens(
     url = f"{api.base}/sendMessage"
     async with aiohttp.ClientSession() as impatient:
         with pytest.raises(asyncio.TimeoutError):
-            await impatient.post(url, json={"chat_id": sam.id, "text": "given up"},
-                                 timeout=aiohttp.ClientTimeout(total=0.1))
+            await impatient.post(
+                url,
+                json={"chat_id": sam.id, "text": "given up"},
+                timeout=aiohttp.ClientTimeout(total=0.1),
+            )
     async with (
         aiohttp.ClientSession() as patient,
         patient.post(url, json={"chat_id": sam.id, "text": "waited"}) as response,
@@ -548,9 +551,7 @@ async def test_clearing_faults_ends_the_stalls_in_progress(
 ) -> None:
     sam = await emu.create_user("Sam")
     await emu.set_faults(stall_seconds=60, drop=True, count=None)
-    held = [
-        asyncio.create_task(api("sendMessage", chat_id=sam.id, text=str(i))) for i in range(3)
-    ]
+    held = [asyncio.create_task(api("sendMessage", chat_id=sam.id, text=str(i))) for i in range(3)]
     await asyncio.sleep(0.2)
     assert not any(task.done() for task in held)
     await emu.clear_faults()

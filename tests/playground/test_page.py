@@ -59,9 +59,7 @@ async def test_only_the_users_own_text_can_be_edited_and_only_to_words(
     assert (await sam.chat())["messages"][0]["text"] == "hello"
 
 
-async def test_a_document_shows_its_name_and_size(
-    emu: EmulatorClient, api: BotApiCaller
-) -> None:
+async def test_a_document_shows_its_name_and_size(emu: EmulatorClient, api: BotApiCaller) -> None:
     sam = await emu.create_user("Sam")
     form = aiohttp.FormData()
     form.add_field("chat_id", str(sam.id))
@@ -80,8 +78,13 @@ async def test_a_document_shows_its_name_and_size(
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("index.html", "text/html"), ("app.js", "javascript"), ("style.css", "text/css"),
-     ("emoji.ttf", "font/ttf"), ("emoji-OFL.txt", "text/plain")],
+    [
+        ("index.html", "text/html"),
+        ("app.js", "javascript"),
+        ("style.css", "text/css"),
+        ("emoji.ttf", "font/ttf"),
+        ("emoji-OFL.txt", "text/plain"),
+    ],
 )
 async def test_the_page_files_are_served(emulator: Emulator, name: str, kind: str) -> None:
     async with (

@@ -58,8 +58,11 @@ async def test_many_chats_at_once_each_in_order(emu: EmulatorClient, api: BotApi
         for n in range(MESSAGES):
             for person in people:
                 await person.send(f"{person.id}:{n}")
-        await api.ok("setWebhook", url=f"http://127.0.0.1:{runner.addresses[0][1]}/hook",
-                     max_connections=MAX_CONNECTIONS)
+        await api.ok(
+            "setWebhook",
+            url=f"http://127.0.0.1:{runner.addresses[0][1]}/hook",
+            max_connections=MAX_CONNECTIONS,
+        )
         for _ in range(200):
             if sum(map(len, hook.received.values())) == PEOPLE * MESSAGES:
                 break

@@ -27,5 +27,7 @@ def heldout(locale: str = ENGLISH) -> Path:
 
 def corpus_locales() -> list[str]:
     """English, and every locale with a corpus folder of its own."""
-    return [ENGLISH, *sorted(p.name for p in CORPUS.iterdir()
-                             if p.is_dir() and (p / "heldout.yaml").exists())]
+    return [
+        ENGLISH,
+        *sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and (p / "heldout.yaml").exists()),
+    ]

@@ -22,8 +22,9 @@ from tests.safety.corpus_path import corpus_locales, tuning_files
 CORPUS_SIZE = {"en": 400, "es": 250}
 
 
-@pytest.mark.parametrize(("locale", "part"),
-                         [(locale, part) for locale in sorted(FLOORS) for part in FLOORS[locale]])
+@pytest.mark.parametrize(
+    ("locale", "part"), [(locale, part) for locale in sorted(FLOORS) for part in FLOORS[locale]]
+)
 def test_the_net_keeps_its_floors(locale, part):
     crisis, ordinary = load(parts(locale)[part])
     figures = measure(new_detector(locale), crisis, ordinary)
@@ -54,8 +55,9 @@ def test_the_model_file_is_current(locale):
     fingerprint spares every run minutes of retraining to show it."""
     shipped = json.loads((DETECTOR_DIR / f"{locale}.model.json").read_text())
     retrain = f"python -m flows.crisis_model {locale}"
-    assert shipped.get("made_from") == training_digest(tuning_files(locale), locale), \
+    assert shipped.get("made_from") == training_digest(tuning_files(locale), locale), (
         f"the corpus, the detector data or the code changed: run {retrain}"
+    )
 
 
 def test_training_is_deterministic():

@@ -16,9 +16,15 @@ from bot.features.chart import ChartWords, WeekPoint, _figure, render_progress
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WORDS = ChartWords(
-    title="Titel Zebra", week_axis="Woche Quokka", score_axis="Gefühl Narwhal (1–5)",
-    kept_axis="Gehalten Axolotl", score_legend="Zeichen", safety_legend="Sicherheit",
-    hope_legend="Hoffnung", kept_legend="Gehalten", empty="Noch nichts Kiwi",
+    title="Titel Zebra",
+    week_axis="Woche Quokka",
+    score_axis="Gefühl Narwhal (1–5)",
+    kept_axis="Gehalten Axolotl",
+    score_legend="Zeichen",
+    safety_legend="Sicherheit",
+    hope_legend="Hoffnung",
+    kept_legend="Gehalten",
+    empty="Noch nichts Kiwi",
 )
 
 
@@ -77,8 +83,12 @@ def test_words_on_the_axes_are_the_ones_passed_in(count):
 
 def test_legend_and_empty_text_use_the_words_passed_in():
     legend_texts = [text.get_text() for text in _figure(history(3), WORDS).legends[0].get_texts()]
-    assert legend_texts == [WORDS.score_legend, WORDS.safety_legend, WORDS.hope_legend,
-                            WORDS.kept_legend]
+    assert legend_texts == [
+        WORDS.score_legend,
+        WORDS.safety_legend,
+        WORDS.hope_legend,
+        WORDS.kept_legend,
+    ]
     empty = _figure([], WORDS)
     assert [text.get_text() for text in empty.axes[0].texts] == [WORDS.empty]
 

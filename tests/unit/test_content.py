@@ -12,9 +12,11 @@ from flows import FLOWS, content_keys
 from flows.engine import callback_data
 
 ROOT = Path(__file__).resolve().parents[2]
-_KEY_LITERAL = re.compile(r'"((?:common|menu|onboarding|settings|answers|causes|zones|days)'
-                          r'\.[a-z_]+(?:\.[a-z_]+)?|sos|help|privacy|welcome_back|'
-                          r'crisis_detected|crisis_after)"')
+_KEY_LITERAL = re.compile(
+    r'"((?:common|menu|onboarding|settings|answers|causes|zones|days)'
+    r"\.[a-z_]+(?:\.[a-z_]+)?|sos|help|privacy|welcome_back|"
+    r'crisis_detected|crisis_after)"'
+)
 
 
 def test_every_key_a_flow_declares_exists():

@@ -40,10 +40,20 @@ FOUND = [
 
 # From the issue: everyday idioms and the words of a hard repair conversation.
 LEFT_ALONE = [
-    "dying to know", "this is killing me lol", "my phone died", "I'd kill for a coffee",
-    "he hurt me when he lied", "I'm afraid of losing you", "I ended the affair",
-    "we agreed I would share my location for a while", "it hit me hard when I found out",
-    "he never hit me", "I would never hurt myself", "we had a nice dinner", "", "!!!",
+    "dying to know",
+    "this is killing me lol",
+    "my phone died",
+    "I'd kill for a coffee",
+    "he hurt me when he lied",
+    "I'm afraid of losing you",
+    "I ended the affair",
+    "we agreed I would share my location for a while",
+    "it hit me hard when I found out",
+    "he never hit me",
+    "I would never hurt myself",
+    "we had a nice dinner",
+    "",
+    "!!!",
 ]
 
 
@@ -64,8 +74,11 @@ def test_sentences_fold_case_accents_apostrophes_and_stretched_letters():
 
 
 @settings(max_examples=60, deadline=None)
-@given(before=st.text(max_size=200), after=st.text(max_size=200),
-       text=st.sampled_from([t for t, _, level in FOUND if level == "acute"]))
+@given(
+    before=st.text(max_size=200),
+    after=st.text(max_size=200),
+    text=st.sampled_from([t for t, _, level in FOUND if level == "acute"]),
+)
 def test_an_acute_message_is_found_whatever_surrounds_it(before, after, text):
     assert detect(f"{before}\n{text}\n{after}") is not None
 
@@ -79,8 +92,10 @@ def test_strong_feeling_is_told_apart_from_a_crisis():
 def test_a_locale_adds_its_data_without_code(tmp_path, monkeypatch):
     from content import detector
     from flows import crisis
+
     (tmp_path / "xx.yaml").write_text(
-        "concepts: {NEG: [nope], DIE: [morir]}\nrules: {suicide: {acute: [quiero DIE]}}\n")
+        "concepts: {NEG: [nope], DIE: [morir]}\nrules: {suicide: {acute: [quiero DIE]}}\n"
+    )
     monkeypatch.setattr(detector, "DETECTOR_DIR", tmp_path)
     detector.detector_data.cache_clear()
     crisis._Detector.of.cache_clear()
@@ -101,24 +116,38 @@ FOUND_ES = [
     ("me tomé toda la caja de pastillas", "overdose_injury", "acute"),
     ("mi novio me pegó anoche", "partner_violence", "acute"),
     ("me dijo que si lo dejo me mata", "threats", "acute"),
-    ("me revisa el celular todos los días y no me deja ver a mis amigas", "coercive_control",
-     "concern"),
+    (
+        "me revisa el celular todos los días y no me deja ver a mis amigas",
+        "coercive_control",
+        "concern",
+    ),
     ("tengo miedo de volver a casa hoy", "fear", "acute"),
     ("le tengo miedo a mi marido", "fear", "concern"),
     ("quiero matarlo", "urge_to_harm", "acute"),
 ]
 
 LEFT_ALONE_ES = [
-    "me muero de ganas de verte", "me mata la curiosidad", "se me murió el celular",
-    "mataría por un café", "me dolió que me mintieras", "tengo miedo de perderte",
-    "ya terminé con ella", "acordamos que revisas mi móvil un tiempo",
-    "me pegó duro cuando me enteré", "me quiero morir de la risa",
+    "me muero de ganas de verte",
+    "me mata la curiosidad",
+    "se me murió el celular",
+    "mataría por un café",
+    "me dolió que me mintieras",
+    "tengo miedo de perderte",
+    "ya terminé con ella",
+    "acordamos que revisas mi móvil un tiempo",
+    "me pegó duro cuando me enteré",
+    "me quiero morir de la risa",
     "lo mato si se come mi tarta jaja",
-    "estoy en el puente de mayo con mis suegros", "me corté el pelo",
+    "estoy en el puente de mayo con mis suegros",
+    "me corté el pelo",
 ]
 
-NEGATED_ES = ["no me quiero morir, solo estoy triste", "él nunca me ha pegado",
-              "jamás me haría daño", "ya no me revisa el móvil"]
+NEGATED_ES = [
+    "no me quiero morir, solo estoy triste",
+    "él nunca me ha pegado",
+    "jamás me haría daño",
+    "ya no me revisa el móvil",
+]
 
 
 @pytest.mark.parametrize(("text", "category", "level"), FOUND_ES)
@@ -147,9 +176,10 @@ def test_spanish_strong_feeling_is_not_a_crisis():
 
 
 def _ctx(**profile):
-    return Context(now=datetime(2026, 1, 5, 9, tzinfo=UTC),
-                   profile={"onboarded": True, "consent": "yes",
-                            "time_zone": "Europe/Berlin", **profile})
+    return Context(
+        now=datetime(2026, 1, 5, 9, tzinfo=UTC),
+        profile={"onboarded": True, "consent": "yes", "time_zone": "Europe/Berlin", **profile},
+    )
 
 
 MID_FLOW = Session(flow="underneath", state="more", seq=3, data={"_feelings": ["hurt"]})
@@ -159,11 +189,15 @@ def _labels(say):
     return [button.label for row in say.buttons for button in row]
 
 
-@pytest.mark.parametrize("event", [
-    TextInput("I want to kill myself"),
-    MediaInput("photo", caption="i want to die"),
-    EditedMessage("he hit me again last night"),
-], ids=["text", "caption", "edit"])
+@pytest.mark.parametrize(
+    "event",
+    [
+        TextInput("I want to kill myself"),
+        MediaInput("photo", caption="i want to die"),
+        EditedMessage("he hit me again last night"),
+    ],
+    ids=["text", "caption", "edit"],
+)
 def test_acute_danger_anywhere_pauses_the_flow_and_shows_numbers(event):
     outcome = route(MID_FLOW, event, _ctx())
     assert outcome.session == MID_FLOW and outcome.remember == {}
@@ -188,8 +222,7 @@ def test_the_private_mode_button_turns_it_on_and_keeps_the_place():
 
 
 def test_a_concern_asks_directly_and_no_goes_back_to_the_exact_question():
-    outcome = route(MID_FLOW, TextInput("honestly whats the point of any of it anymore"),
-                    _ctx())
+    outcome = route(MID_FLOW, TextInput("honestly whats the point of any of it anymore"), _ctx())
     check = outcome.session
     assert check.flow == "check" and check.state == "ask_life"
     assert outcome.actions[-1].keys == ("check.ask_life",)
@@ -199,8 +232,9 @@ def test_a_concern_asks_directly_and_no_goes_back_to_the_exact_question():
     assert back.actions[-1].keys == ("practices.say_more",)
 
 
-@pytest.mark.parametrize(("answer", "shown"), [("yes", "check.life_yes"),
-                                                ("unsure", "check.life_unsure")])
+@pytest.mark.parametrize(
+    ("answer", "shown"), [("yes", "check.life_yes"), ("unsure", "check.life_unsure")]
+)
 def test_a_concern_answered_yes_or_unsure_shows_the_numbers_and_waits(answer, shown):
     check = route(MID_FLOW, TextInput("i wish i could just not wake up"), _ctx()).session
     outcome = route(check, ButtonPress(check.seq, answer), _ctx())
@@ -232,6 +266,7 @@ def test_carry_on_after_the_safety_plan_returns_to_the_exact_question():
     assert plan.session.flow == "safetyplan"
     # The plan's first step loads it (an effect); none is stored yet.
     from flows.router import after_effect
+
     intro = after_effect(plan.session, "none", {}, _ctx())
     later = route(intro.session, ButtonPress(intro.session.seq, "later"), _ctx())
     assert later.session == MID_FLOW
@@ -262,8 +297,7 @@ def test_grounding_keeps_the_place_and_offers_to_carry_on():
 
 
 def test_strong_feeling_outside_a_flow_is_met_warmly():
-    [say] = route(None, TextInput("I found another message from her. I'm shaking."),
-                  _ctx()).actions
+    [say] = route(None, TextInput("I found another message from her. I'm shaking."), _ctx()).actions
     assert say.keys == ("common.feeling_outside",)
     assert "common.feeling_triggered" in _labels(say)
     [plain] = route(None, TextInput("ok"), _ctx()).actions
@@ -273,8 +307,12 @@ def test_strong_feeling_outside_a_flow_is_met_warmly():
 def test_with_no_zone_the_country_is_asked_in_one_tap():
     ctx = Context(now=datetime(2026, 1, 5, 9, tzinfo=UTC), profile={}, locale="en")
     [say] = route(None, TextInput("I want to kill myself"), ctx).actions
-    countries = [b for row in say.buttons for b in row if b.data.startswith("m:country:")
-                 or "country:" in b.data]
+    countries = [
+        b
+        for row in say.buttons
+        for b in row
+        if b.data.startswith("m:country:") or "country:" in b.data
+    ]
     assert countries and countries[0].text == "The United States"
     picked = route(None, MenuPress("country:GB"), ctx)
     [numbers] = picked.actions
@@ -285,20 +323,23 @@ def test_with_no_zone_the_country_is_asked_in_one_tap():
 # ---------------------------------------------------------------- the numbers
 
 
-@pytest.mark.parametrize(("zone", "number", "not_shown"), [
-    ("America/New_York", "988", "116 123"),
-    ("Europe/London", "116 123", "988"),
-    ("Europe/Dublin", "1800 247 247", "988"),
-    ("America/Toronto", "988", "13 11 14"),
-    ("Australia/Sydney", "13 11 14", "988"),
-    ("Asia/Kolkata", "14416", "988"),
-    ("Europe/Berlin", "0800 111 0 111", "988"),
-    ("Europe/Lisbon", "1411", "988"),
-    ("Europe/Vienna", "116 123", "988"),
-    ("America/Mexico_City", "800 911 2000", "988"),
-    ("America/Sao_Paulo", "188", "988"),
-    ("America/Lima", "113, option 5", "988"),
-])
+@pytest.mark.parametrize(
+    ("zone", "number", "not_shown"),
+    [
+        ("America/New_York", "988", "116 123"),
+        ("Europe/London", "116 123", "988"),
+        ("Europe/Dublin", "1800 247 247", "988"),
+        ("America/Toronto", "988", "13 11 14"),
+        ("Australia/Sydney", "13 11 14", "988"),
+        ("Asia/Kolkata", "14416", "988"),
+        ("Europe/Berlin", "0800 111 0 111", "988"),
+        ("Europe/Lisbon", "1411", "988"),
+        ("Europe/Vienna", "116 123", "988"),
+        ("America/Mexico_City", "800 911 2000", "988"),
+        ("America/Sao_Paulo", "188", "988"),
+        ("America/Lima", "113, option 5", "988"),
+    ],
+)
 def test_the_sos_numbers_follow_the_readers_country(zone, number, not_shown):
     text = Renderer(catalog(), zone).text(("sos",), {})
     assert number in text and not_shown not in text
@@ -315,8 +356,9 @@ def test_every_entry_names_its_source_and_when_it_was_checked():
     every = [e for c in directory().countries.values() for e in c.entries]
     every += directory().international
     assert len(every) > 30
-    assert all(e.source.startswith(("https://", "http://")) and e.checked.year >= 2026
-               for e in every)
+    assert all(
+        e.source.startswith(("https://", "http://")) and e.checked.year >= 2026 for e in every
+    )
     assert {"US", "GB", "CA", "AU", "IN", "IE", "EU"} <= directory().countries.keys()
 
 
@@ -344,4 +386,3 @@ def test_a_chosen_country_wins_over_the_zone_and_the_language():
     assert "988" in Renderer(catalog(), "Europe/Berlin", "US").text(("sos",), {})
     codes = [code for code, _ in directory().country_choices("es")]
     assert codes[:6] == ["ES", "MX", "AR", "CO", "CL", "PE"] and "EU" not in codes
-

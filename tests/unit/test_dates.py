@@ -15,14 +15,17 @@ from flows.reminders import _summary
 EVENING = datetime(2026, 5, 4, 19, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("locale", "form", "shown"), [
-    ("en", "date", "May 4, 2026"),
-    ("es", "date", "4 may 2026"),
-    ("es", "day_month", "4 may"),
-    ("es", "date_time", "4 may 2026, 21:00"),
-    ("en", "date_time", "May 4, 2026, 21:00"),
-    ("es", "time", "21:00"),
-])
+@pytest.mark.parametrize(
+    ("locale", "form", "shown"),
+    [
+        ("en", "date", "May 4, 2026"),
+        ("es", "date", "4 may 2026"),
+        ("es", "day_month", "4 may"),
+        ("es", "date_time", "4 may 2026, 21:00"),
+        ("en", "date_time", "May 4, 2026, 21:00"),
+        ("es", "time", "21:00"),
+    ],
+)
 def test_a_date_is_shown_in_the_readers_language_and_zone(locale, form, shown):
     assert format_date(EVENING, locale, "Europe/Madrid", form) == shown
 
@@ -48,11 +51,16 @@ def test_every_form_renders_in_both_locales():
 def test_the_paused_line_of_reminders_is_a_date_in_the_readers_words_not_iso():
     ctx = Context(now=EVENING, profile={"paused_until": "2026-05-07T19:00:00+00:00"})
     paused = _summary({}, ctx)["paused"]
-    assert paused == Label("reminders.paused_line",
-                           {"until": Moment("2026-05-07T19:00:00+00:00", "date_time")})
-    spanish = Renderer(catalog("es"), "Europe/Madrid").text(("reminders.paused_line",),
-                                                            paused.params)
+    assert paused == Label(
+        "reminders.paused_line", {"until": Moment("2026-05-07T19:00:00+00:00", "date_time")}
+    )
+    spanish = Renderer(catalog("es"), "Europe/Madrid").text(
+        ("reminders.paused_line",), paused.params
+    )
     assert spanish == "<i>En pausa hasta el 7 may 2026, 21:00.</i>"
-    english = Renderer(catalog("en"), "America/New_York").render(
-        Say(("reminders.paused_line",), paused.params), chat_id=1)[0].params["text"]
+    english = (
+        Renderer(catalog("en"), "America/New_York")
+        .render(Say(("reminders.paused_line",), paused.params), chat_id=1)[0]
+        .params["text"]
+    )
     assert english == "<i>Paused until May 7, 2026, 15:00.</i>"

@@ -33,14 +33,22 @@ from flows.router import MenuPress, route
 NOW = datetime(2026, 5, 4, 19, 0, tzinfo=UTC)
 PROFILE = {"onboarded": True, "consent": "yes", "safety": "no", "role": "broke"}
 # Every question a session can rest on: it asks something and does not end.
-QUESTIONS = [(flow.name, state.name) for flow in FLOWS.values()
-             for state in flow.states.values() if not state.effect and not state.ends]
+QUESTIONS = [
+    (flow.name, state.name)
+    for flow in FLOWS.values()
+    for state in flow.states.values()
+    if not state.effect and not state.ends
+]
 TYPED = [(flow, state) for flow, state in QUESTIONS if FLOWS[flow].state(state).text]
 
 
 def ctx() -> Context:
-    return Context(now=NOW, profile=PROFILE,
-                   find_zone_by_name=lambda _: None, find_zone_at=lambda _lat, _lon: None)
+    return Context(
+        now=NOW,
+        profile=PROFILE,
+        find_zone_by_name=lambda _: None,
+        find_zone_at=lambda _lat, _lon: None,
+    )
 
 
 def at(flow: str, state: str) -> Session:

@@ -27,13 +27,21 @@ VALUES = sorted({o.value for f in FLOWS.values() for s in f.states.values() for 
 inputs = st.one_of(
     st.builds(TextInput, st.text(max_size=300)),
     st.builds(TextInput, st.sampled_from(["Berlin", "9pm", "07:45", "Tokyo", "<b>hi</b> & co"])),
-    st.builds(lambda v, lag: ("press", v, lag), st.sampled_from([*VALUES, "bogus"]),
-              st.integers(0, 2)),
+    st.builds(
+        lambda v, lag: ("press", v, lag), st.sampled_from([*VALUES, "bogus"]), st.integers(0, 2)
+    ),
     st.builds(LocationInput, st.floats(-90, 90), st.floats(-180, 180)),
-    st.builds(MediaInput, st.sampled_from(["sticker", "photo", "voice"]),
-              st.sampled_from(["", "look", "i want to die"])),
-    st.builds(TextInput, st.sampled_from(["I want to kill myself", "im not going to hurt myself",
-                                          "he hit me", "suicde"])),
+    st.builds(
+        MediaInput,
+        st.sampled_from(["sticker", "photo", "voice"]),
+        st.sampled_from(["", "look", "i want to die"]),
+    ),
+    st.builds(
+        TextInput,
+        st.sampled_from(
+            ["I want to kill myself", "im not going to hurt myself", "he hit me", "suicde"]
+        ),
+    ),
     st.builds(Command, st.sampled_from([*COMMANDS, "unknown"])),
     st.builds(Command, st.just("start"), st.text(min_size=1, max_size=80)),
     st.builds(MenuPress, st.sampled_from([*COMMANDS, "resume", "forged"])),
@@ -80,8 +88,9 @@ def _with_effects(outcome, profile, minutes, draw):
     while outcome.effect is not None:
         state = FLOWS[outcome.session.flow].state(outcome.session.state)
         result = draw(st.sampled_from(sorted(state.on_result)))
-        outcome = after_effect(outcome.session, result, {"_inviter": "<Sam & co>"},
-                               _context(profile, minutes))
+        outcome = after_effect(
+            outcome.session, result, {"_inviter": "<Sam & co>"}, _context(profile, minutes)
+        )
     return outcome
 
 

@@ -30,7 +30,8 @@ NOW = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # the night Europe/Berlin moves 
 
 def ctx(profile=None) -> Context:
     return Context(
-        now=NOW, profile=profile or {},
+        now=NOW,
+        profile=profile or {},
         find_zone_by_name=lambda text: {"berlin": "Europe/Berlin"}.get(text.lower()),
         find_zone_at=lambda lat, lon: "Europe/Berlin" if lat > 0 else None,
     )
@@ -70,8 +71,12 @@ def press(value: str, seq: int = 7) -> ButtonPress:
         ("reminder", press("20:00"), None, {"reminder_time": "20:00", "onboarded": True}),
         ("reminder", press("off"), None, {"reminder_time": "off", "onboarded": True}),
         ("reminder", press("custom"), "reminder_custom", {}),
-        ("reminder_custom", TextInput("7.45pm"), None,
-         {"reminder_time": "19:45", "onboarded": True}),
+        (
+            "reminder_custom",
+            TextInput("7.45pm"),
+            None,
+            {"reminder_time": "19:45", "onboarded": True},
+        ),
         ("reminder_custom", TextInput("25:99"), "reminder_custom", {}),
     ],
 )
@@ -87,8 +92,9 @@ def test_zone_confirmation_copies_the_draft_and_shows_local_time():
     say = confirm.actions[-1]
     assert isinstance(say, Say) and say.keys == ("onboarding.zone_confirm",)
     assert say.params["local_time"] == "01:30"  # 00:30 UTC is 01:30 in Berlin before the change
-    yes = route(confirm.session, ButtonPress(confirm.session.seq, "yes", 3),
-                ctx({"consent": "yes"}))
+    yes = route(
+        confirm.session, ButtonPress(confirm.session.seq, "yes", 3), ctx({"consent": "yes"})
+    )
     assert yes.remember == {"time_zone": "Europe/Berlin"}
     assert yes.session.state == "reminder"
 
@@ -117,10 +123,18 @@ def test_nothing_is_remembered_before_consent():
 
 
 @pytest.mark.parametrize("state", list(FLOWS["onboarding"].states))
-@pytest.mark.parametrize("event", [
-    MediaInput("sticker"), TextInput(""), TextInput("x" * 10_000), EditedMessage(),
-    UnknownPress(), press("no-such-button"), press("begin", seq=3),
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        MediaInput("sticker"),
+        TextInput(""),
+        TextInput("x" * 10_000),
+        EditedMessage(),
+        UnknownPress(),
+        press("no-such-button"),
+        press("begin", seq=3),
+    ],
+)
 def test_bad_input_never_moves_the_flow(state, event):
     session = at(state, _zone="Europe/Berlin")
     outcome = route(session, event, ctx({"consent": "yes"}))

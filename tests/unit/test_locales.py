@@ -51,14 +51,17 @@ def test_a_locale_without_its_marker_is_off(tmp_path):
     assert load_catalog("fr", root).locale == "en"
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("greet: Hola, {name}.\nextra: ¿Qué?\n", "extra: not an English key"),
-    ("greet: Hola, {nombre}.\n", "greet: placeholders ['nombre'], English has ['name']"),
-    ("greet: Hola.\n", "greet: placeholders [], English has ['name']"),
-    ("days:\n  one: un día\n  other: '{count} días {n}'\n", "days: placeholders"),
-    ("menu: [a, b]\n", "menu: not an English key"),
-    ("greet: <b>Hola, {name}.\n", "greet: unclosed <b>"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("greet: Hola, {name}.\nextra: ¿Qué?\n", "extra: not an English key"),
+        ("greet: Hola, {nombre}.\n", "greet: placeholders ['nombre'], English has ['name']"),
+        ("greet: Hola.\n", "greet: placeholders [], English has ['name']"),
+        ("days:\n  one: un día\n  other: '{count} días {n}'\n", "days: placeholders"),
+        ("menu: [a, b]\n", "menu: not an English key"),
+        ("greet: <b>Hola, {name}.\n", "greet: unclosed <b>"),
+    ],
+)
 def test_a_locale_that_would_break_a_message_is_refused_at_start(tmp_path, text, problem):
     root = write_locales(tmp_path, fr=text)
     with pytest.raises(ContentError, match=problem.replace("[", r"\[").replace("]", r"\]")):
@@ -75,8 +78,10 @@ def test_start_up_logs_each_half_done_locale_once(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="content"):
         validate_locales(root=root)
     lines = [record.getMessage() for record in caplog.records]
-    assert lines == ["content/de: 3 texts shown in English, e.g. greet, menu.open, days",
-                     "content/fr: 3 texts shown in English, e.g. bye, menu.open, days"]
+    assert lines == [
+        "content/de: 3 texts shown in English, e.g. greet, menu.open, days",
+        "content/fr: 3 texts shown in English, e.g. bye, menu.open, days",
+    ]
 
 
 def test_status_lists_what_a_locale_lacks_and_fails_only_on_errors(tmp_path, capsys):
@@ -85,8 +90,12 @@ def test_status_lists_what_a_locale_lacks_and_fails_only_on_errors(tmp_path, cap
     out = capsys.readouterr().out
     assert out.splitlines() == [
         "fr: 2 missing, 1 identical to English, 0 errors",
-        "  missing (shown in English):", "    menu.open", "    days",
-        "  identical to English (translated?):", "    bye"]
+        "  missing (shown in English):",
+        "    menu.open",
+        "    days",
+        "  identical to English (translated?):",
+        "    bye",
+    ]
 
     (tmp_path / "bad").mkdir()
     root = write_locales(tmp_path / "bad", fr="greet: Hola, {nombre}.\n")
@@ -102,19 +111,36 @@ def test_the_real_locales_pass_the_start_up_check():
 
 
 def test_plural_forms_follow_the_languages_own_rules(tmp_path):
-    forms = "days:\n  one: '{count} день'\n  few: '{count} дня'\n  many: '{count} дней'\n" \
-            "  other: '{count} дня'\n"
+    forms = (
+        "days:\n  one: '{count} день'\n  few: '{count} дня'\n  many: '{count} дней'\n"
+        "  other: '{count} дня'\n"
+    )
     root = write_locales(tmp_path, ru=forms)
     words = load_catalog("ru", root)
     assert [words.text("days", count=n) for n in (1, 3, 5, 21, 1.5)] == [
-        "1 день", "3 дня", "5 дней", "21 день", "1.5 дня"]
+        "1 день",
+        "3 дня",
+        "5 дней",
+        "21 день",
+        "1.5 дня",
+    ]
 
 
 def test_spanish_plurals_take_one_for_one_and_other_for_the_rest():
     assert [plural_category("es", n) for n in (0, 1, 2, 1_000_000)] == [
-        "other", "one", "other", "many"]  # "many" is not written, so "other" shows
+        "other",
+        "one",
+        "other",
+        "many",
+    ]  # "many" is not written, so "other" shows
     assert [plural_category("en", n) for n in (0, 1, 2, 1.0, True, "1")] == [
-        "other", "one", "other", "other", "other", "other"]
+        "other",
+        "one",
+        "other",
+        "other",
+        "other",
+        "other",
+    ]
 
 
 def test_a_locale_cldr_does_not_know_is_refused_at_start(tmp_path):

@@ -21,8 +21,13 @@ log = logging.getLogger("bot.test_logsafety")
 
 
 def settings(level: str = "DEBUG") -> Settings:
-    return Settings(_env_file=None, TELEGRAM_BOT_TOKEN=TOKEN, WEBHOOK_SECRET=SECRET,
-                    KINTSUGI_ENCRYPTION_KEYS=",".join(KEYS), LOG_LEVEL=level)
+    return Settings(
+        _env_file=None,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        WEBHOOK_SECRET=SECRET,
+        KINTSUGI_ENCRYPTION_KEYS=",".join(KEYS),
+        LOG_LEVEL=level,
+    )
 
 
 def test_known_secrets_are_replaced_in_messages_and_in_tracebacks():
@@ -56,8 +61,10 @@ def test_sql_parameters_in_an_error_are_blanked():
         connection.execute(sa.text("CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT)"))
         connection.execute(sa.text("INSERT INTO t VALUES (1, 'x')"))
         try:
-            connection.execute(sa.text("INSERT INTO t VALUES (:id, :note)"),
-                               {"id": 1, "note": "I feel lost since the affair"})
+            connection.execute(
+                sa.text("INSERT INTO t VALUES (:id, :note)"),
+                {"id": 1, "note": "I feel lost since the affair"},
+            )
         except sa.exc.IntegrityError:
             log.exception("could not store")
     assert "UNIQUE constraint failed" in capture.text() and "[SQL: INSERT" in capture.text()
@@ -67,17 +74,27 @@ def test_sql_parameters_in_an_error_are_blanked():
 def test_a_message_that_does_not_format_is_kept_without_its_arguments():
     # Called directly: any other handler on the root (pytest's) would choke on it first.
     # Left as it is, logging's handleError would print the arguments to stderr.
-    record = log.makeRecord(log.name, logging.ERROR, __file__, 1,
-                            "one placeholder, two values: %s", ("fine", "I feel lost"), None)
+    record = log.makeRecord(
+        log.name,
+        logging.ERROR,
+        __file__,
+        1,
+        "one placeholder, two values: %s",
+        ("fine", "I feel lost"),
+        None,
+    )
     assert Redactor([]).filter(record)
     assert "unformattable log message" in record.getMessage()
     assert "I feel lost" not in record.getMessage() and not record.args
 
 
-@pytest.mark.parametrize(("level", "telegram", "httpx"), [
-    ("DEBUG", logging.INFO, logging.WARNING),
-    ("ERROR", logging.ERROR, logging.ERROR),
-])
+@pytest.mark.parametrize(
+    ("level", "telegram", "httpx"),
+    [
+        ("DEBUG", logging.INFO, logging.WARNING),
+        ("ERROR", logging.ERROR, logging.ERROR),
+    ],
+)
 def test_payload_loggers_are_held_at_their_floor_and_never_lowered(level, telegram, httpx):
     with captured_logs(settings(level)) as capture:
         assert logging.getLogger("telegram.ext.Application").getEffectiveLevel() == telegram

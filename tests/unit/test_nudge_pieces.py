@@ -28,9 +28,15 @@ def test_days_a_commitment_applies_on():
     assert chosen_days({"_days_choice": "choose", "_picked_days": []}) == "0123456"
 
 
-@pytest.mark.parametrize(("typed", "value"), [
-    ("22:30-06:30", "22:30-06:30"), ("10pm - 7am", "22:00-07:00"), ("21.00–08.15", "21:00-08:15"),
-    ("23 to 7", "23:00-07:00")])
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("22:30-06:30", "22:30-06:30"),
+        ("10pm - 7am", "22:00-07:00"),
+        ("21.00–08.15", "21:00-08:15"),
+        ("23 to 7", "23:00-07:00"),
+    ],
+)
 def test_quiet_hours_typed_in_many_ways(typed, value):
     assert _quiet_range(typed, Context(now=datetime.now(UTC))).value == value
 
@@ -51,8 +57,14 @@ def test_kept_days_per_week_count_partly_as_half():
     def day(d: date, result: str | None) -> CheckInRecord:
         return CheckInRecord(0, 1, 1, d, result, None)
 
-    kept, planned = _kept_per_week([day(date(2026, 1, 5), "kept"), day(date(2026, 1, 6), "partly"),
-                                    day(date(2026, 1, 7), None), day(date(2026, 1, 12), "kept")])
+    kept, planned = _kept_per_week(
+        [
+            day(date(2026, 1, 5), "kept"),
+            day(date(2026, 1, 6), "partly"),
+            day(date(2026, 1, 7), None),
+            day(date(2026, 1, 12), "kept"),
+        ]
+    )
     assert kept == {date(2026, 1, 5): 1.5, date(2026, 1, 12): 1.0}
     assert planned == {date(2026, 1, 5): 3, date(2026, 1, 12): 1}
 

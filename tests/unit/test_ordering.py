@@ -14,11 +14,19 @@ ANN, BEN = 1, 2
 
 
 def update(update_id: int, user: int) -> Update:
-    return Update.de_json({"update_id": update_id, "message": {
-        "message_id": update_id, "date": 0, "text": "hi",
-        "from": {"id": user, "is_bot": False, "first_name": "U"},
-        "chat": {"id": user, "type": "private"},
-    }}, None)
+    return Update.de_json(
+        {
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id,
+                "date": 0,
+                "text": "hi",
+                "from": {"id": user, "is_bot": False, "first_name": "U"},
+                "chat": {"id": user, "type": "private"},
+            },
+        },
+        None,
+    )
 
 
 class Drains:
@@ -37,8 +45,10 @@ class Drains:
 async def test_a_flood_holds_one_slot_and_others_go_past_it():
     processor = PerUserOrder(max_concurrent_updates=4)
     drains = Drains()
-    flood = [asyncio.create_task(processor.process_update(update(n, ANN), drains.handle(n, ANN)))
-             for n in range(1, 301)]
+    flood = [
+        asyncio.create_task(processor.process_update(update(n, ANN), drains.handle(n, ANN)))
+        for n in range(1, 301)
+    ]
     ben = asyncio.create_task(processor.process_update(update(301, BEN), drains.handle(301, BEN)))
     try:
         await asyncio.wait_for(asyncio.shield(ben), 5)  # done while Ann's first turn still runs
@@ -78,6 +88,8 @@ async def test_different_users_are_handled_concurrently():
             both.set()
         await asyncio.wait_for(both.wait(), 5)
 
-    await asyncio.gather(processor.process_update(update(1, ANN), handle(ANN)),
-                         processor.process_update(update(2, BEN), handle(BEN)))
+    await asyncio.gather(
+        processor.process_update(update(1, ANN), handle(ANN)),
+        processor.process_update(update(2, BEN), handle(BEN)),
+    )
     assert sorted(started) == [ANN, BEN]

@@ -31,10 +31,21 @@ NOW = datetime(2026, 2, 10, 18, 0, tzinfo=UTC)
 PROFILE = {"onboarded": True, "consent": "yes", "safety": "no"}
 MINE = (PRACTICES, TRIGGERED, UNDERNEATH, ACKNOWLEDGE, REASSURE)
 # Drafts as far into each flow as they go, so every prompt can be rendered.
-DATA = {"_first_thought": "They must be lying", "_other1": "Traffic", "_other2": "Dead phone",
-        "_plan": "Wait an hour", "_partner": "Alex", "_request": "Tell me you're on your way",
-        "_who": "Sam", "_text": "On my way, love you", "_feelings": ["hurt", "other"],
-        "_other_feeling": "numb", "_reflection": 5, "_item": 5, "_action": "reply"}
+DATA = {
+    "_first_thought": "They must be lying",
+    "_other1": "Traffic",
+    "_other2": "Dead phone",
+    "_plan": "Wait an hour",
+    "_partner": "Alex",
+    "_request": "Tell me you're on your way",
+    "_who": "Sam",
+    "_text": "On my way, love you",
+    "_feelings": ["hurt", "other"],
+    "_other_feeling": "numb",
+    "_reflection": 5,
+    "_item": 5,
+    "_action": "reply",
+}
 
 
 def ctx(profile=None) -> Context:
@@ -52,8 +63,9 @@ def press(value: str, seq: int = 7) -> ButtonPress:
 # ---------------------------------------------------------------- every state, every input
 
 
-@pytest.mark.parametrize(("flow", "state"), [
-    (f, s) for f, s in resting(*MINE) if FLOWS[f].state(s).text])
+@pytest.mark.parametrize(
+    ("flow", "state"), [(f, s) for f, s in resting(*MINE) if FLOWS[f].state(s).text]
+)
 def test_words_are_kept_in_the_session_never_on_the_profile(flow, state):
     definition = FLOWS[flow].state(state)
     outcome = route(at(flow, state), TextInput("  some honest words  "), ctx())
@@ -62,8 +74,10 @@ def test_words_are_kept_in_the_session_never_on_the_profile(flow, state):
     assert outcome.remember == {}, "practices keep words in reflections, not on the profile"
 
 
-@pytest.mark.parametrize(("flow", "state", "value"), [
-    (f, s, o.value) for f, s in resting(*MINE) for o in FLOWS[f].state(s).options])
+@pytest.mark.parametrize(
+    ("flow", "state", "value"),
+    [(f, s, o.value) for f, s in resting(*MINE) for o in FLOWS[f].state(s).options],
+)
 def test_every_button_leads_where_it_says(flow, state, value):
     definition = FLOWS[flow].state(state)
     option = definition.option(value)
@@ -81,8 +95,9 @@ def test_every_button_leads_where_it_says(flow, state, value):
     assert outcome.remember == {}
 
 
-@pytest.mark.parametrize(("flow", "state"), [
-    (f.name, s.name) for f in MINE for s in f.states.values() if s.effect])
+@pytest.mark.parametrize(
+    ("flow", "state"), [(f.name, s.name) for f in MINE for s in f.states.values() if s.effect]
+)
 def test_every_effect_result_leads_to_a_state_that_renders(flow, state):
     for result, target in FLOWS[flow].state(state).on_result.items():
         session = Session(flow, state, 7, DATA)
@@ -109,8 +124,10 @@ def test_every_state_renders_without_any_drafts(flow):
 # ---------------------------------------------------------------- opening and the menu
 
 
-@pytest.mark.parametrize(("command", "first"), [
-    ("practices", "menu"), ("triggered", "ground"), ("underneath", "feelings")])
+@pytest.mark.parametrize(
+    ("command", "first"),
+    [("practices", "menu"), ("triggered", "ground"), ("underneath", "feelings")],
+)
 def test_commands_open_their_practice(command, first):
     outcome = route(None, Command(command), ctx())
     assert outcome.session.flow == command and outcome.session.state == first
@@ -160,29 +177,44 @@ def test_crisis_words_are_not_taken_as_an_answer():
 # ---------------------------------------------------------------- triggered
 
 
-@pytest.mark.parametrize(("state", "event", "next_state", "data"), [
-    ("ground", press("steadier"), "when", {}),
-    ("ground", press("support"), None, {}),
-    ("when", press("now"), "first_thought", {"_when": "now"}),
-    ("when", press("old"), "first_thought", {"_when": "old"}),
-    ("when", press("unsure"), "first_thought", {"_when": "unsure"}),
-    ("first_thought", TextInput("They're late, they must be lying"), "other1",
-     {"_first_thought": "They're late, they must be lying"}),
-    ("other1", TextInput("Traffic"), "other2", {"_other1": "Traffic"}),
-    ("other2", TextInput("Their phone died"), "other3", {"_other2": "Their phone died"}),
-    ("other2", press("enough"), "plan", {}),
-    ("other3", TextInput("They lost track of time"), "plan",
-     {"_other3": "They lost track of time"}),
-    ("other3", press("enough"), "plan", {}),
-    ("plan", TextInput("Wait an hour"), "save", {"_plan": "Wait an hour"}),
-    ("offer", press("write"), "request", {}),
-    ("offer", press("no"), None, {}),
-    ("request", TextInput("Could you call me?"), "request_review",
-     {"_request": "Could you call me?"}),
-    ("request_review", press("send"), "send_request", {}),
-    ("request_review", press("rewrite"), "request", {}),
-    ("request_review", press("keep"), "keep_request", {}),
-])
+@pytest.mark.parametrize(
+    ("state", "event", "next_state", "data"),
+    [
+        ("ground", press("steadier"), "when", {}),
+        ("ground", press("support"), None, {}),
+        ("when", press("now"), "first_thought", {"_when": "now"}),
+        ("when", press("old"), "first_thought", {"_when": "old"}),
+        ("when", press("unsure"), "first_thought", {"_when": "unsure"}),
+        (
+            "first_thought",
+            TextInput("They're late, they must be lying"),
+            "other1",
+            {"_first_thought": "They're late, they must be lying"},
+        ),
+        ("other1", TextInput("Traffic"), "other2", {"_other1": "Traffic"}),
+        ("other2", TextInput("Their phone died"), "other3", {"_other2": "Their phone died"}),
+        ("other2", press("enough"), "plan", {}),
+        (
+            "other3",
+            TextInput("They lost track of time"),
+            "plan",
+            {"_other3": "They lost track of time"},
+        ),
+        ("other3", press("enough"), "plan", {}),
+        ("plan", TextInput("Wait an hour"), "save", {"_plan": "Wait an hour"}),
+        ("offer", press("write"), "request", {}),
+        ("offer", press("no"), None, {}),
+        (
+            "request",
+            TextInput("Could you call me?"),
+            "request_review",
+            {"_request": "Could you call me?"},
+        ),
+        ("request_review", press("send"), "send_request", {}),
+        ("request_review", press("rewrite"), "request", {}),
+        ("request_review", press("keep"), "keep_request", {}),
+    ],
+)
 def test_triggered_transitions(state, event, next_state, data):
     outcome = route(Session("triggered", state, 7, {}), event, ctx())
     assert (outcome.session.state if outcome.session else None) == next_state
@@ -191,9 +223,14 @@ def test_triggered_transitions(state, event, next_state, data):
     assert outcome.remember == {}
 
 
-@pytest.mark.parametrize(("value", "reply"), [
-    ("now", "practices.when_now_reply"), ("old", "practices.when_old_reply"),
-    ("unsure", "practices.when_unsure_reply")])
+@pytest.mark.parametrize(
+    ("value", "reply"),
+    [
+        ("now", "practices.when_now_reply"),
+        ("old", "practices.when_old_reply"),
+        ("unsure", "practices.when_unsure_reply"),
+    ],
+)
 def test_now_or_old_wound_each_gets_its_own_kind_reply(value, reply):
     outcome = route(at("triggered", "when"), press(value), ctx())
     keys = [a.keys for a in outcome.actions if isinstance(a, Say)]
@@ -216,8 +253,10 @@ def test_plan_saves_through_an_effect():
     assert outcome.effect.data["_plan"] == "Breathe and wait"
 
 
-@pytest.mark.parametrize(("result", "state", "last_key"), [
-    ("private", None, "practices.triggered_end"), ("linked", "offer", "practices.offer")])
+@pytest.mark.parametrize(
+    ("result", "state", "last_key"),
+    [("private", None, "practices.triggered_end"), ("linked", "offer", "practices.offer")],
+)
 def test_saved_summary_reads_back_and_points_to_sos(result, state, last_key):
     outcome = after_effect(Session("triggered", "save", 7, DATA), result, {}, ctx())
     assert (outcome.session.state if outcome.session else None) == state
@@ -229,8 +268,11 @@ def test_saved_summary_reads_back_and_points_to_sos(result, state, last_key):
 
 
 def test_the_summary_lists_only_the_explanations_given():
-    params = FLOWS["triggered"].state("saved").params(
-        {"_first_thought": "a", "_other1": "b", "_plan": "c"}, ctx())
+    params = (
+        FLOWS["triggered"]
+        .state("saved")
+        .params({"_first_thought": "a", "_other1": "b", "_plan": "c"}, ctx())
+    )
     assert isinstance(params["others"], Listing)
     assert [item["text"] for item in params["others"].items] == ["b"]
 
@@ -242,8 +284,10 @@ def test_the_request_is_read_back_before_sending():
     assert "Please &lt;b&gt;call&lt;/b&gt; me" in text and "Alex" in text
 
 
-@pytest.mark.parametrize(("result", "key"), [
-    ("sent", "practices.request_sent"), ("refused", "practices.request_refused")])
+@pytest.mark.parametrize(
+    ("result", "key"),
+    [("sent", "practices.request_sent"), ("refused", "practices.request_refused")],
+)
 def test_sending_the_request_ends_with_a_word_either_way(result, key):
     outcome = after_effect(Session("triggered", "send_request", 7, DATA), result, {}, ctx())
     assert outcome.session is None and outcome.actions[-1].keys == (key,)
@@ -269,10 +313,15 @@ def test_the_q_button_needs_onboarding():
     assert outcome.session is None and outcome.actions == (Toast("common.unknown_button"),)
 
 
-@pytest.mark.parametrize(("result", "state", "key"), [
-    ("ok", "write", "practices.reassure_write"), ("already", None, "practices.reassure_already"),
-    ("refused", None, "practices.reassure_refused"),
-    ("safety", None, "practices.reassure_safety")])
+@pytest.mark.parametrize(
+    ("result", "state", "key"),
+    [
+        ("ok", "write", "practices.reassure_write"),
+        ("already", None, "practices.reassure_already"),
+        ("refused", None, "practices.reassure_refused"),
+        ("safety", None, "practices.reassure_safety"),
+    ],
+)
 def test_opening_a_request(result, state, key):
     data = {"_request": "Tell me you're coming", "_who": "Sam"} if result == "ok" else {}
     outcome = after_effect(Session("reassure", "open", 1, {"_item": 3}), result, data, ctx())
@@ -282,12 +331,15 @@ def test_opening_a_request(result, state, key):
         assert "Tell me you're coming" in rendered(outcome)
 
 
-@pytest.mark.parametrize(("state", "event", "next_state"), [
-    ("write", TextInput("I'm here. I'll be home at 7."), "review"),
-    ("review", press("send"), "send"),
-    ("review", press("rewrite"), "write"),
-    ("review", press("later"), None),
-])
+@pytest.mark.parametrize(
+    ("state", "event", "next_state"),
+    [
+        ("write", TextInput("I'm here. I'll be home at 7."), "review"),
+        ("review", press("send"), "send"),
+        ("review", press("rewrite"), "write"),
+        ("review", press("later"), None),
+    ],
+)
 def test_reassure_transitions(state, event, next_state):
     outcome = route(at("reassure", state), event, ctx())
     assert (outcome.session.state if outcome.session else None) == next_state
@@ -298,9 +350,14 @@ def test_the_reassurance_is_read_back():
     assert "I'm here" in rendered(outcome) and "Sam" in rendered(outcome)
 
 
-@pytest.mark.parametrize(("result", "key"), [
-    ("sent", "practices.reassure_sent"), ("already", "practices.reassure_already"),
-    ("refused", "practices.reassure_refused")])
+@pytest.mark.parametrize(
+    ("result", "key"),
+    [
+        ("sent", "practices.reassure_sent"),
+        ("already", "practices.reassure_already"),
+        ("refused", "practices.reassure_refused"),
+    ],
+)
 def test_sending_a_reassurance(result, key):
     outcome = after_effect(Session("reassure", "send", 7, DATA), result, {}, ctx())
     assert outcome.session is None and outcome.actions[-1].keys == (key,)
@@ -342,8 +399,12 @@ def test_say_more_is_optional_and_then_saved(event):
 
 
 def test_the_kind_reply_names_back_what_was_chosen():
-    session = Session("underneath", "save", 7, {"_feelings": ["shame", "other", "hurt"],
-                                                "_other_feeling": "foolish"})
+    session = Session(
+        "underneath",
+        "save",
+        7,
+        {"_feelings": ["shame", "other", "hurt"], "_other_feeling": "foolish"},
+    )
     outcome = after_effect(session, "ok", {}, ctx())
     assert outcome.session is None
     text = rendered(outcome)
@@ -358,9 +419,14 @@ def test_nothing_named_still_reads_kindly():
 # ---------------------------------------------------------------- notice the follow-through
 
 
-@pytest.mark.parametrize(("result", "state", "key"), [
-    ("ok", "write", "practices.ack_write"), ("not_linked", None, "practices.ack_not_linked"),
-    ("safety", None, "practices.ack_safety")])
+@pytest.mark.parametrize(
+    ("result", "state", "key"),
+    [
+        ("ok", "write", "practices.ack_write"),
+        ("not_linked", None, "practices.ack_not_linked"),
+        ("safety", None, "practices.ack_safety"),
+    ],
+)
 def test_acknowledge_depends_on_the_link_and_safety(result, state, key):
     data = {"_partner": "Alex"} if result == "ok" else {}
     outcome = after_effect(Session("acknowledge", "check", 1, {}), result, data, ctx())
@@ -379,20 +445,28 @@ def test_safety_yes_is_refused_gently_with_sos():
     assert "/sos" in rendered(outcome)
 
 
-@pytest.mark.parametrize(("state", "event", "next_state"), [
-    ("write", TextInput("Thank you for calling at lunch"), "review"),
-    ("review", press("send"), "send"),
-    ("review", press("rewrite"), "write"),
-    ("review", press("keep"), "keep"),
-])
+@pytest.mark.parametrize(
+    ("state", "event", "next_state"),
+    [
+        ("write", TextInput("Thank you for calling at lunch"), "review"),
+        ("review", press("send"), "send"),
+        ("review", press("rewrite"), "write"),
+        ("review", press("keep"), "keep"),
+    ],
+)
 def test_acknowledge_transitions(state, event, next_state):
     outcome = route(at("acknowledge", state), event, ctx())
     assert outcome.session.state == next_state
 
 
-@pytest.mark.parametrize(("state", "result", "key"), [
-    ("send", "sent", "practices.ack_sent"), ("send", "refused", "practices.ack_refused"),
-    ("keep", "ok", "practices.ack_kept")])
+@pytest.mark.parametrize(
+    ("state", "result", "key"),
+    [
+        ("send", "sent", "practices.ack_sent"),
+        ("send", "refused", "practices.ack_refused"),
+        ("keep", "ok", "practices.ack_kept"),
+    ],
+)
 def test_acknowledge_endings(state, result, key):
     outcome = after_effect(Session("acknowledge", state, 7, DATA), result, {}, ctx())
     assert outcome.session is None and outcome.actions[-1].keys == (key,)

@@ -18,8 +18,10 @@ from flows.router import Command, after_effect, route
 
 NOW = datetime(2026, 5, 4, 19, 0, tzinfo=UTC)
 ONBOARDED = {"onboarded": True, "consent": "yes", "safety": "no"}
-FILE = {"name": "kintsugi-export-2026-05-04.json",
-        "base64": base64.b64encode(b'{"version": 1}').decode()}
+FILE = {
+    "name": "kintsugi-export-2026-05-04.json",
+    "base64": base64.b64encode(b'{"version": 1}').decode(),
+}
 
 
 def ctx(profile=None) -> Context:
@@ -37,16 +39,26 @@ def press(value: str, seq: int = 1) -> ButtonPress:
 PATHS = [
     ("export", None, "export_data", {"_export": FILE}, "rights.export_caption", {}),
     ("delete", "yes", "forget_me", {}, "rights.deleted", {}),
-    ("erase", "yes", "erase_me", {"_message_ids": [3, 4, 9]}, "rights.erased",
-     {"delete_first": (3, 4, 9)}),
+    (
+        "erase",
+        "yes",
+        "erase_me",
+        {"_message_ids": [3, 4, 9]},
+        "rights.erased",
+        {"delete_first": (3, 4, 9)},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("command", "button", "effect", "data", "last", "extras"), PATHS)
-@pytest.mark.parametrize("profile", [ONBOARDED, {}, {"consent": "yes", "role": "hurt"}],
-                         ids=["set-up", "nobody-yet", "half-way"])
-def test_each_right_reaches_its_effect_and_ends_set_up_or_not(command, button, effect, data,
-                                                              last, extras, profile):
+@pytest.mark.parametrize(
+    "profile",
+    [ONBOARDED, {}, {"consent": "yes", "role": "hurt"}],
+    ids=["set-up", "nobody-yet", "half-way"],
+)
+def test_each_right_reaches_its_effect_and_ends_set_up_or_not(
+    command, button, effect, data, last, extras, profile
+):
     outcome = route(None, Command(command), ctx(profile))
     if button is not None:
         question = outcome.actions[-1]
@@ -105,8 +117,9 @@ def test_a_flow_with_typed_words_is_parked_not_lost_when_erase_is_asked_for():
 
 
 def test_uploads_keep_their_file_names_and_sent_messages_their_ids():
-    files = _with_files({"chat_id": 7, "document": {UPLOAD: FILE["base64"],
-                                                    FILE_NAME: FILE["name"]}})
+    files = _with_files(
+        {"chat_id": 7, "document": {UPLOAD: FILE["base64"], FILE_NAME: FILE["name"]}}
+    )
     assert files["chat_id"] == 7 and files["document"].filename == FILE["name"]
     photo = Renderer(catalog()).render(Say(("rights.kept",), photo=FILE["base64"]), 7)[0]
     assert _with_files(photo.params)["photo"].filename.endswith(".png")
@@ -115,5 +128,9 @@ def test_uploads_keep_their_file_names_and_sent_messages_their_ids():
 
 
 def test_export_times_are_iso_utc():
-    assert json.dumps({"at": datetime(2026, 5, 4, 21, 0, tzinfo=UTC), "day": date(2026, 5, 4)},
-                      default=_plain) == '{"at": "2026-05-04T21:00:00Z", "day": "2026-05-04"}'
+    assert (
+        json.dumps(
+            {"at": datetime(2026, 5, 4, 21, 0, tzinfo=UTC), "day": date(2026, 5, 4)}, default=_plain
+        )
+        == '{"at": "2026-05-04T21:00:00Z", "day": "2026-05-04"}'
+    )

@@ -101,11 +101,19 @@ def test_opening_remembers_step_one_and_asks_the_database_where_to_start():
         ("change", TextInput("I will try to be more honest"), "change_seen"),
         ("change_seen", TextInput("I show you my phone when you ask"), "offer_commit"),
         ("change_seen", press("keep"), "offer_commit"),
-        *((f"{state}_check", press("rewrite"), state) for state in (
-            "impact", "ack", "accept", "edit_ack", "edit_accept")),
-        *((f"{state}_check", press("keep"), goto) for state, goto in (
-            ("ack", "accept"), ("accept", "actions"), ("edit_ack", "apology_ready"),
-            ("edit_accept", "apology_ready"))),
+        *(
+            (f"{state}_check", press("rewrite"), state)
+            for state in ("impact", "ack", "accept", "edit_ack", "edit_accept")
+        ),
+        *(
+            (f"{state}_check", press("keep"), goto)
+            for state, goto in (
+                ("ack", "accept"),
+                ("accept", "actions"),
+                ("edit_ack", "apology_ready"),
+                ("edit_accept", "apology_ready"),
+            )
+        ),
         ("change", TextInput("I show you my phone when you ask"), "offer_commit"),
         ("offer_commit", press("yes"), "days"),
         ("offer_commit", press("no"), "ack"),
@@ -140,10 +148,14 @@ def test_opening_remembers_step_one_and_asks_the_database_where_to_start():
         ("confirm_share", press("not_now"), "broke_keep"),
         ("confirm_saved", press("send"), "send_apology"),
         ("confirm_saved", press("not_now"), None),
-        *((f"{end}{THEN_HURT}", press("go_on"), "hurt_intro") for end in (
-            "apology_sent", "apology_kept", "apology_saved", "apology_private")),
-        *((f"{end}{THEN_HURT}", press("later"), None) for end in (
-            "apology_sent", "apology_kept", "apology_saved", "apology_private")),
+        *(
+            (f"{end}{THEN_HURT}", press("go_on"), "hurt_intro")
+            for end in ("apology_sent", "apology_kept", "apology_saved", "apology_private")
+        ),
+        *(
+            (f"{end}{THEN_HURT}", press("later"), None)
+            for end in ("apology_sent", "apology_kept", "apology_saved", "apology_private")
+        ),
         ("hurt_intro", press("go_on"), "needs"),
         ("hurt_intro", press("later"), None),
         ("needs", press("space"), "needs"),
@@ -182,10 +194,6 @@ def _pressed():
     return [(state, event.value) for state, event, _ in table if isinstance(event, ButtonPress)]
 
 
-
-
-
-
 @pytest.mark.parametrize("state", ENDINGS)
 def test_endings_close_the_session(state):
     outcome = route(at("revisit"), press("later"), ctx()) if state == "later" else None
@@ -196,8 +204,13 @@ def test_endings_close_the_session(state):
 
 @pytest.mark.parametrize(
     ("state", "text"),
-    [("what", "x" * (MAX_STORY_CHARS + 1)), ("ack", "x" * (MAX_PART_CHARS + 1)),
-     ("change", "x" * 301), ("needs_words", "x" * 601), ("own", "   ")],
+    [
+        ("what", "x" * (MAX_STORY_CHARS + 1)),
+        ("ack", "x" * (MAX_PART_CHARS + 1)),
+        ("change", "x" * 301),
+        ("needs_words", "x" * 601),
+        ("own", "   "),
+    ],
 )
 def test_too_long_or_empty_words_are_asked_again_and_nothing_kept(state, text):
     outcome = route(at(state), TextInput(text), ctx())
@@ -222,13 +235,20 @@ def test_commands_and_crisis_words_mid_flow():
 @pytest.mark.parametrize(
     ("state", "result", "next_state"),
     [
-        ("open", "broke", "broke_intro"), ("open", "hurt", "hurt_intro"),
-        ("open", "both", "both_intro"), ("open", "private", "which"),
-        ("open", "revisit", "revisit"), ("open", "revisit_share", "revisit_share"),
-        ("path", "broke", "broke_intro"), ("path", "hurt", "hurt_intro"),
-        ("path", "both", "both_intro"), ("path", "private", "which"),
-        ("save_commit", "saved", "commit_saved"), ("save_commit", "linked", "visibility"),
-        ("set_visibility", "ok", "commit_saved"), ("set_visibility", "refused", "commit_saved"),
+        ("open", "broke", "broke_intro"),
+        ("open", "hurt", "hurt_intro"),
+        ("open", "both", "both_intro"),
+        ("open", "private", "which"),
+        ("open", "revisit", "revisit"),
+        ("open", "revisit_share", "revisit_share"),
+        ("path", "broke", "broke_intro"),
+        ("path", "hurt", "hurt_intro"),
+        ("path", "both", "both_intro"),
+        ("path", "private", "which"),
+        ("save_commit", "saved", "commit_saved"),
+        ("save_commit", "linked", "visibility"),
+        ("set_visibility", "ok", "commit_saved"),
+        ("set_visibility", "refused", "commit_saved"),
         ("apology_ready", "shareable", "apology_review"),
         ("apology_ready", "private", "apology_review_private"),
         ("broke_share", "confirm", "confirm_share"),
@@ -246,9 +266,11 @@ def test_commands_and_crisis_words_mid_flow():
         ("broke_keep", "kept" + THEN_HURT, "apology_kept" + THEN_HURT),
         ("request_ready", "shareable", "request_review"),
         ("request_ready", "private", "request_review_private"),
-        ("hurt_share", "confirm", "confirm_request"), ("hurt_share", "unlinked", "request_saved"),
+        ("hurt_share", "confirm", "confirm_request"),
+        ("hurt_share", "unlinked", "request_saved"),
         ("hurt_share", "unsafe", "request_private"),
-        ("send_request", "sent", "request_sent"), ("send_request", "unlinked", "request_saved"),
+        ("send_request", "sent", "request_sent"),
+        ("send_request", "unlinked", "request_saved"),
         ("send_request", "unsafe", "request_private"),
         ("hurt_keep", "kept", "request_kept"),
     ],
@@ -294,8 +316,9 @@ def test_the_excuse_is_reflected_back_kindly_with_a_choice():
     assert labels == ["responsibility.rewrite", "responsibility.keep_as_is"]
 
 
-@pytest.mark.parametrize("state", ["what", "impact", "own", "ack", "accept", "edit_ack",
-                                   "edit_accept"])
+@pytest.mark.parametrize(
+    "state", ["what", "impact", "own", "ack", "accept", "edit_ack", "edit_accept"]
+)
 def test_every_answer_where_an_excuse_can_hide_is_looked_at_once(state):
     excuse = "I did it but only because you were never home"
     checked = route(at(state), TextInput(excuse), ctx())
@@ -306,8 +329,9 @@ def test_every_answer_where_an_excuse_can_hide_is_looked_at_once(state):
     assert where(again) == state
     goes_on = route(again.session, TextInput(excuse), ctx())
     assert where(goes_on) not in (state, f"{state}_check")
-    assert goes_on.session is None or goes_on.session.data[f"_{state.removeprefix('edit_')}"] \
-        == excuse
+    assert (
+        goes_on.session is None or goes_on.session.data[f"_{state.removeprefix('edit_')}"] == excuse
+    )
 
 
 def test_an_excuse_rewritten_at_the_check_is_the_answer():
@@ -321,8 +345,7 @@ def test_a_vague_change_is_asked_once_for_something_that_can_be_seen():
     asked = route(at("change"), TextInput("I will try to be more honest"), ctx())
     assert where(asked) == "change_seen"
     shown = _text_of(asked.actions[-1])
-    assert "What would your partner see you do" in shown and "I will try to be more honest" \
-        in shown
+    assert "What would your partner see you do" in shown and "I will try to be more honest" in shown
     kept = route(asked.session, press("keep", seq=asked.session.seq), ctx())
     assert where(kept) == "offer_commit"
     assert kept.session.data["_change"] == "I will try to be more honest"
@@ -345,8 +368,7 @@ def test_earlier_answers_can_be_used_for_parts_two_and_three():
 
 
 def test_the_read_back_shows_all_four_parts_escaped():
-    data = {"_ack": "<b>hurt</b>", "_accept": "mine & only mine", "_actions": "a",
-            "_signs": "s"}
+    data = {"_ack": "<b>hurt</b>", "_accept": "mine & only mine", "_actions": "a", "_signs": "s"}
     outcome = after_effect(at("apology_ready", **data), "shareable", {}, ctx())
     shown = _text_of(outcome.actions[-1])
     assert "&lt;b&gt;hurt&lt;/b&gt;" in shown and "mine &amp; only mine" in shown
@@ -366,9 +388,11 @@ def test_the_longest_answers_still_fit_a_message_and_its_closing_edit():
     longest = "x" * MAX_PART_CHARS
     data = {f"_{p}": longest for p in ("ack", "accept", "actions", "signs")}
     for state in ("apology_review", "confirm_saved", "confirm_share"):
-        outcome = after_effect(at("apology_ready", **data, _partner="Alex"), "shareable", {},
-                               ctx()) if state == "apology_review" else route(
-            at("change_part", **data), press("back"), ctx())
+        outcome = (
+            after_effect(at("apology_ready", **data, _partner="Alex"), "shareable", {}, ctx())
+            if state == "apology_review"
+            else route(at("change_part", **data), press("back"), ctx())
+        )
         say = FLOW.state(state)
         params = say.params({**data, "_partner": "Alex"}, ctx())
         close = CloseQuestion(1, say.prompt, params, ("responsibility.send",))
@@ -383,23 +407,39 @@ def test_needs_toggle_in_place_and_done_moves_on():
     assert isinstance(outcome.actions[0], EditButtons)
     outcome = route(outcome.session, press(DONE, seq=outcome.session.seq), ctx())
     assert where(outcome) == "needs_words"
-    assert route(at("needs", _needs=[]), press(DONE), ctx()).actions == (
-        Toast("common.pick_one"),)
+    assert route(at("needs", _needs=[]), press(DONE), ctx()).actions == (Toast("common.pick_one"),)
 
 
 def test_read_only_look_back_shows_what_was_written_and_ends():
-    data = {"_when": "1 March 2026",
-            "_prev_broke": {"what_happened": "I hid it", "impact": "fear", "responsibility": "me",
-                            "do_differently": "phone", "shared": True,
-                            "apology": {"acknowledge": "A", "responsibility": "B",
-                                        "actions": "C", "signs": "D"}},
-            "_prev_hurt": {"needs": ["space", "reassurance"], "looks_like": "time alone",
-                           "shared": False}}
+    data = {
+        "_when": "1 March 2026",
+        "_prev_broke": {
+            "what_happened": "I hid it",
+            "impact": "fear",
+            "responsibility": "me",
+            "do_differently": "phone",
+            "shared": True,
+            "apology": {"acknowledge": "A", "responsibility": "B", "actions": "C", "signs": "D"},
+        },
+        "_prev_hurt": {
+            "needs": ["space", "reassurance"],
+            "looks_like": "time alone",
+            "shared": False,
+        },
+    }
     outcome = route(at("revisit", **data), press("look"), ctx())
     assert outcome.session is None and outcome.finished
     shown = _text_of(outcome.actions[-1])
-    for words in ("I hid it", "fear", "phone", "time alone", "Some space", "Reassurance",
-                  "shared with your partner", "not shared"):
+    for words in (
+        "I hid it",
+        "fear",
+        "phone",
+        "time alone",
+        "Some space",
+        "Reassurance",
+        "shared with your partner",
+        "not shared",
+    ):
         assert words in shown
 
 

@@ -13,8 +13,16 @@ from bot.nudges.rhythm import EVERY_DAY, Rhythm, next_daily, next_once, rhythm_o
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
-ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata",
-         "America/Sao_Paulo", "Pacific/Chatham", "Europe/Berlin", "UTC"]
+ZONES = [
+    "Europe/London",
+    "America/New_York",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "America/Sao_Paulo",
+    "Pacific/Chatham",
+    "Europe/Berlin",
+    "UTC",
+]
 
 
 def run(rhythm: Rhythm, start: datetime, count: int, every: int = 1) -> list[tuple[datetime, date]]:
@@ -89,8 +97,11 @@ def test_a_pause_skips_days_until_it_ends():
 
 
 def test_rhythm_from_a_profile():
-    profile = {"reminder_days": ["0", "2"], "quiet_hours": "22:00-07:00",
-               "paused_until": "2026-02-01T00:00:00+00:00"}
+    profile = {
+        "reminder_days": ["0", "2"],
+        "quiet_hours": "22:00-07:00",
+        "paused_until": "2026-02-01T00:00:00+00:00",
+    }
     rhythm = rhythm_of(profile, "Europe/Paris", "20:15")
     assert rhythm.days == frozenset({0, 2}) and rhythm.at == time(20, 15)
     assert rhythm.quiet == (time(22, 0), time(7, 0))
@@ -101,8 +112,12 @@ def test_rhythm_from_a_profile():
 
 
 @settings(max_examples=60, deadline=None)
-@given(zone=st.sampled_from(ZONES), hour=st.integers(0, 23), minute=st.sampled_from([0, 15, 30]),
-       start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 1)))
+@given(
+    zone=st.sampled_from(ZONES),
+    hour=st.integers(0, 23),
+    minute=st.sampled_from([0, 15, 30]),
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 1)),
+)
 def test_never_a_skipped_or_doubled_day_anywhere(zone, hour, minute, start):
     rhythm = Rhythm(ZoneInfo(zone), time(hour, minute))
     dues = run(rhythm, start.replace(tzinfo=UTC), 60)
@@ -114,5 +129,5 @@ def test_never_a_skipped_or_doubled_day_anywhere(zone, hour, minute, start):
         local = due.astimezone(ZoneInfo(zone))
         assert local.date() == day
         # On the wall clock: the chosen time, or just after a DST gap that swallowed it.
-        drift = (datetime.combine(day, local.time()) - datetime.combine(day, time(hour, minute)))
+        drift = datetime.combine(day, local.time()) - datetime.combine(day, time(hour, minute))
         assert timedelta(0) <= drift <= timedelta(hours=1)

@@ -24,13 +24,19 @@ from flows.router import route
 SPANISH, ENGLISH = catalog("es"), catalog("en")
 # The same in both languages on purpose: names, and words Spanish shares with English.
 SAME_IN_ENGLISH = {
-    "language.names.en", "language.names.es",  # each language by its own name
+    "language.names.en",
+    "language.names.es",  # each language by its own name
     "onboarding.safety_no",  # "No"
-    "zones.America/Denver", "zones.America/Sao_Paulo", "zones.Asia/Kolkata",  # place names
+    "zones.America/Denver",
+    "zones.America/Sao_Paulo",
+    "zones.Asia/Kolkata",  # place names
 }
 # Words of English no Spanish text has; one found is an English text left behind.
-ENGLISH_WORDS = re.compile(r"\b(?:the|you|your|and|with|what|this|that|is|are|for|when|"
-                           r"will|have|it|of|to|from|about|here|there)\b", re.IGNORECASE)
+ENGLISH_WORDS = re.compile(
+    r"\b(?:the|you|your|and|with|what|this|that|is|are|for|when|"
+    r"will|have|it|of|to|from|about|here|there)\b",
+    re.IGNORECASE,
+)
 UNFILLED = re.compile(r"\{\w*\}")
 COUNTS = (0, 1, 2, 5, 21, 1_000_000)  # every CLDR category Spanish and English use
 NOW_CONTEXT = dict(find_zone_by_name=lambda _: None, find_zone_at=lambda _lat, _lon: None)
@@ -104,17 +110,24 @@ def shown(calls) -> list[str]:
     return seen
 
 
-QUESTIONS = [(flow.name, state.name) for flow in FLOWS.values()
-             for state in flow.states.values() if not state.effect and not state.ends]
+QUESTIONS = [
+    (flow.name, state.name)
+    for flow in FLOWS.values()
+    for state in flow.states.values()
+    if not state.effect and not state.ends
+]
 
 
 @pytest.mark.parametrize(("flow", "state"), QUESTIONS)
 def test_every_question_of_every_flow_reads_in_spanish(flow, state):
     from datetime import UTC, datetime
 
-    context = Context(now=datetime(2026, 5, 4, 19, 0, tzinfo=UTC), locale="es",
-                      profile={"onboarded": True, "consent": "yes", "safety": "no",
-                               "role": "broke"}, **NOW_CONTEXT)
+    context = Context(
+        now=datetime(2026, 5, 4, 19, 0, tzinfo=UTC),
+        locale="es",
+        profile={"onboarded": True, "consent": "yes", "safety": "no", "role": "broke"},
+        **NOW_CONTEXT,
+    )
     options = FLOWS[flow].state(state).options
     # A stale button asks the question again, as it stands, with nothing typed yet.
     stale = ButtonPress(seq=3, value=options[0].value if options else "x", message_id=41)
@@ -137,6 +150,10 @@ def test_every_question_of_every_flow_reads_in_spanish(flow, state):
 
 def test_the_sample_values_fill_every_placeholder():
     for key in SPANISH.texts:
-        names = {name for form in (SPANISH.plurals.get(key) or {"": SPANISH.texts[key]}).values()
-                 for _, name, _, _ in string.Formatter().parse(form) if name}
+        names = {
+            name
+            for form in (SPANISH.plurals.get(key) or {"": SPANISH.texts[key]}).values()
+            for _, name, _, _ in string.Formatter().parse(form)
+            if name
+        }
         assert names <= set(sample_values(SPANISH, key))

@@ -60,8 +60,7 @@ def test_an_optional_part_left_empty_leaves_no_blank_lines(key):
 @pytest.mark.parametrize("key", sorted(WORDS.texts))
 def test_words_that_end_with_a_full_stop_get_no_second_one(key):
     shown = _render(key, "I put my phone on the table.")
-    assert not re.search(r"\.[”’\"]?(?:</?\w+>)?\.(?!\.)", shown.replace("...", "…")), (
-        key, shown)
+    assert not re.search(r"\.[”’\"]?(?:</?\w+>)?\.(?!\.)", shown.replace("...", "…")), (key, shown)
 
 
 def test_a_plural_text_has_its_other_form_and_only_cldr_categories():
@@ -71,9 +70,14 @@ def test_a_plural_text_has_its_other_form_and_only_cldr_categories():
         assert "{count}" in forms["other"], key
 
 
-@pytest.mark.parametrize(("count", "shown"), [
-    (1, "heard once, on 3 May"), (2, "heard 2 times, most recently on 3 May"),
-    (0, "heard 0 times, most recently on 3 May")])
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [
+        (1, "heard once, on 3 May"),
+        (2, "heard 2 times, most recently on 3 May"),
+        (0, "heard 0 times, most recently on 3 May"),
+    ],
+)
 def test_the_plural_form_follows_the_count(count, shown):
     assert WORDS.text("steps.s2_heard", count=count, date="3 May") == shown
 

@@ -18,13 +18,25 @@ from tests.unit.flow_tables import rendered, resting
 NOW = datetime(2026, 5, 4, 19, 0, tzinfo=UTC)
 PROFILE = {"onboarded": True, "consent": "yes", "safety": "no"}
 # Drafts as far into each flow as they go, so every prompt can be rendered.
-SAVED = {"want": "Kind & <honest> mornings", "change": "We say when plans change",
-         "show_up": "I listen before I answer"}
-DATA = {"_mode": "linked", "_partner": "Alex", "_want": "Kind & <honest> mornings",
-        "_change": "We say when plans change", "_show_up": "I listen before I answer",
-        "_mine": SAVED,
-        "_reflection": 5, "_date": "04 May 2026", "_note": "solo", "_kind": "ritual",
-        "_text": "A walk on Sundays", "_why": "Time together"}
+SAVED = {
+    "want": "Kind & <honest> mornings",
+    "change": "We say when plans change",
+    "show_up": "I listen before I answer",
+}
+DATA = {
+    "_mode": "linked",
+    "_partner": "Alex",
+    "_want": "Kind & <honest> mornings",
+    "_change": "We say when plans change",
+    "_show_up": "I listen before I answer",
+    "_mine": SAVED,
+    "_reflection": 5,
+    "_date": "04 May 2026",
+    "_note": "solo",
+    "_kind": "ritual",
+    "_text": "A walk on Sundays",
+    "_why": "Time together",
+}
 MINE = (VISION, REVEAL)
 
 
@@ -126,24 +138,42 @@ def test_an_answer_too_long_offers_the_part_that_fits_with_its_length():
 
 EFFECT_TABLE = [
     (V, "open", "new", "intro"),
-    *((V, "open", status, f"status_{status}")
-      for status in ("waiting", "choose", "chosen", "shown", "kept", "private")),
+    *(
+        (V, "open", status, f"status_{status}")
+        for status in ("waiting", "choose", "chosen", "shown", "kept", "private")
+    ),
     (V, "save", "waiting", "saved_waiting"),
     (V, "save", "both", "choose"),
     (V, "save", "solo", "saved_solo"),
     (V, "save", "private", "saved_private"),
-    *((flow, "decide", result, state) for flow in (V, R) for result, state in (
-        ("waiting", None), ("shown", "revealed"), ("kept", "kept"), ("refused", None),
-        ("already", None), ("stale", None), ("not_ready", None), ("safety", None))),
+    *(
+        (flow, "decide", result, state)
+        for flow in (V, R)
+        for result, state in (
+            ("waiting", None),
+            ("shown", "revealed"),
+            ("kept", "kept"),
+            ("refused", None),
+            ("already", None),
+            ("stale", None),
+            ("not_ready", None),
+            ("safety", None),
+        )
+    ),
     *((flow, "draft_gate", "ok", "kind") for flow in (V, R)),
     *((flow, "draft_gate", "private", None) for flow in (V, R)),
-    *((flow, "propose", result, None) for flow in (V, R)
-      for result in ("sent", "personal", "kept_safe")),
+    *(
+        (flow, "propose", result, None)
+        for flow in (V, R)
+        for result in ("sent", "personal", "kept_safe")
+    ),
     (R, "open", "show", "choose"),
     (R, "open", "keep", "decide"),
     (R, "open", "draft", "draft_gate"),
-    *((R, "open", result, None) for result in ("refused", "already", "stale", "not_ready",
-                                               "safety")),
+    *(
+        (R, "open", result, None)
+        for result in ("refused", "already", "stale", "not_ready", "safety")
+    ),
 ]
 
 
@@ -151,7 +181,8 @@ EFFECT_TABLE = [
 def test_every_effect_result(flow, state, result, next_state):
     outcome = after_effect(at(flow, state), result, {}, ctx())
     assert where(outcome) == next_state or (
-        outcome.effect is not None and outcome.session.state == next_state)
+        outcome.effect is not None and outcome.session.state == next_state
+    )
     assert rendered(outcome) or outcome.effect is not None
 
 
@@ -221,9 +252,15 @@ def test_a_reveal_button_mid_flow_replaces_the_flow():
     assert outcome.session.flow == "reveal"
 
 
-@pytest.mark.parametrize(("mode", "expected"), [
-    ("linked", "until Alex has answered too"), ("solo", "yours alone"),
-    ("safety", "your partner isn't told about them"), (None, "yours alone")])
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("linked", "until Alex has answered too"),
+        ("solo", "yours alone"),
+        ("safety", "your partner isn't told about them"),
+        (None, "yours alone"),
+    ],
+)
 def test_the_intro_says_who_the_answers_are_for(mode, expected):
     outcome = after_effect(at(V, "open", _mode=mode), "new", {}, ctx())
     assert expected in rendered(outcome)
@@ -247,8 +284,10 @@ def test_the_draft_starts_from_what_has_to_change():
     assert catalog().plain("ledger.wording")[:30] in text
 
 
-@pytest.mark.parametrize(("note", "expected"), [
-    ("solo", "weren't linked"), ("safety", "never shared"), ("ended", "has ended")])
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [("solo", "weren't linked"), ("safety", "never shared"), ("ended", "has ended")],
+)
 def test_private_answers_say_why(note, expected):
     text = rendered(after_effect(at(V, "open", _note=note), "private", {}, ctx()))
     assert expected in text and "04 May 2026" in text
@@ -264,16 +303,16 @@ def test_the_proposal_questions_are_the_same_as_in_agreements():
 def test_the_read_back_shows_what_was_typed_and_later_states_what_was_saved():
     typed = rendered(route(at(V, "show_up", _want="Typed now"), TextInput("x y"), ctx()))
     assert "Typed now" in typed
-    session = at(V, "save", _want=None, _change=None, _show_up=None,
-                 _mine={**SAVED, "want": "Saved before"})
+    session = at(
+        V, "save", _want=None, _change=None, _show_up=None, _mine={**SAVED, "want": "Saved before"}
+    )
     assert "Saved before" in rendered(after_effect(session, "both", {}, ctx()))
 
 
 def test_answers_being_typed_are_parked_when_another_command_comes():
     away = route(at(V, "show_up", _mine=None), Command("agreements"), ctx())
     assert away.remember[PARKED]["vision"]["state"] == "show_up"
-    back = route(away.session, Command("vision"),
-                 ctx({**PROFILE, PARKED: away.remember[PARKED]}))
+    back = route(away.session, Command("vision"), ctx({**PROFILE, PARKED: away.remember[PARKED]}))
     assert back.session.state == "show_up" and back.session.data["_want"] == DATA["_want"]
 
 

@@ -19,8 +19,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("inbox") as batch_op:
         batch_op.add_column(sa.Column("written_at", sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column("absorbed", sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+        batch_op.add_column(
+            sa.Column("absorbed", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     op.execute("UPDATE inbox SET written_at = received_at")
     with op.batch_alter_table("inbox") as batch_op:
         batch_op.alter_column("written_at", existing_type=sa.DateTime(), nullable=False)

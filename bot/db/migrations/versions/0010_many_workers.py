@@ -24,8 +24,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name"),
     )
     waiting = sa.text("handled_at IS NULL")
-    op.create_index("ix_inbox_waiting", "inbox", ["received_at"],
-                    postgresql_where=waiting, sqlite_where=waiting)
+    op.create_index(
+        "ix_inbox_waiting", "inbox", ["received_at"], postgresql_where=waiting, sqlite_where=waiting
+    )
     op.create_index("ix_nudges_due_order", "nudges", ["due_at", "id"])
 
 
