@@ -27,6 +27,7 @@ test-fast: $(STAMP)
 
 # mypy reads its files and strictness from [tool.mypy] in pyproject.toml.
 lint: $(STAMP)
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
