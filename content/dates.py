@@ -29,8 +29,8 @@ def format_date(
 ) -> str:
     """*moment* in *form* for a reader of *locale* in *zone* (a datetime without a
     zone is UTC, as the database keeps them; an ISO string is read first)."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
+    if isinstance(moment, str):  # a day alone stays that day, in every zone
+        moment = date.fromisoformat(moment) if len(moment) == 10 else datetime.fromisoformat(moment)
     if isinstance(moment, datetime):
         aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         moment = aware.astimezone(ZoneInfo(zone) if zone else UTC)

@@ -14,12 +14,13 @@ from bot.db import ledger as L
 from bot.nudges.kinds import remind_later
 from bot.turn.effects import EffectContext, EffectResult, Notice, effect, shorten
 from content import catalog
+from content.dates import format_date
 from flows.agreements import answer_buttons
 from flows.engine import Button, Say, item_data
 
 
-def _date(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y")
+def _date(moment: datetime, locale: str, zone: str | None) -> str:
+    return format_date(moment, locale, zone)
 
 
 async def _names(ctx: EffectContext, *user_ids: int) -> dict[int, str]:
@@ -63,7 +64,7 @@ async def list_agreements(ctx: EffectContext) -> EffectResult:
             {
                 "kind": words.plain(f"ledger.kind_{v.kind}"),
                 "text": v.text,
-                "note": _note(words, v, who),
+                "note": _note(words, v, who, ctx.user.time_zone),
             }
         )
         button = _button(v, section, ctx.user.id)
@@ -103,15 +104,19 @@ def _footer(lists: dict[str, list]) -> str:
     return "ledger.footer_read" if lists["_history"] else "ledger.footer_empty"
 
 
-def _note(words, v: L.VersionRecord, who: str) -> str:
+def _note(words, v: L.VersionRecord, who: str, zone: str | None) -> str:
     if v.agreement_status == L.RETIRED and v.retired_at:
-        return words.plain("ledger.retired_note").format(date=_date(v.retired_at))
+        return words.plain("ledger.retired_note").format(
+            date=_date(v.retired_at, words.locale, zone)
+        )
     if v.couple_id is None:
-        return words.plain("ledger.personal_note").format(date=_date(v.created_at))
+        return words.plain("ledger.personal_note").format(
+            date=_date(v.created_at, words.locale, zone)
+        )
     key = {L.ACCEPTED: "ledger.since", L.NOT_NOW: "ledger.put_off_note"}.get(
         v.state, "ledger.proposed"
     )
-    return words.plain(key).format(date=_date(v.created_at), who=who)
+    return words.plain(key).format(date=_date(v.created_at, words.locale, zone), who=who)
 
 
 @effect("propose")
@@ -287,7 +292,7 @@ async def open_item(ctx: EffectContext) -> EffectResult:
             "_agreement": agreement.id,
             "_text": version.text,
             "_kind_label": words.plain(f"ledger.kind_{agreement.kind}"),
-            "_note": _note(words, version, names[version.proposed_by]),
+            "_note": _note(words, version, names[version.proposed_by], ctx.user.time_zone),
         },
     )
 
@@ -408,7 +413,7 @@ async def item_history(ctx: EffectContext) -> EffectResult:
             "number": v.number,
             "text": v.text,
             "note": f"{words.plain('ledger.state_' + v.state)}, "
-            f"{_date(v.created_at)}, {names[v.proposed_by]}",
+            f"{_date(v.created_at, words.locale, ctx.user.time_zone)}, {names[v.proposed_by]}",
         }
         for v in versions
     ]

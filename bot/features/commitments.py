@@ -12,6 +12,7 @@ was passed on.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from bot.db import commitments as C
@@ -80,8 +81,11 @@ async def list_commitments(ctx: EffectContext) -> EffectResult:
     for commitment in commitments:
         began = _local_day(ctx, commitment.created_at)
         mondays = [first_week + timedelta(weeks=n) for n in range(HISTORY_WEEKS)]
-        weeks = [renderer.text(("commitments.history_header",), {})] + [
-            _week_line(renderer, commitment, answers, monday, today, began, not_yet)
+        header = renderer.text(("commitments.history_header",), {})
+        weeks = [header] + [
+            _week_line(
+                renderer, commitment, answers, monday, today, began, not_yet, _label_width(header)
+            )
             for monday in mondays
             if monday + timedelta(days=6) >= began
         ]
@@ -115,6 +119,14 @@ def _before_checkin_time(ctx: EffectContext) -> bool:
     return not at or ":" not in at or local < at
 
 
+def _label_width(header: str) -> int:
+    """How wide the grid's first column is: its header's label, up to the two spaces
+    before the weekdays ("week of  M T W…"), so each week's date pads to it and the marks
+    stand under their days in any language."""
+    plain = re.sub(r"<[^>]+>", "", header)
+    return plain.index("  ") if "  " in plain else len(plain)
+
+
 def _week_line(
     renderer: Renderer,
     commitment: C.CommitmentRecord,
@@ -123,6 +135,7 @@ def _week_line(
     today: date,
     began: date,
     not_yet: date | None,
+    width: int,
 ) -> str:
     marks = []
     for offset in range(7):
@@ -137,7 +150,11 @@ def _week_line(
         else:
             marks.append(MARKS.get(answered or "", UNANSWERED))
     return renderer.text(
-        ("commitments.history_week",), {"date": monday.strftime("%d %b"), "marks": " ".join(marks)}
+        ("commitments.history_week",),
+        {
+            "date": renderer.date(monday.isoformat(), "day_month").ljust(width),
+            "marks": " ".join(marks),
+        },
     )
 
 

@@ -211,9 +211,13 @@ class Renderer:
         label = button.text if button.text is not None else self._words.plain(button.label)
         return CHECK + label if button.checked else label
 
+    def date(self, at: str, form: str = "date") -> str:
+        """A date or time (ISO 8601) as this reader reads it (content.dates.FORMS)."""
+        return format_date(at, self._words.locale, self._zone, form)
+
     def _resolve(self, value: Any) -> Any:
         if isinstance(value, Moment):
-            return format_date(value.at, self._words.locale, self._zone, value.form)
+            return self.date(value.at, value.form)
         if isinstance(value, Listing):
             lines = [self._words.text(value.item, **item) for item in value.items]
             return Markup("\n".join(lines) if lines else self._words.text(value.empty))

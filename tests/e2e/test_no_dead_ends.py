@@ -143,9 +143,11 @@ async def test_the_commitments_grid_has_day_headers_starts_with_the_commitment_a
         overview = await say(sam, "/commitments", "commitments.overview")
         lines = overview["text"].splitlines()
         header = lines.index("week of  M T W T F S S")
-        weeks = [line for line in lines if line.startswith(("05 Jan", "29 Dec", "22 Dec"))]
-        assert weeks == ["05 Jan      ·        "]  # Mon, Tue before it; Wed not yet
+        weeks = [line for line in lines if line.startswith(("Jan 5", "Dec 29", "Dec 22"))]
+        assert weeks == ["Jan 5        ·        "]  # Mon, Tue before it; Wed not yet
         assert lines[header + 1] == weeks[0]
+        # Each mark stands under its weekday: Wednesday's "·" under the header's "W".
+        assert weeks[0].index("·") == lines[header].index("W")
 
 
 async def test_reminders_come_at_the_one_time_onboarding_promised(settings, emu, clock):
