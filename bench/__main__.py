@@ -44,6 +44,8 @@ EVERYTHING = (
     ["crisis", "--set", "tune"],
     ["crisis", "--set", "heldout"],
     ["crisis", "--set", "writers"],
+    ["crisis", "--locale", "es", "--set", "tune"],
+    ["crisis", "--locale", "es", "--set", "heldout"],
     ["load"],
     ["persistence"],
     [
