@@ -15,16 +15,23 @@ from tests.e2e.test_nudges import EVENING, at, commit, messages_with
 PROMISE = "I put my phone away at dinner"
 
 
+async def kept_and_told(bot, emu, clock):
+    """A linked pair; Sam keeps a visible commitment tonight and Alex is told. Returns the
+    partners, Sam's check-in question and Alex's line."""
+    sam, alex = await linked_pair(bot, emu)
+    await commit(sam, PROMISE, visible=True)
+    await at(bot, clock, EVENING)
+    ask = await expect(sam, "nudges.checkin")
+    await sam.press(label("nudges.checkin_kept"), message_id=ask["message_id"])
+    await expect(sam, "checkin.kept")
+    await answer(sam, "checkin.no_note", "checkin.thanks")
+    kept = await expect(alex, "checkin.partner_kept")
+    return sam, alex, ask, kept
+
+
 async def test_a_kept_day_changed_later_is_taken_back_from_the_partner(settings, emu, clock):
     async with running(settings, clock) as bot:
-        sam, alex = await linked_pair(bot, emu)
-        await commit(sam, PROMISE, visible=True)
-        await at(bot, clock, EVENING)
-        ask = await expect(sam, "nudges.checkin")
-        await sam.press(label("nudges.checkin_kept"), message_id=ask["message_id"])
-        await expect(sam, "checkin.kept")
-        await answer(sam, "checkin.no_note", "checkin.thanks")
-        kept = await expect(alex, "checkin.partner_kept")
+        sam, alex, ask, kept = await kept_and_told(bot, emu, clock)
 
         # Sam changes his answer on the same check-in: Alex's line is taken back.
         last = (await sam.last_bot_message())["message_id"]
@@ -54,14 +61,7 @@ async def test_a_kept_day_changed_later_is_taken_back_from_the_partner(settings,
 
 async def test_noticing_a_line_that_no_longer_holds_says_why(settings, emu, clock):
     async with running(settings, clock) as bot:
-        sam, alex = await linked_pair(bot, emu)
-        await commit(sam, PROMISE, visible=True)
-        await at(bot, clock, EVENING)
-        ask = await expect(sam, "nudges.checkin")
-        await sam.press(label("nudges.checkin_kept"), message_id=ask["message_id"])
-        await expect(sam, "checkin.kept")
-        await answer(sam, "checkin.no_note", "checkin.thanks")
-        kept = await expect(alex, "checkin.partner_kept")
+        sam, alex, _ask, kept = await kept_and_told(bot, emu, clock)
 
         # Sam makes the commitment private: the line stays, its button explains.
         await say(sam, "/commitments", "commitments.overview")
